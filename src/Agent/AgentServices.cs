@@ -1,0 +1,99 @@
+using Agent.Configuration;
+using Agent.Endpoints;
+using Agent.Logging;
+using Agent.Procfs;
+using Agent.Target;
+using Agent.Telemetry;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Agent;
+
+/// <summary>Wires the agent's parts together; Program.cs only calls these.</summary>
+internal static class AgentServices
+{
+    public const string DefaultUrl = "http://127.0.0.1:9464";
+
+    /// <summary>Listen on 127.0.0.1:9464 unless the operator chose (--urls, ASPNETCORE_URLS, Kestrel:Endpoints, HTTP_PORTS).</summary>
+    public static void UseDefaultUrl(this WebApplicationBuilder builder)
+    {
+        var c = builder.Configuration;
+        if (string.IsNullOrEmpty(c["urls"]) && string.IsNullOrEmpty(c["http_ports"]) && string.IsNullOrEmpty(c["https_ports"])
+            && !c.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+    }
+
+    /// <summary>Structured logs on stderr: JSON when not on a terminal (containers, systemd), one line otherwise.</summary>
+    public static void AddAgentLogging(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (Console.IsErrorRedirected)
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    public static void AddAgent(this IServiceCollection services, AgentSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RepeatGate>();
+        services.AddSingleton(new SamplingSchedule(settings.Sampling.Interval));
+        services.AddSingleton(_ => new ProcSystem(settings.Sampling.ProcRoot));
+        services.AddSingleton<ProcessReader>();
+        services.AddSingleton(sp => TargetSelectorFactory.Create(settings.Target, sp.GetRequiredService<ProcSystem>().ProcRoot));
+        services.AddSingleton(sp => new TargetTracker(
+            sp.GetRequiredService<TargetSelector>(),
+            sp.GetRequiredService<ProcessReader>(),
+            settings.Target.IncludeChildren,
+            settings.Sampling.Interval,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Agent.Target"),
+            sp.GetRequiredService<RepeatGate>()));
+        services.AddSingleton(sp => new TargetSnapshotStore(
+            TargetSnapshot.Initial(sp.GetRequiredService<TargetSelector>().Description, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
+        services.AddHostedService<TargetSamplingService>();
+        services.AddSingleton<TargetMetrics>();
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(m => m
+                .AddMeter(TargetMetrics.MeterName)
+                .AddAgentSelfMetrics()
+                .AddPrometheusExporter());
+    }
+
+    public static void MapAgentEndpoints(this WebApplication app)
+    {
+        // Instruments exist only once resolved: do it before the first scrape.
+        _ = app.Services.GetRequiredService<TargetMetrics>();
+        if (app.Services.GetRequiredService<AgentSettings>().Target is { Pid: null, PidFile: null, ProcessName: null, CommandLinePattern: null, Auto: false })
+        {
+            Log.WatchingSelf(app.Logger);
+        }
+
+        app.MapGet("/", LandingPage.Handle);
+        app.MapGet("/health", HealthEndpoint.Handle);
+        app.MapMethods("/health", ["HEAD"], HealthEndpoint.Handle);
+        // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+
+namespace Agent.Configuration;
+
+/// <summary>
+/// All of the agent's own configuration, bound (source-generated binder) and validated once at
+/// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
+/// never starts half-configured.
+/// </summary>
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling)
+{
+    public static AgentSettings Load(IConfiguration configuration)
+    {
+        KnownKeys.Validate(configuration);
+        var target = Bind(TargetOptions.Section, () => configuration.GetSection(TargetOptions.Section).Get<TargetOptions>() ?? new());
+        var sampling = Bind(SamplingOptions.Section, () => configuration.GetSection(SamplingOptions.Section).Get<SamplingOptions>() ?? new());
+        Validate(target);
+        Validate(sampling);
+        return new AgentSettings(target, sampling);
+    }
+
+    /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>
+    public static Regex CompilePattern(string pattern) =>
+        new(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Runs one source-generated binder call, turning its errors into <see cref="ConfigurationException"/>.</summary>
+    internal static T Bind<T>(string section, Func<T> bind)
+    {
+        try
+        {
+            return bind();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message is "Failed to convert configuration value '<v>' at '<key>' to type '<t>'".
+            // Report the key and type, but not the value: it may be a secret.
+            var match = Regex.Match(e.Message, "at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.None, TimeSpan.FromSeconds(1));
+            if (match.Success)
+            {
+                throw new ConfigurationException(match.Groups["key"].Value, $"not a valid {FriendlyType(match.Groups["type"].Value)}");
+            }
+
+            throw new ConfigurationException(section, e.Message);
+        }
+    }
+
+    private static string FriendlyType(string clrType) => clrType switch
+    {
+        _ when clrType.Contains("TimeSpan", StringComparison.Ordinal) => "duration (hh:mm:ss[.fff], e.g. 00:00:01)",
+        _ when clrType.Contains("Int32", StringComparison.Ordinal) => "whole number",
+        _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "boolean (true or false)",
+        _ when clrType.Contains("Double", StringComparison.Ordinal) => "number",
+        _ => clrType,
+    };
+
+    private static void Validate(TargetOptions t)
+    {
+        const string s = TargetOptions.Section;
+        var set = new List<string>();
+        if (t.Pid is not null)
+        {
+            set.Add($"{s}:Pid");
+            if (t.Pid <= 0)
+            {
+                throw new ConfigurationException($"{s}:Pid", "must be a positive process id");
+            }
+        }
+
+        if (t.PidFile is not null)
+        {
+            set.Add($"{s}:PidFile");
+            if (string.IsNullOrWhiteSpace(t.PidFile))
+            {
+                throw new ConfigurationException($"{s}:PidFile", "must be a file path, not empty");
+            }
+        }
+
+        if (t.ProcessName is not null)
+        {
+            set.Add($"{s}:ProcessName");
+            if (string.IsNullOrWhiteSpace(t.ProcessName) || t.ProcessName.Contains('/', StringComparison.Ordinal))
+            {
+                throw new ConfigurationException($"{s}:ProcessName", "must be a process or executable file name (no '/'), not empty");
+            }
+        }
+
+        if (t.CommandLinePattern is not null)
+        {
+            set.Add($"{s}:CommandLinePattern");
+            if (string.IsNullOrWhiteSpace(t.CommandLinePattern))
+            {
+                throw new ConfigurationException($"{s}:CommandLinePattern", "must be a regular expression, not empty");
+            }
+
+            try
+            {
+                _ = CompilePattern(t.CommandLinePattern);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigurationException($"{s}:CommandLinePattern", $"invalid regular expression: {e.Message}");
+            }
+        }
+
+        if (t.Auto)
+        {
+            set.Add($"{s}:Auto");
+        }
+
+        if (set.Count > 1)
+        {
+            throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}");
+        }
+    }
+
+    private static void Validate(SamplingOptions o)
+    {
+        if (o.Interval < TimeSpan.FromMilliseconds(50) || o.Interval > TimeSpan.FromHours(1))
+        {
+            throw new ConfigurationException($"{SamplingOptions.Section}:Interval", "must be between 00:00:00.050 and 01:00:00");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.ProcRoot) || !Path.IsPathRooted(o.ProcRoot))
+        {
+            throw new ConfigurationException($"{SamplingOptions.Section}:ProcRoot", "must be an absolute path");
+        }
+
+        if (!Directory.Exists(o.ProcRoot))
+        {
+            throw new ConfigurationException($"{SamplingOptions.Section}:ProcRoot", "directory does not exist (is procfs mounted there?)");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+namespace Agent.Procfs;
+
+/// <summary>Span helpers shared by the /proc parsers: kernel text is ASCII, numbers are decimal.</summary>
+internal static class AsciiParsing
+{
+    /// <summary>Parses an unsigned decimal at the start of <paramref name="s"/> (after blanks).</summary>
+    public static bool TryParseUInt64(ReadOnlySpan<byte> s, out ulong value)
+    {
+        value = 0;
+        var i = 0;
+        while (i < s.Length && (s[i] == (byte)' ' || s[i] == (byte)'\t'))
+        {
+            i++;
+        }
+
+        var start = i;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9)
+        {
+            var digit = (ulong)(s[i] - '0');
+            if (value > (ulong.MaxValue - digit) / 10)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+            i++;
+        }
+
+        return i > start;
+    }
+
+    /// <summary>Parses a signed decimal (the kernel prints some stat fields as signed).</summary>
+    public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        var negative = s.Length > 0 && s[0] == (byte)'-';
+        if (!TryParseUInt64(negative ? s[1..] : s, out var magnitude) || magnitude > long.MaxValue)
+        {
+            return false;
+        }
+
+        value = negative ? -(long)magnitude : (long)magnitude;
+        return true;
+    }
+
+    /// <summary>Splits off the next space-separated token.</summary>
+    public static ReadOnlySpan<byte> NextToken(ref ReadOnlySpan<byte> s)
+    {
+        var start = 0;
+        while (start < s.Length && s[start] == (byte)' ')
+        {
+            start++;
+        }
+
+        s = s[start..];
+        var end = s.IndexOf((byte)' ');
+        if (end < 0)
+        {
+            end = s.Length;
+        }
+
+        var token = s[..end];
+        s = s[end..];
+        return token;
+    }
+
+    /// <summary>Splits off the next line (without its newline).</summary>
+    public static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> s)
+    {
+        var end = s.IndexOf((byte)'\n');
+        if (end < 0)
+        {
+            var last = s;
+            s = default;
+            return last;
+        }
+
+        var line = s[..end];
+        s = s[(end + 1)..];
+        return line;
+    }
+}

@@ -1,0 +1,76 @@
+using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+
+namespace Agent.Procfs;
+
+/// <summary>
+/// Counts the open file descriptors of a process: the entries of <c>/proc/&lt;pid&gt;/fd</c>.
+/// Since Linux 6.2 <c>stat()</c> on that directory reports the count as its size, which costs
+/// one syscall instead of reading ~200 entries (~1 ms for a .NET process). Older kernels report 0,
+/// and then the directory is enumerated without allocating a string per entry.
+/// </summary>
+internal static partial class ProcFdCount
+{
+    private static readonly EnumerationOptions Options = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = 0,
+        ReturnSpecialDirectories = false,
+    };
+
+    public static ProcReadStatus Count(string fdDirectory, out long count)
+    {
+        count = 0;
+        var status = StatSize(fdDirectory, out var size);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        if (size > 0)
+        {
+            count = size;
+            return ProcReadStatus.Ok;
+        }
+
+        try
+        {
+            var entries = new FileSystemEnumerable<byte>(fdDirectory, static (ref FileSystemEntry _) => 0, Options);
+            foreach (var _ in entries)
+            {
+                count++;
+            }
+
+            return ProcReadStatus.Ok;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return ProcReadStatus.Denied;
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException)
+        {
+            return ProcReadStatus.Gone;
+        }
+    }
+
+    private static unsafe ProcReadStatus StatSize(string path, out long size)
+    {
+        // struct stat is 144 bytes on x86_64 and 128 on arm64; st_size is at offset 48 on both.
+        const int StatBufferSize = 256;
+        const int SizeOffset = 48;
+        var buffer = stackalloc byte[StatBufferSize];
+        size = 0;
+        if (Stat(path, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is 13 /* EACCES */ or 1 /* EPERM */ ? ProcReadStatus.Denied : ProcReadStatus.Gone;
+        }
+
+        size = *(long*)(buffer + SizeOffset);
+        return ProcReadStatus.Ok;
+    }
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int Stat(string path, byte* buffer);
+}

@@ -1,0 +1,68 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Agent.Procfs;
+
+/// <summary>Outcome of reading one file under /proc.</summary>
+internal enum ProcReadStatus
+{
+    Ok,
+    /// <summary>The process (or file) no longer exists.</summary>
+    Gone,
+    /// <summary>The kernel refused: another user's io/fd without CAP_SYS_PTRACE.</summary>
+    Denied,
+}
+
+/// <summary>
+/// Reads small /proc files into a caller-owned buffer. /proc files have no size, so the
+/// file is read until EOF or until the buffer is full; a larger file is truncated and the
+/// parsers treat what is missing as absent. No allocation besides the file handle.
+/// </summary>
+internal static class ProcFileReader
+{
+    public static ProcReadStatus Read(string path, Span<byte> buffer, out int length)
+    {
+        length = 0;
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return ProcReadStatus.Denied;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return ProcReadStatus.Gone;
+        }
+
+        using (handle)
+        {
+            try
+            {
+                while (length < buffer.Length)
+                {
+                    // /proc files are generated per read(2); offset-based reads keep one syscall per chunk.
+                    var n = RandomAccess.Read(handle, buffer[length..], length);
+                    if (n <= 0)
+                    {
+                        break;
+                    }
+
+                    length += n;
+                }
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return ProcReadStatus.Denied;
+            }
+            catch (IOException)
+            {
+                // ESRCH: the process exited between open and read.
+                return ProcReadStatus.Gone;
+            }
+        }
+
+        return ProcReadStatus.Ok;
+    }
+}

@@ -1,0 +1,84 @@
+namespace Agent.Procfs;
+
+/// <summary>
+/// The fields of <c>/proc/&lt;pid&gt;/status</c> the agent uses. Sizes are converted from the
+/// kernel's kB to bytes. Fields a kernel does not print (VmSwap before 2.6.34, kernel threads
+/// have no Vm* lines at all) stay null rather than zero.
+/// </summary>
+internal readonly record struct ProcStatus(
+    long? ResidentBytes,          // VmRSS
+    long? ResidentPeakBytes,      // VmHWM
+    long? VirtualBytes,           // VmSize
+    long? SwapBytes,              // VmSwap
+    long? Threads,                // Threads
+    long? VoluntaryContextSwitches,    // voluntary_ctxt_switches
+    long? InvoluntaryContextSwitches,  // nonvoluntary_ctxt_switches
+    int? RealUid)                 // Uid (first of four)
+{
+    public static ProcStatus Parse(ReadOnlySpan<byte> text)
+    {
+        long? rss = null, hwm = null, size = null, swap = null, threads = null, vol = null, invol = null;
+        int? uid = null;
+        while (!text.IsEmpty)
+        {
+            var line = AsciiParsing.NextLine(ref text);
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var key = line[..colon];
+            var value = line[(colon + 1)..];
+            switch (key.Length)
+            {
+                case 3 when key.SequenceEqual("Uid"u8):
+                    uid = ParseInt(value) is { } u && u <= int.MaxValue ? (int)u : null;
+                    break;
+                case 5 when key.SequenceEqual("VmRSS"u8):
+                    rss = ParseKilobytes(value);
+                    break;
+                case 5 when key.SequenceEqual("VmHWM"u8):
+                    hwm = ParseKilobytes(value);
+                    break;
+                case 6 when key.SequenceEqual("VmSize"u8):
+                    size = ParseKilobytes(value);
+                    break;
+                case 6 when key.SequenceEqual("VmSwap"u8):
+                    swap = ParseKilobytes(value);
+                    break;
+                case 7 when key.SequenceEqual("Threads"u8):
+                    threads = ParseInt(value);
+                    break;
+                case 23 when key.SequenceEqual("voluntary_ctxt_switches"u8):
+                    vol = ParseInt(value);
+                    break;
+                case 26 when key.SequenceEqual("nonvoluntary_ctxt_switches"u8):
+                    invol = ParseInt(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new ProcStatus(rss, hwm, size, swap, threads, vol, invol, uid);
+    }
+
+    private static long? ParseInt(ReadOnlySpan<byte> value)
+    {
+        value = value.TrimStart("\t "u8);
+        return AsciiParsing.TryParseUInt64(value, out var v) && v <= long.MaxValue ? (long)v : null;
+    }
+
+    private static long? ParseKilobytes(ReadOnlySpan<byte> value)
+    {
+        // "   123456 kB": the kernel always prints kB for these lines; anything else is not trusted.
+        value = value.Trim("\t "u8);
+        if (!value.EndsWith(" kB"u8) || !AsciiParsing.TryParseUInt64(value, out var kb) || kb > long.MaxValue / 1024)
+        {
+            return null;
+        }
+
+        return (long)kb * 1024;
+    }
+}

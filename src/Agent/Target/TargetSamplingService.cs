@@ -1,0 +1,46 @@
+using Agent.Logging;
+
+namespace Agent.Target;
+
+/// <summary>
+/// The sampling loop: one tick per <c>Sampling:Interval</c>, each publishing a snapshot.
+/// A tick that throws is logged (rate-limited) and the loop goes on; the snapshot's
+/// timestamp then stops advancing and <c>/health</c> reports it.
+/// </summary>
+internal sealed class TargetSamplingService(
+    TargetTracker tracker,
+    TargetSnapshotStore store,
+    SamplingSchedule schedule,
+    TimeProvider time,
+    RepeatGate gate,
+    ILogger<TargetSamplingService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Run the blocking /proc reads off the host's startup path.
+        await Task.Yield();
+        using var timer = new PeriodicTimer(schedule.Interval, time);
+        do
+        {
+            try
+            {
+                store.Publish(tracker.Tick());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (gate.ShouldLog("tick-failed", out var suppressed))
+                {
+                    Log.TickFailed(logger, e, suppressed);
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>The sampling interval, shared by the loop and by <c>/health</c>'s freshness rule.</summary>
+internal sealed record SamplingSchedule(TimeSpan Interval)
+{
+    /// <summary>The loop is alive if a tick finished within this long.</summary>
+    public TimeSpan LivenessWindow => 3 * Interval;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. On a fresh Debian machine, as root, it first installs the
+# system packages the tests start for real (Redis, PostgreSQL, Prometheus, peers and oracles).
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Procfs").
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  redis-server postgresql prometheus wrk procps util-linux
+  python3-psutil python3-prometheus-client
+  prometheus-process-exporter prometheus-blackbox-exporter
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: missing packages (install as root): ${missing[*]}" >&2
+  fi
+fi
+
+rm -rf TestResults
+exec dotnet test Agent.sln -c Release --logger "trx" --results-directory TestResults "$@"

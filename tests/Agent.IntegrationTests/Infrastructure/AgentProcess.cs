@@ -1,0 +1,82 @@
+using System.Net;
+
+namespace Agent.IntegrationTests.Infrastructure;
+
+/// <summary>The built agent, started as its own process on a free loopback port.</summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private AgentProcess(ChildProcess process, int port)
+    {
+        Process = process;
+        Port = port;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public ChildProcess Process { get; }
+
+    public int Port { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Starts <c>dotnet agent.dll</c> (or a native binary) with configuration as command-line arguments.</summary>
+    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null)
+    {
+        var port = Net.FreePort();
+        var args = new List<string>();
+        var file = executable ?? "dotnet";
+        if (executable is null)
+        {
+            args.Add(Repo.AgentDll);
+        }
+
+        args.Add("--urls");
+        args.Add($"http://127.0.0.1:{port}");
+        foreach (var (k, v) in settings)
+        {
+            args.Add($"--{k}={v}");
+        }
+
+        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" };
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+        {
+            environment[k] = v;
+        }
+
+        var agent = new AgentProcess(ChildProcess.Start(file, args, environment), port);
+        if (waitHealthy)
+        {
+            await agent.WaitHealthy();
+        }
+
+        return agent;
+    }
+
+    public Task WaitHealthy() => Poll.Until(
+        async () =>
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"agent exited with {Process.ExitCode}: {Process.Stderr}");
+            }
+
+            using var r = await Http.GetAsync("/health");
+            return r.StatusCode == HttpStatusCode.OK;
+        },
+        TimeSpan.FromSeconds(30),
+        "agent /health 200");
+
+    public async Task<string> MetricsText()
+    {
+        using var r = await Http.GetAsync("/metrics");
+        r.EnsureSuccessStatusCode();
+        return await r.Content.ReadAsStringAsync();
+    }
+
+    public async Task<List<Series>> Metrics() => Exposition.Parse(await MetricsText());
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Process.DisposeAsync();
+    }
+}

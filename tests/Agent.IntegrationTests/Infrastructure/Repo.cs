@@ -1,0 +1,28 @@
+using System.Reflection;
+
+namespace Agent.IntegrationTests.Infrastructure;
+
+/// <summary>Paths inside the checkout the tests run from.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release: the agent is built in the same configuration as the tests.</summary>
+    public static string Configuration { get; } =
+        typeof(Repo).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string AgentDll => Path.Combine(Root, "src", "Agent", "bin", Configuration, "net10.0", "agent.dll");
+
+    public static string Targets => Path.Combine(AppContext.BaseDirectory, "targets");
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Agent.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Agent.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Net;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// The shipped build: scripts/publish-native.sh is the command the Dockerfile runs. This test runs
+/// it, starts the native binary and reads its endpoints.
+/// </summary>
+public sealed class NativeAotTests : IDisposable
+{
+    private readonly string _out = Directory.CreateTempSubdirectory("aot-").FullName;
+
+    public void Dispose() => Directory.Delete(_out, recursive: true);
+
+    [Fact]
+    public async Task The_native_binary_publishes_starts_and_serves()
+    {
+        var psi = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "scripts", "publish-native.sh"), _out])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Repo.Root,
+        };
+        using (var publish = Process.Start(psi)!)
+        {
+            var stdout = publish.StandardOutput.ReadToEndAsync();
+            var stderr = publish.StandardError.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+            Assert.True(publish.ExitCode == 0, $"publish failed: {await stdout}\n{await stderr}");
+            Assert.DoesNotContain("warning IL", await stdout, StringComparison.Ordinal); // trim/AOT clean
+        }
+
+        var binary = Path.Combine(_out, "agent");
+        Assert.True(File.Exists(binary));
+        Assert.False(File.Exists(Path.Combine(_out, "agent.dll")), "a native publish has no IL assembly");
+
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" }, executable: binary);
+        using var health = await agent.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", health.Content.Headers.ContentType?.ToString());
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_up") == 1, TimeSpan.FromSeconds(10), "native agent samples itself");
+        var m = await agent.Metrics();
+        Assert.Equal(agent.Process.Pid.ToString(), m.Named("target_process_info").Single()["pid"]);
+        Assert.True(m.Value("target_process_resident_memory_bytes") > 0);
+    }
+}

@@ -1,0 +1,75 @@
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>The agent's readings of a real process against psutil's readings of the same process.</summary>
+public sealed class TargetSamplingTests
+{
+    [Fact]
+    public async Task Cpu_memory_and_threads_agree_with_psutil()
+    {
+        // 96 MiB held, 5 extra threads, 1.5 s of CPU burnt before it idles.
+        await using var target = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "burner.py"), "96", "5", "1.5"]);
+        await target.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = target.Pid.ToString(),
+            ["Sampling:Interval"] = "00:00:00.250",
+        });
+
+        string last = "no reading yet";
+        await Poll.Until(
+            async () =>
+            {
+                var oracle = await Psutil.Read(target.Pid);
+                var m = await agent.Metrics();
+                var user = m.Value("target_process_cpu_seconds_total", "mode", "user");
+                var system = m.Value("target_process_cpu_seconds_total", "mode", "system");
+                var rss = m.Value("target_process_resident_memory_bytes");
+                var threads = m.Value("target_process_threads");
+                var pid = m.Named("target_process_info").SingleOrDefault()?["pid"];
+                last = $"agent user={user} system={system} rss={rss} threads={threads} pid={pid}; psutil {oracle}";
+                return pid == target.Pid.ToString()
+                    && Math.Abs(user!.Value - oracle.GetProperty("cpu_user").GetDouble()) <= 0.05
+                    && Math.Abs(system!.Value - oracle.GetProperty("cpu_system").GetDouble()) <= 0.05
+                    && Math.Abs(rss!.Value - oracle.GetProperty("rss").GetDouble()) <= 0.02 * oracle.GetProperty("rss").GetDouble()
+                    && threads == oracle.GetProperty("threads").GetInt32();
+            },
+            TimeSpan.FromSeconds(15),
+            "agent and psutil agree");
+
+        var final = await agent.Metrics();
+        var o = await Psutil.Read(target.Pid);
+        // It really burnt CPU (the burner's clock reads are syscalls: much of it is system time).
+        Assert.True(final.Value("target_process_cpu_seconds_total", "mode", "user") + final.Value("target_process_cpu_seconds_total", "mode", "system") >= 1.4, last);
+        Assert.True(final.Value("target_process_resident_memory_bytes") >= 96 * 1024 * 1024, last);
+        Assert.Equal(o.GetProperty("threads").GetInt32(), (int)final.Value("target_process_threads")!.Value);
+        Assert.Equal(o.GetProperty("create_time").GetDouble(), final.Value("target_process_start_time_seconds")!.Value, 0.02);
+        Assert.Equal(o.GetProperty("fds").GetInt32(), (int)final.Value("target_process_open_fds")!.Value);
+        Assert.Equal(1, final.Value("target_up"));
+        Assert.Equal(1, final.Value("target_processes"));
+    }
+
+    [Fact]
+    public async Task Children_are_summed_when_asked()
+    {
+        // A shell holding two burners: the tree is sh + 2 python processes.
+        var script = Path.Combine(Repo.Targets, "burner.py");
+        await using var tree = ChildProcess.Start("/bin/sh", ["-c", $"/usr/bin/python3 {script} 32 1 0.3 & /usr/bin/python3 {script} 32 1 0.3 & wait"]);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = tree.Pid.ToString(),
+            ["Target:IncludeChildren"] = "true",
+            ["Sampling:Interval"] = "00:00:00.250",
+        });
+
+        await Poll.Until(
+            async () =>
+            {
+                var m = await agent.Metrics();
+                return m.Value("target_processes") == 3 && m.Value("target_process_resident_memory_bytes") >= 64 * 1024 * 1024;
+            },
+            TimeSpan.FromSeconds(20),
+            "three processes summed, 64 MiB or more");
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Agent.Target;
+
+namespace Agent.Tests.Target;
+
+/// <summary>Selectors against real processes of this machine.</summary>
+public sealed class TargetSelectorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("selector-").FullName;
+    private readonly List<Process> _started = [];
+
+    public void Dispose()
+    {
+        foreach (var p in _started)
+        {
+            try
+            {
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            p.Dispose();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private Process StartSleeper(string name, string argument = "300")
+    {
+        var exe = Path.Combine(_dir, name);
+        if (!File.Exists(exe))
+        {
+            File.Copy("/bin/sleep", exe);
+        }
+
+        var p = Process.Start(new ProcessStartInfo(exe, argument) { UseShellExecute = false })!;
+        _started.Add(p);
+        return p;
+    }
+
+    private static ProcessTable Table() => ProcessTable.Scan("/proc");
+
+    [Fact]
+    public void Process_name_finds_the_process_by_comm()
+    {
+        var p = StartSleeper("sel-by-name");
+
+        var selection = new ProcessNameSelector("sel-by-name").Select(Table);
+
+        Assert.Equal(p.Id, selection.Pid);
+    }
+
+    [Fact]
+    public void Process_name_longer_than_comm_matches_the_executable_name()
+    {
+        var p = StartSleeper("selector-with-a-very-long-name");
+
+        var selection = new ProcessNameSelector("selector-with-a-very-long-name").Select(Table);
+
+        Assert.Equal(p.Id, selection.Pid);
+    }
+
+    [Fact]
+    public void Several_matches_pick_the_oldest()
+    {
+        var first = StartSleeper("sel-twice");
+        // Start times have clock-tick resolution: wait until the second one is visibly younger.
+        var firstStart = Table().Find(first.Id)!.StartTimeTicks;
+        Process second;
+        do
+        {
+            second = StartSleeper("sel-twice");
+        }
+        while (Table().Find(second.Id)?.StartTimeTicks == firstStart);
+
+        Assert.Equal(first.Id, new ProcessNameSelector("sel-twice").Select(Table).Pid);
+    }
+
+    [Fact]
+    public void Command_line_pattern_matches_arguments_joined_by_spaces()
+    {
+        var p = StartSleeper("sel-cmdline", "12345.5");
+
+        var selection = new CommandLineSelector(Agent.Configuration.AgentSettings.CompilePattern(@"sel-cmdline 12345\.5$")).Select(Table);
+
+        Assert.Equal(p.Id, selection.Pid);
+    }
+
+    [Fact]
+    public void Pid_file_is_read_and_a_bad_one_is_explained()
+    {
+        var p = StartSleeper("sel-pidfile");
+        var file = Path.Combine(_dir, "app.pid");
+        File.WriteAllText(file, p.Id + "\n");
+
+        Assert.Equal(p.Id, new PidFileSelector(file, "/proc").Select(Table).Pid);
+
+        File.WriteAllText(file, "not a pid");
+        var bad = new PidFileSelector(file, "/proc").Select(Table);
+        Assert.Null(bad.Pid);
+        Assert.Contains("does not hold a pid", bad.Problem, StringComparison.Ordinal);
+
+        var missing = new PidFileSelector(Path.Combine(_dir, "missing.pid"), "/proc").Select(Table);
+        Assert.Null(missing.Pid);
+    }
+
+    [Fact]
+    public void Nothing_matching_is_not_found_with_a_reason()
+    {
+        var selection = new ProcessNameSelector("no-such-process-x").Select(Table);
+
+        Assert.Null(selection.Pid);
+        Assert.Contains("no process matches", selection.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_with_several_unrelated_processes_picks_none_and_names_them()
+    {
+        // Two sleepers orphaned by a shell that exits at once: they are re-parented away from
+        // this process, so they are unrelated to "the agent" (this test process) like a pod's app.
+        var exe = Path.Combine(_dir, "auto-orphan");
+        File.Copy("/bin/sleep", exe);
+        using (var sh = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"'{exe}' 300 & '{exe}' 301 &"]) { UseShellExecute = false })!)
+        {
+            sh.WaitForExit();
+        }
+
+        var orphans = Table().Processes.Where(p => p.Comm == "auto-orphan").ToList();
+        try
+        {
+            Assert.Equal(2, orphans.Count);
+
+            var selection = new AutoSelector().Select(Table);
+
+            Assert.Null(selection.Pid);
+            Assert.Contains(selection.Candidates, c => c.Comm == "auto-orphan");
+            Assert.Contains("qualify", selection.Problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var o in orphans)
+            {
+                try
+                {
+                    Process.GetProcessById(o.Pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+        }
+    }
+}
