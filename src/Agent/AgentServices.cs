@@ -1,7 +1,9 @@
 using Agent.Configuration;
 using Agent.Endpoints;
 using Agent.Logging;
+using Agent.Probes;
 using Agent.Procfs;
+using Agent.Readiness;
 using Agent.Target;
 using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Console;
@@ -73,10 +75,23 @@ internal static class AgentServices
         services.AddHostedService<TargetSamplingService>();
         services.AddSingleton<TargetMetrics>();
 
+        services.AddSingleton<ProbeResultStore>();
+        services.AddSingleton<ProbeMetrics>();
+        services.AddSingleton(new ReadinessEvaluator(settings.Probes, settings.Readiness.RequireTarget));
+        services.AddSingleton<IReadOnlyList<IProbe>>(_ => settings.Probes.Select(ProbeFactory.Create).ToList());
+        services.AddSingleton<IReadOnlyList<ProbeRunner>>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Agent.Probes");
+            return sp.GetRequiredService<IReadOnlyList<IProbe>>()
+                .Select(p => new ProbeRunner(p, sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<ProbeMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RepeatGate>(), logger))
+                .ToList();
+        });
+        services.AddHostedService<ProbeScheduler>();
+
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => m
-                .AddMeter(TargetMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName)
                 .AddAgentSelfMetrics()
                 .AddPrometheusExporter());
     }
@@ -85,6 +100,7 @@ internal static class AgentServices
     {
         // Instruments exist only once resolved: do it before the first scrape.
         _ = app.Services.GetRequiredService<TargetMetrics>();
+        _ = app.Services.GetRequiredService<ProbeMetrics>();
         if (app.Services.GetRequiredService<AgentSettings>().Target is { Pid: null, PidFile: null, ProcessName: null, CommandLinePattern: null, Auto: false })
         {
             Log.WatchingSelf(app.Logger);
@@ -93,6 +109,7 @@ internal static class AgentServices
         app.MapGet("/", LandingPage.Handle);
         app.MapGet("/health", HealthEndpoint.Handle);
         app.MapMethods("/health", ["HEAD"], HealthEndpoint.Handle);
+        app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }

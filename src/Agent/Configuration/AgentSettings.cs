@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Agent.Probes;
 
 namespace Agent.Configuration;
 
@@ -7,16 +8,18 @@ namespace Agent.Configuration;
 /// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
 /// never starts half-configured.
 /// </summary>
-internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling)
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes)
 {
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownKeys.Validate(configuration);
         var target = Bind(TargetOptions.Section, () => configuration.GetSection(TargetOptions.Section).Get<TargetOptions>() ?? new());
         var sampling = Bind(SamplingOptions.Section, () => configuration.GetSection(SamplingOptions.Section).Get<SamplingOptions>() ?? new());
+        var readiness = Bind(ReadinessOptions.Section, () => configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new());
         Validate(target);
         Validate(sampling);
-        return new AgentSettings(target, sampling);
+        var probes = ProbeSettings.Load(configuration);
+        return new AgentSettings(target, sampling, readiness, probes);
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>

@@ -3,7 +3,7 @@ namespace Agent.Configuration;
 /// <summary>
 /// Rejects keys the agent does not know inside its own sections, so that a typo
 /// (<c>Target:ProcesName</c>) stops startup instead of being silently ignored.
-/// Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
+/// Probes:<name>:* is checked by ProbeSettings, per kind. Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
 /// </summary>
 internal static class KnownKeys
 {
@@ -11,6 +11,7 @@ internal static class KnownKeys
     {
         [TargetOptions.Section] = ["Pid", "PidFile", "ProcessName", "CommandLinePattern", "IncludeChildren", "Auto"],
         [SamplingOptions.Section] = ["Interval", "ProcRoot"],
+        [ReadinessOptions.Section] = ["RequireTarget"],
     };
 
     public static void Validate(IConfiguration configuration)

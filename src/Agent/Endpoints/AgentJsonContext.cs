@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Agent.Readiness;
 
 namespace Agent.Endpoints;
 
@@ -12,4 +13,5 @@ internal sealed record HealthResponse(string Status, double LastTickAgeSeconds, 
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ReadyResponse))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

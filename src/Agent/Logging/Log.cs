@@ -23,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Target restarted: pid {OldPid} replaced by pid {NewPid} ({Restarts} restarts so far)")]
     public static partial void TargetRestarted(ILogger logger, int oldPid, int newPid, long restarts);
+
+    [LoggerMessage(8, LogLevel.Warning, "Probe {Probe} ({Kind}) failed: {Reason}: {Description} ({Suppressed} similar messages suppressed)")]
+    public static partial void ProbeFailed(ILogger logger, string probe, string kind, string reason, string description, int suppressed);
+
+    [LoggerMessage(9, LogLevel.Information, "Probe {Probe} ({Kind}) recovered")]
+    public static partial void ProbeRecovered(ILogger logger, string probe, string kind);
 }

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Net;
+
+namespace Agent.Probes;
+
+/// <summary>
+/// GET a URL with one long-lived client. Redirects are not followed (a 302 to a login page is a
+/// status, not health) and no proxy from the environment is used: the probe checks the path
+/// the application itself would take.
+/// </summary>
+internal sealed class HttpProbe : IProbe
+{
+    private readonly HttpClient _client;
+
+    public HttpProbe(ProbeDefinition definition)
+    {
+        Definition = definition;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = definition.Timeout,
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = definition.Period + definition.Period,
+            MaxConnectionsPerServer = 1,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
+        // The URL's user info (https://user:pass@host) is a secret too.
+        Secrets = string.IsNullOrEmpty(definition.Url!.UserInfo) ? [] : [definition.Url.UserInfo, Uri.UnescapeDataString(definition.Url.UserInfo)];
+    }
+
+    public ProbeDefinition Definition { get; }
+
+    public IReadOnlyCollection<string> Secrets { get; }
+
+    public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _client.GetAsync(Definition.Url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            var data = new Dictionary<string, string> { ["status"] = status.ToString(CultureInfo.InvariantCulture) };
+            return Definition.ExpectedStatus!.Contains(status)
+                ? ProbeOutcome.Ok($"HTTP {status}", data)
+                : ProbeOutcome.Failed(FailureReason.HttpStatus, $"HTTP {status}, expected {Definition.ExpectedStatus}", data);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return FailureClassifier.Classify(e, Secrets);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,12 @@
+namespace Agent.Probes;
+
+internal static class ProbeFactory
+{
+    public static IProbe Create(ProbeDefinition d) => d.Kind switch
+    {
+        ProbeKind.Redis => new RedisProbe(d),
+        ProbeKind.Postgres => new PostgresProbe(d),
+        ProbeKind.Http => new HttpProbe(d),
+        _ => new TcpProbe(d),
+    };
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+
+namespace Agent.Probes;
+
+/// <summary>
+/// blackbox_exporter-style probe metrics: <c>agent_probe_success{probe,kind}</c>,
+/// <c>agent_probe_duration_seconds{probe,kind}</c>, <c>agent_probe_failures_total{probe,kind,reason}</c>.
+/// A stale result (older than 3 × Period + Timeout) reports success 0.
+/// </summary>
+internal sealed class ProbeMetrics : IDisposable
+{
+    public const string MeterName = "Agent.Probes";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _failures;
+    private readonly ProbeResultStore _store;
+    private readonly TimeProvider _time;
+
+    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+        _meter = meterFactory.Create(MeterName, typeof(ProbeMetrics).Assembly.GetName().Version?.ToString(3));
+        _meter.CreateObservableGauge("agent.probe.success", Success, null, "1 if the probe's latest check succeeded and is not stale, else 0");
+        _meter.CreateObservableGauge("agent.probe.duration", Duration, "s", "Duration of the probe's latest check");
+        _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, http_status, error)");
+    }
+
+    public void Record(ProbeResult result)
+    {
+        if (!result.Outcome.Healthy)
+        {
+            _failures.Add(1, Tag("probe", result.Probe.Name), Tag("kind", result.Probe.KindLabel), Tag("reason", result.Outcome.Reason ?? FailureReason.Error));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static KeyValuePair<string, object?> Tag(string k, string v) => new(k, v);
+
+    private IEnumerable<Measurement<int>> Success()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var r in _store.Current.Values)
+        {
+            var fresh = now - r.CompletedAt <= r.Probe.StaleAfter;
+            yield return new Measurement<int>(r.Outcome.Healthy && fresh ? 1 : 0, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> Duration()
+    {
+        foreach (var r in _store.Current.Values)
+        {
+            yield return new Measurement<double>(r.Duration.TotalSeconds, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Agent.Logging;
+
+namespace Agent.Probes;
+
+/// <summary>
+/// Runs one probe on its own period with a hard deadline. At most one check is in flight: a
+/// check that ignores cancellation is abandoned at the deadline, and while it still runs the
+/// next rounds report <c>timeout</c> without starting another, so a hanging dependency costs at
+/// most one stuck call per probe.
+/// </summary>
+internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMetrics metrics, TimeProvider time, RepeatGate gate, ILogger logger)
+{
+    private Task<ProbeOutcome>? _inFlight;
+    private bool? _lastHealthy;
+
+    public ProbeDefinition Definition => probe.Definition;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Definition.Period, time);
+        do
+        {
+            await RunOnceAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task<ProbeResult> RunOnceAsync(CancellationToken stoppingToken)
+    {
+        var started = time.GetTimestamp();
+        ProbeOutcome outcome;
+        if (_inFlight is { IsCompleted: false })
+        {
+            outcome = ProbeOutcome.Failed(FailureReason.Timeout, $"timeout: the previous check is still running past its {Definition.Timeout.TotalMilliseconds:F0} ms deadline");
+        }
+        else
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            cts.CancelAfter(Definition.Timeout);
+            Task<ProbeOutcome> check;
+            // On the thread pool: a client that blocks synchronously (connect, DNS, first-call
+            // JIT) must not delay the start of the deadline.
+            var token = cts.Token;
+            check = Task.Run(() => probe.CheckAsync(token), CancellationToken.None);
+
+            _inFlight = check;
+            // An abandoned check may fail later: observe it so it is not an unobserved exception.
+            _ = check.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            try
+            {
+                outcome = await check.WaitAsync(Definition.Timeout, time, stoppingToken);
+            }
+            catch (TimeoutException)
+            {
+                outcome = ProbeOutcome.Failed(FailureReason.Timeout, $"timeout: no answer within {Definition.Timeout.TotalMilliseconds:F0} ms");
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                outcome = ProbeOutcome.Failed(FailureReason.Timeout, $"timeout: no answer within {Definition.Timeout.TotalMilliseconds:F0} ms");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcome = FailureClassifier.Classify(e, probe.Secrets);
+            }
+        }
+
+        var result = new ProbeResult(Definition, outcome, time.GetElapsedTime(started), time.GetUtcNow());
+        store.Publish(result);
+        metrics.Record(result);
+        LogTransition(outcome);
+        return result;
+    }
+
+    private void LogTransition(ProbeOutcome outcome)
+    {
+        var key = "probe:" + Definition.Name;
+        if (outcome.Healthy)
+        {
+            if (_lastHealthy == false)
+            {
+                Log.ProbeRecovered(logger, Definition.Name, Definition.KindLabel);
+                gate.Reset(key);
+            }
+        }
+        else if (gate.ShouldLog(key, out var suppressed))
+        {
+            Log.ProbeFailed(logger, Definition.Name, Definition.KindLabel, outcome.Reason ?? FailureReason.Error, outcome.Description, suppressed);
+        }
+
+        _lastHealthy = outcome.Healthy;
+    }
+}
+
+/// <summary>Starts every probe's runner and disposes the probes' clients at shutdown.</summary>
+internal sealed class ProbeScheduler(IReadOnlyList<ProbeRunner> runners, IReadOnlyList<IProbe> probes) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await Task.WhenAll(runners.Select(r => r.RunAsync(stoppingToken)));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var p in probes)
+        {
+            try
+            {
+                await p.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Shutdown must not wait on a dependency either.
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Agent.Probes;
+using Agent.Target;
+
+namespace Agent.Readiness;
+
+/// <summary>
+/// Decides /ready from cached state only: the target snapshot and the probes' latest results.
+/// 200 iff the target is present (unless <c>Readiness:RequireTarget=false</c>) and every
+/// critical probe's latest result is healthy and fresh. A failing non-critical probe gives
+/// <c>Degraded</c> with 200. Before every probe has answered once: 503 <c>starting</c>.
+/// </summary>
+internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, bool requireTarget)
+{
+    public const string Starting = "starting";
+
+    public ReadinessReport Evaluate(TargetSnapshot target, ImmutableDictionary<string, ProbeResult> results, bool targetSampled, DateTimeOffset now)
+    {
+        var entries = new SortedDictionary<string, ReadyEntry>(StringComparer.Ordinal);
+        var unhealthy = false;
+        var degraded = false;
+        var starting = !targetSampled;
+        var longest = TimeSpan.Zero;
+
+        if (requireTarget)
+        {
+            var present = target.Sample is not null;
+            unhealthy |= !present;
+            entries["target"] = new ReadyEntry(
+                target.Sample is { } s ? new Dictionary<string, string> { ["pid"] = s.Identity.Pid.ToString(CultureInfo.InvariantCulture), ["name"] = s.Name } : new Dictionary<string, string>(),
+                present ? $"process {target.Sample!.Identity.Pid} ({target.Sample.Name}) selected by {target.Selector}" : target.Problem,
+                Format(TimeSpan.Zero),
+                present ? "Healthy" : "Unhealthy",
+                ["target"],
+                Math.Round((now - target.TakenAt).TotalSeconds, 3),
+                present ? null : "absent");
+        }
+
+        foreach (var probe in probes)
+        {
+            var tags = new[] { probe.KindLabel, probe.Critical ? "critical" : "non-critical" };
+            if (!results.TryGetValue(probe.Name, out var r))
+            {
+                starting = true;
+                entries[probe.Name] = new ReadyEntry(new Dictionary<string, string>(), "no result yet", Format(TimeSpan.Zero), "Unhealthy", tags, null, null);
+                continue;
+            }
+
+            var age = now - r.CompletedAt;
+            var stale = age > probe.StaleAfter;
+            var ok = r.Outcome.Healthy && !stale;
+            if (!ok)
+            {
+                unhealthy |= probe.Critical;
+                degraded |= !probe.Critical;
+            }
+
+            longest = r.Duration > longest ? r.Duration : longest;
+            entries[probe.Name] = new ReadyEntry(
+                r.Outcome.Data ?? new Dictionary<string, string>(),
+                stale ? $"stale: last result {age.TotalSeconds:F1}s old (limit {probe.StaleAfter.TotalSeconds:F1}s); {r.Outcome.Description}" : r.Outcome.Description,
+                Format(r.Duration),
+                ok ? "Healthy" : probe.Critical ? "Unhealthy" : "Degraded",
+                tags,
+                Math.Round(age.TotalSeconds, 3),
+                ok ? null : stale ? "stale" : r.Outcome.Reason);
+        }
+
+        var status = starting ? Starting : unhealthy ? "Unhealthy" : degraded ? "Degraded" : "Healthy";
+        var code = starting || unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        return new ReadinessReport(code, new ReadyResponse(status, Format(longest), entries));
+    }
+
+    /// <summary>TimeSpan as UIResponseWriter writes it: <c>00:00:00.0012345</c>.</summary>
+    private static string Format(TimeSpan t) => t.ToString("c", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>/ready against real redis-server and PostgreSQL, stopped and started under the agent.</summary>
+public sealed class ReadinessTests
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
+
+    // Scheduling and polling slack on top of Period + Timeout (the bound itself is the contract).
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(400);
+
+    private static Dictionary<string, string> Probe(string name, string kind, params (string Key, string Value)[] extra)
+    {
+        var d = new Dictionary<string, string>
+        {
+            [$"Probes:{name}:Kind"] = kind,
+            [$"Probes:{name}:Period"] = Period.ToString(),
+            [$"Probes:{name}:Timeout"] = Timeout.ToString(),
+        };
+        foreach (var (k, v) in extra)
+        {
+            d[$"Probes:{name}:{k}"] = v;
+        }
+
+        return d;
+    }
+
+    private static Dictionary<string, string> Merge(params Dictionary<string, string>[] parts) =>
+        parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
+
+    private static async Task<(HttpStatusCode Code, JsonElement Body, string Raw)> Ready(AgentProcess agent)
+    {
+        using var r = await agent.Http.GetAsync("/ready");
+        var raw = await r.Content.ReadAsStringAsync();
+        return (r.StatusCode, JsonDocument.Parse(raw).RootElement.Clone(), raw);
+    }
+
+    private static string? Reason(JsonElement body, string probe) =>
+        body.GetProperty("entries").GetProperty(probe).TryGetProperty("reason", out var r) ? r.GetString() : null;
+
+    [Fact]
+    public async Task Redis_down_makes_ready_503_with_reason_refused_and_up_again_makes_it_200()
+    {
+        await using var redis = await RedisServer.StartNew();
+        await using var agent = await AgentProcess.Start(Probe("cache", "redis", ("ConnectionString", redis.ConnectionString)));
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "ready 200");
+        var healthy = await Ready(agent);
+        Assert.Equal("Healthy", healthy.Body.GetProperty("status").GetString());
+
+        await redis.Stop();
+        var stopped = Stopwatch.StartNew();
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.ServiceUnavailable, Period + Timeout + Slack, "ready 503 within Period + Timeout", TimeSpan.FromMilliseconds(20));
+        var down = await Ready(agent);
+        Assert.Equal("Unhealthy", down.Body.GetProperty("status").GetString());
+        Assert.Equal("refused", Reason(down.Body, "cache"));
+        Assert.True(stopped.Elapsed <= Period + Timeout + Slack, $"503 after {stopped.ElapsedMilliseconds} ms");
+
+        var metrics = await agent.Metrics();
+        Assert.Equal(0, metrics.Value("agent_probe_success", "probe", "cache"));
+        Assert.Contains(metrics.Named("agent_probe_failures_total"), s => s["probe"] == "cache" && s["kind"] == "redis" && s["reason"] == "refused" && s.Value >= 1);
+
+        await redis.Start();
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready 200 after redis is back");
+        Assert.Equal(1, (await agent.Metrics()).Value("agent_probe_success", "probe", "cache"));
+    }
+
+    [Fact]
+    public async Task Postgres_down_then_up_and_a_wrong_password_is_auth_and_never_shown()
+    {
+        await using var pg = await PostgresServer.StartNew();
+        const string wrong = "Wr0ng-Secret-Value-77";
+        await using var agent = await AgentProcess.Start(Merge(
+            Probe("db", "postgres", ("ConnectionString", pg.ConnectionString())),
+            Probe("db_wrong", "postgres", ("ConnectionString", pg.ConnectionString(wrong)), ("Critical", "false"))));
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready 200");
+        await Poll.Until(async () => Reason((await Ready(agent)).Body, "db_wrong") == "auth", TimeSpan.FromSeconds(10), "wrong password classified auth");
+        var degraded = await Ready(agent);
+        Assert.Equal("Degraded", degraded.Body.GetProperty("status").GetString()); // non-critical failure: 200 Degraded
+        Assert.Equal(HttpStatusCode.OK, degraded.Code);
+
+        await pg.Stop();
+        var stopped = Stopwatch.StartNew();
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.ServiceUnavailable, Period + Timeout + Slack, "ready 503 within Period + Timeout", TimeSpan.FromMilliseconds(20));
+        Assert.True(stopped.Elapsed <= Period + Timeout + Slack, $"503 after {stopped.ElapsedMilliseconds} ms");
+        await Poll.Until(async () => Reason((await Ready(agent)).Body, "db") == "refused", Period + Timeout + Slack, "reason refused");
+
+        await pg.Start();
+        await Poll.Until(async () => Reason((await Ready(agent)).Body, "db") is null, TimeSpan.FromSeconds(15), "db healthy after restart");
+        var back = await Ready(agent);
+        Assert.Equal(HttpStatusCode.OK, back.Code);
+
+        // Neither password appears anywhere the agent writes.
+        var everything = back.Raw + degraded.Raw + await agent.MetricsText() + agent.Process.Stdout + agent.Process.Stderr;
+        Assert.DoesNotContain(wrong, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(pg.Password, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password=", everything, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_hanging_dependency_is_a_timeout_and_ready_never_waits_for_it()
+    {
+        await using var hole = new Blackhole();
+        await using var agent = await AgentProcess.Start(Merge(
+            Probe("hang_tcp", "tcp", ("Host", "127.0.0.1"), ("Port", hole.Port.ToString()), ("Send", "PING\\r\\n"), ("Expect", "+PONG")),
+            // Npgsql against a server that never answers ran 15 s in a plain health check.
+            Probe("hang_pg", "postgres", ("ConnectionString", $"Host=127.0.0.1;Port={hole.Port};Username=u;Password=p"))));
+
+        await Poll.Until(async () => Reason((await Ready(agent)).Body, "hang_tcp") == "timeout" && Reason((await Ready(agent)).Body, "hang_pg") == "timeout", TimeSpan.FromSeconds(10), "both probes time out");
+        var (code, body, _) = await Ready(agent);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
+        foreach (var probe in new[] { "hang_tcp", "hang_pg" })
+        {
+            var duration = TimeSpan.Parse(body.GetProperty("entries").GetProperty(probe).GetProperty("duration").GetString()!);
+            Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(100), $"{probe} took {duration}"); // the hard deadline held
+        }
+
+        // 200 parallel /ready requests, each answered from the cache.
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = agent.Http.BaseAddress };
+        var times = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+        {
+            var sw = Stopwatch.StartNew();
+            using var r = await client.GetAsync("/ready");
+            await r.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+            return sw.Elapsed;
+        }));
+        Assert.All(times, t => Assert.True(t < TimeSpan.FromMilliseconds(100), $"a /ready took {t.TotalMilliseconds:F0} ms"));
+        // At most one stuck call per probe at a time: connections to the hole stay bounded.
+        Assert.True(hole.Accepted <= 2 * 10, $"{hole.Accepted} connections accepted");
+    }
+
+    [Fact]
+    public async Task Connections_stay_bounded_over_thirty_rounds()
+    {
+        await using var redis = await RedisServer.StartNew();
+        await using var pg = await PostgresServer.StartNew();
+        var fast = new[] { ("Period", "00:00:00.100"), ("Timeout", "00:00:00.100") };
+        await using var agent = await AgentProcess.Start(Merge(
+            Probe("cache", "redis", [("ConnectionString", redis.ConnectionString), .. fast]),
+            Probe("db", "postgres", [("ConnectionString", pg.ConnectionString()), .. fast])));
+        await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready 200");
+
+        int maxRedis = 0, maxPg = 0;
+        var rounds = Stopwatch.StartNew();
+        while (rounds.Elapsed < TimeSpan.FromSeconds(3.2)) // ≥ 30 rounds at 100 ms
+        {
+            maxRedis = Math.Max(maxRedis, await redis.AgentClients());
+            maxPg = Math.Max(maxPg, await pg.AgentConnections());
+        }
+
+        Assert.InRange(maxRedis, 1, 2);
+        Assert.InRange(maxPg, 1, 2);
+    }
+
+    [Fact]
+    public async Task Ready_is_starting_until_every_probe_has_answered_once_and_head_works()
+    {
+        await using var hole = new Blackhole();
+        await using var agent = await AgentProcess.Start(Probe("slow", "tcp", ("Host", "127.0.0.1"), ("Port", hole.Port.ToString()), ("Expect", "x"), ("Timeout", "00:00:03"), ("Period", "00:00:05")));
+
+        var (code, body, _) = await Ready(agent);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
+        Assert.Equal("starting", body.GetProperty("status").GetString());
+
+        using var head = await agent.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/ready"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, head.StatusCode);
+        Assert.Equal(0, head.Content.Headers.ContentLength ?? 0);
+    }
+
+    [Fact]
+    public async Task Ready_requires_the_target_unless_told_not_to()
+    {
+        await using var required = await AgentProcess.Start(new Dictionary<string, string> { ["Target:ProcessName"] = "absent-process-x" });
+        await using var optional = await AgentProcess.Start(new Dictionary<string, string> { ["Target:ProcessName"] = "absent-process-x", ["Readiness:RequireTarget"] = "false" });
+
+        await Poll.Until(async () => (await Ready(required)).Body.GetProperty("status").GetString() != "starting", TimeSpan.FromSeconds(5), "first tick");
+        var r = await Ready(required);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Code);
+        Assert.Equal("absent", Reason(r.Body, "target"));
+        await Poll.Until(async () => (await Ready(optional)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(5), "ready without a target");
+    }
+}

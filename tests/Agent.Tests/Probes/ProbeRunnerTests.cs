@@ -1,0 +1,55 @@
+using Agent.Logging;
+using Agent.Probes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Agent.Tests.Probes;
+
+/// <summary>
+/// The scheduler's deadline against a check that ignores cancellation entirely, the way some
+/// client libraries do (Npgsql's own 15 s default in the findings).
+/// </summary>
+public class ProbeRunnerTests
+{
+    private sealed class StuckProbe : IProbe
+    {
+        public TaskCompletionSource<ProbeOutcome> Release { get; } = new();
+
+        public int Calls { get; private set; }
+
+        public ProbeDefinition Definition { get; } = new("stuck", ProbeKind.Tcp, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), true, Host: "h", Port: 1);
+
+        public IReadOnlyCollection<string> Secrets => [];
+
+        public Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Release.Task; // ignores the token
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_check_ignoring_cancellation_is_cut_at_the_deadline_and_not_started_twice()
+    {
+        var probe = new StuckProbe();
+        var store = new ProbeResultStore();
+        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, TimeProvider.System);
+        var runner = new ProbeRunner(probe, store, metrics, TimeProvider.System, new RepeatGate(TimeProvider.System), NullLogger.Instance);
+
+        var first = await runner.RunOnceAsync(CancellationToken.None);
+        var second = await runner.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal("timeout", first.Outcome.Reason);
+        Assert.True(first.Duration < TimeSpan.FromSeconds(1), $"took {first.Duration}");
+        Assert.Equal("timeout", second.Outcome.Reason);
+        Assert.Contains("still running", second.Outcome.Description, StringComparison.Ordinal);
+        Assert.Equal(1, probe.Calls); // the stuck call was not duplicated
+
+        probe.Release.SetResult(ProbeOutcome.Ok("late"));
+        var third = await runner.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(2, probe.Calls);
+        Assert.True(third.Outcome.Healthy);
+        Assert.Same(third, store.Current["stuck"]);
+    }
+}

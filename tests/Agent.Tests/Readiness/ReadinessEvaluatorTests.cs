@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using Agent.Probes;
+using Agent.Readiness;
+using Agent.Target;
+
+namespace Agent.Tests.Readiness;
+
+public class ReadinessEvaluatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ProbeDefinition Db = new("db", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), true, Host: "h", Port: 1);
+    private static readonly ProbeDefinition Cache = new("cache", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), false, Host: "h", Port: 2);
+
+    private static TargetSnapshot Present() => new(
+        new TargetSample(new ProcessIdentity(7, 1), "app", 1, 0, 0, 1, null, 1, null, 1, null, null, 0, null, null, null, null, 0, 0),
+        0, "name=app", null, Now);
+
+    private static ImmutableDictionary<string, ProbeResult> Results(params ProbeResult[] r) =>
+        r.ToImmutableDictionary(x => x.Probe.Name, x => x);
+
+    private static ProbeResult Ok(ProbeDefinition p, DateTimeOffset at) => new(p, ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(3), at);
+
+    private static ProbeResult Bad(ProbeDefinition p, DateTimeOffset at) => new(p, ProbeOutcome.Failed("refused", "refused: no"), TimeSpan.FromMilliseconds(3), at);
+
+    [Fact]
+    public void All_healthy_is_200()
+    {
+        var r = new ReadinessEvaluator([Db, Cache], true).Evaluate(Present(), Results(Ok(Db, Now), Ok(Cache, Now)), true, Now);
+
+        Assert.Equal(200, r.StatusCode);
+        Assert.Equal("Healthy", r.Body.Status);
+        Assert.Equal(["cache", "db", "target"], r.Body.Entries.Keys.Order());
+    }
+
+    [Fact]
+    public void A_failing_non_critical_probe_is_degraded_but_200()
+    {
+        var r = new ReadinessEvaluator([Db, Cache], true).Evaluate(Present(), Results(Ok(Db, Now), Bad(Cache, Now)), true, Now);
+
+        Assert.Equal(200, r.StatusCode);
+        Assert.Equal("Degraded", r.Body.Status);
+        Assert.Equal("Degraded", r.Body.Entries["cache"].Status);
+        Assert.Equal("refused", r.Body.Entries["cache"].Reason);
+    }
+
+    [Fact]
+    public void A_failing_critical_probe_is_503()
+    {
+        var r = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Bad(Db, Now)), true, Now);
+
+        Assert.Equal(503, r.StatusCode);
+        Assert.Equal("Unhealthy", r.Body.Status);
+    }
+
+    [Fact]
+    public void A_result_older_than_three_periods_plus_timeout_is_stale_and_fails()
+    {
+        var old = Now - Db.StaleAfter - TimeSpan.FromMilliseconds(1);
+        var justInTime = Now - Db.StaleAfter;
+
+        var stale = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, old)), true, Now);
+        var fresh = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, justInTime)), true, Now);
+
+        Assert.Equal(503, stale.StatusCode);
+        Assert.Equal("stale", stale.Body.Entries["db"].Reason);
+        Assert.Equal(200, fresh.StatusCode);
+    }
+
+    [Fact]
+    public void Starting_until_every_probe_answered_and_the_target_was_sampled()
+    {
+        var noProbe = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(), true, Now);
+        var noTick = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, Now)), false, Now);
+
+        Assert.Equal((503, "starting"), (noProbe.StatusCode, noProbe.Body.Status));
+        Assert.Equal((503, "starting"), (noTick.StatusCode, noTick.Body.Status));
+    }
+
+    [Fact]
+    public void Absent_target_fails_unless_not_required()
+    {
+        var absent = new TargetSnapshot(null, 0, "name=app", "no process matches name=app", Now);
+
+        var required = new ReadinessEvaluator([], true).Evaluate(absent, Results(), true, Now);
+        var optional = new ReadinessEvaluator([], false).Evaluate(absent, Results(), true, Now);
+
+        Assert.Equal(503, required.StatusCode);
+        Assert.Equal("absent", required.Body.Entries["target"].Reason);
+        Assert.Equal(200, optional.StatusCode);
+        Assert.False(optional.Body.Entries.ContainsKey("target"));
+    }
+}
