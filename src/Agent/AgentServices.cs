@@ -4,6 +4,7 @@ using Agent.Logging;
 using Agent.Probes;
 using Agent.Procfs;
 using Agent.Readiness;
+using Agent.Runtimes;
 using Agent.Target;
 using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Console;
@@ -88,10 +89,15 @@ internal static class AgentServices
         });
         services.AddHostedService<ProbeScheduler>();
 
+        services.AddSingleton<RuntimeStore>();
+        services.AddSingleton<RuntimeMetrics>();
+        services.AddHostedService<DotnetRuntimeService>();
+        services.AddHostedService<FederationService>();
+
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => m
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName)
                 .AddAgentSelfMetrics()
                 .AddPrometheusExporter());
     }
@@ -101,6 +107,7 @@ internal static class AgentServices
         // Instruments exist only once resolved: do it before the first scrape.
         _ = app.Services.GetRequiredService<TargetMetrics>();
         _ = app.Services.GetRequiredService<ProbeMetrics>();
+        _ = app.Services.GetRequiredService<RuntimeMetrics>();
         if (app.Services.GetRequiredService<AgentSettings>().Target is { Pid: null, PidFile: null, ProcessName: null, CommandLinePattern: null, Auto: false })
         {
             Log.WatchingSelf(app.Logger);

@@ -8,7 +8,7 @@ namespace Agent.Configuration;
 /// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
 /// never starts half-configured.
 /// </summary>
-internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes)
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime)
 {
     public static AgentSettings Load(IConfiguration configuration)
     {
@@ -19,7 +19,9 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         Validate(target);
         Validate(sampling);
         var probes = ProbeSettings.Load(configuration);
-        return new AgentSettings(target, sampling, readiness, probes);
+        var runtime = Bind(RuntimeOptions.Section, () => configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new());
+        Validate(runtime);
+        return new AgentSettings(target, sampling, readiness, probes, runtime);
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>
@@ -113,6 +115,35 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         if (set.Count > 1)
         {
             throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}");
+        }
+    }
+
+    private static void Validate(RuntimeOptions o)
+    {
+        const string s = RuntimeOptions.Section;
+        if (o.MetricsUrl is not null
+            && (!Uri.TryCreate(o.MetricsUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ConfigurationException($"{s}:MetricsUrl", "must be an absolute http:// or https:// URL");
+        }
+
+        try
+        {
+            _ = CompilePattern(o.MetricsInclude);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException($"{s}:MetricsInclude", $"invalid regular expression: {e.Message}");
+        }
+
+        if (o.MetricsTimeout <= TimeSpan.Zero || o.MetricsTimeout > TimeSpan.FromSeconds(30))
+        {
+            throw new ConfigurationException($"{s}:MetricsTimeout", "must be more than 0 and at most 00:00:30");
+        }
+
+        if (o.Dotnet.DiagnosticPort is { } port && (string.IsNullOrWhiteSpace(port) || !Path.IsPathRooted(port)))
+        {
+            throw new ConfigurationException($"{s}:Dotnet:DiagnosticPort", "must be an absolute socket path");
         }
     }
 

@@ -12,6 +12,8 @@ internal static class KnownKeys
         [TargetOptions.Section] = ["Pid", "PidFile", "ProcessName", "CommandLinePattern", "IncludeChildren", "Auto"],
         [SamplingOptions.Section] = ["Interval", "ProcRoot"],
         [ReadinessOptions.Section] = ["RequireTarget"],
+        [RuntimeOptions.Section] = ["MetricsUrl", "MetricsInclude", "MetricsTimeout", "Dotnet"],
+        [RuntimeOptions.Section + ":Dotnet"] = ["Enabled", "DiagnosticPort"],
     };
 
     public static void Validate(IConfiguration configuration)
@@ -27,7 +29,7 @@ internal static class KnownKeys
                         $"unknown key; known keys of {section} are {string.Join(", ", keys)}");
                 }
 
-                if (child.GetChildren().Any())
+                if (child.GetChildren().Any() && !Sections.ContainsKey(child.Path))
                 {
                     throw new ConfigurationException(child.Path, "expected a single value, found a section");
                 }

@@ -29,4 +29,16 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Probe {Probe} ({Kind}) recovered")]
     public static partial void ProbeRecovered(ILogger logger, string probe, string kind);
+
+    [LoggerMessage(10, LogLevel.Warning, "Scrape of the target's metrics at {Url} failed: {Error}: {Message} ({Suppressed} similar messages suppressed)")]
+    public static partial void FederationFailed(ILogger logger, string url, string error, string message, int suppressed);
+
+    [LoggerMessage(11, LogLevel.Information, "Attached to the .NET runtime of pid {Pid} over {Transport}")]
+    public static partial void DotnetAttached(ILogger logger, int pid, string transport);
+
+    [LoggerMessage(12, LogLevel.Warning, "Cannot attach to the .NET runtime of pid {Pid}: {Message} ({Suppressed} similar messages suppressed)")]
+    public static partial void DotnetAttachFailed(ILogger logger, int pid, string message, int suppressed);
+
+    [LoggerMessage(13, LogLevel.Information, "EventPipe session with pid {Pid} ended")]
+    public static partial void DotnetSessionEnded(ILogger logger, int pid);
 }

@@ -1,0 +1,167 @@
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using Agent.Configuration;
+using Agent.Logging;
+using Agent.Target;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace Agent.Runtimes;
+
+/// <summary>
+/// One EventPipe session per .NET target for the System.Runtime meter (interval =
+/// Sampling:Interval). Follows the target: when its identity changes the old session is
+/// stopped and a new one opened, with backoff (a quarter interval doubling to one interval)
+/// while the runtime is not ready, so counters return within 3 intervals of a restart.
+/// Connect mode finds the target's socket by pid; listen mode
+/// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes
+/// it, so a target configured without <c>nosuspend</c> is never left suspended.
+/// </summary>
+internal sealed class DotnetRuntimeService(
+    AgentSettings settings,
+    TargetSnapshotStore target,
+    RuntimeStore store,
+    TimeProvider time,
+    RepeatGate gate,
+    ILogger<DotnetRuntimeService> logger) : BackgroundService
+{
+    private readonly TimeSpan _interval = settings.Sampling.Interval;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.Runtime.Dotnet.Enabled)
+        {
+            return;
+        }
+
+        var backoff = _interval / 4;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (target.Current.Sample is not { } sample)
+            {
+                await Task.Delay(_interval / 4, time, stoppingToken);
+                continue;
+            }
+
+            var id = sample.Identity;
+            try
+            {
+                var connected = await RunSession(id, stoppingToken);
+                backoff = _interval / 4;
+                if (!connected)
+                {
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (gate.ShouldLog("dotnet-attach", out var suppressed))
+                {
+                    Log.DotnetAttachFailed(logger, id.Pid, $"{e.GetType().Name}: {e.Message}", suppressed);
+                }
+
+                await Task.Delay(backoff, time, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _interval.Ticks));
+            }
+            finally
+            {
+                store.Publish((DotnetRuntimeSnapshot?)null); // no stale series once a session ends
+            }
+        }
+    }
+
+    /// <summary>Runs one session until it ends or the target changes. False if no runtime was found.</summary>
+    private async Task<bool> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
+    {
+        var port = settings.Runtime.Dotnet.DiagnosticPort;
+        string transport;
+        string endpoint;
+        if (port is null)
+        {
+            if (DiagnosticSocket.Find(id.Pid, settings.Sampling.ProcRoot) is not { } socket)
+            {
+                return false; // not a .NET process, or its runtime is not up yet
+            }
+
+            endpoint = socket + ",connect";
+            transport = socket;
+        }
+        else
+        {
+            endpoint = port; // listen: the runtime connects to us
+            transport = port + " (listen)";
+        }
+
+        using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        attachTimeout.CancelAfter(port is null ? 2 * _interval : 3 * _interval);
+        await using var connector = await DiagnosticsClientConnector.FromDiagnosticPort(endpoint, attachTimeout.Token);
+        var client = connector.Instance;
+        if (port is not null)
+        {
+            ResumeIfSuspended(client);
+        }
+
+        var sessionId = Guid.NewGuid().ToString("N");
+        var provider = new EventPipeProvider(
+            "System.Diagnostics.Metrics",
+            EventLevel.Informational,
+            0xF,
+            new Dictionary<string, string>
+            {
+                ["SessionId"] = sessionId,
+                ["Metrics"] = "System.Runtime",
+                ["RefreshInterval"] = _interval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                ["MaxTimeSeries"] = "1000",
+                ["MaxHistograms"] = "10",
+                ["ClientId"] = sessionId,
+            });
+        using var session = await client.StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
+        Log.DotnetAttached(logger, id.Pid, transport);
+        gate.Reset("dotnet-attach");
+
+        var reader = new DotnetCounterReader(id.Pid, sessionId);
+        store.Publish(reader.Snapshot()); // connected; counters follow at the first refresh
+        using var source = new EventPipeEventSource(session.EventStream);
+        source.Dynamic.All += evt =>
+        {
+            if (reader.Apply(evt))
+            {
+                store.Publish(reader.Snapshot());
+            }
+        };
+        var pump = Task.Run(source.Process, CancellationToken.None);
+
+        // Until the stream ends (target exited) or the target changed under us.
+        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && target.Current.Sample?.Identity == id)
+        {
+            await Task.WhenAny(pump, Task.Delay(_interval / 4, time, stoppingToken));
+        }
+
+        if (!pump.IsCompleted)
+        {
+            try
+            {
+                await session.StopAsync(CancellationToken.None).WaitAsync(_interval, time, CancellationToken.None);
+            }
+            catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or EndOfStreamException or ObjectDisposedException)
+            {
+                // the target is already gone: nothing to stop
+            }
+        }
+
+        Log.DotnetSessionEnded(logger, id.Pid);
+        return true;
+    }
+
+    private static void ResumeIfSuspended(DiagnosticsClient client)
+    {
+        try
+        {
+            client.ResumeRuntime();
+        }
+        catch (Exception e) when (e is ServerErrorException or UnsupportedCommandException)
+        {
+            // Started with nosuspend: nothing to resume.
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>The target's runtime counters against the runtime's own report of itself.</summary>
+public sealed class RuntimeCounterTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    [Fact]
+    public async Task Dotnet_gc_counts_and_heap_size_agree_with_the_targets_own_report()
+    {
+        await using var target = await DotnetTarget.Start();
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = target.Pid.ToString(),
+            ["Sampling:Interval"] = Interval.ToString(),
+        });
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "dotnet runtime connected");
+
+        var own = await target.Command("gc 7");
+        Assert.True(own["gen2"] >= 7);
+
+        // Cumulative since the target started; allow one interval in flight, then it must agree.
+        string last = string.Empty;
+        await Poll.Until(
+            async () =>
+            {
+                var m = await agent.Metrics();
+                var gen2 = m.Value("target_dotnet_gc_collections_total", "generation", "gen2");
+                var heap = m.Value("target_dotnet_gc_heap_size_bytes");
+                last = $"agent gen2={gen2} heap={heap}; target {string.Join(' ', own.Select(kv => kv.Key + "=" + kv.Value))}";
+                return gen2 == own["gen2"] && heap is { } h && Math.Abs(h - own["heap"]) <= 0.2 * own["heap"]
+                    && m.Value("target_dotnet_gc_pause_ratio") is not null; // a ratio needs two publications
+            },
+            TimeSpan.FromSeconds(10),
+            "agent agrees with the target");
+
+        var metrics = await agent.Metrics();
+        Assert.True(metrics.Value("target_dotnet_gc_allocated_bytes_total") >= own["allocated"] * 0.8, last);
+        Assert.NotNull(metrics.Value("target_dotnet_gc_pause_ratio"));
+        Assert.InRange(metrics.Value("target_dotnet_gc_pause_ratio")!.Value, 0, 1);
+        Assert.NotNull(metrics.Value("target_dotnet_threadpool_threads"));
+        Assert.NotNull(metrics.Value("target_dotnet_threadpool_completed_items_total"));
+        Assert.NotNull(metrics.Value("target_dotnet_lock_contentions_total"));
+    }
+
+    [Fact]
+    public async Task A_restarted_dotnet_target_is_reattached_with_its_own_counts_only()
+    {
+        var pattern = @"DotnetTarget\.dll";
+        await using var first = await DotnetTarget.Start();
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:CommandLinePattern"] = pattern,
+            ["Sampling:Interval"] = Interval.ToString(),
+        });
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "first runtime connected");
+        var old = await first.Command("gc 12");
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2") == old["gen2"], TimeSpan.FromSeconds(10), "old counts seen");
+
+        first.Process.Kill();
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 0, TimeSpan.FromSeconds(10), "connected 0 after the kill");
+        Assert.Null((await agent.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2")); // no stale series
+
+        await using var second = await DotnetTarget.Start();
+        var started = Stopwatch.StartNew();
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(10), "second runtime connected", TimeSpan.FromMilliseconds(20));
+        Assert.True(started.Elapsed <= (3 * Interval) + TimeSpan.FromMilliseconds(300), $"reattached after {started.ElapsedMilliseconds} ms");
+
+        var own = await second.Command("gc 2");
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2") == own["gen2"], TimeSpan.FromSeconds(10), "new process's own count");
+        Assert.True(own["gen2"] < old["gen2"]);
+    }
+
+    [Fact]
+    public async Task Listen_mode_never_leaves_a_target_suspended()
+    {
+        var dir = Directory.CreateTempSubdirectory("diagport-").FullName;
+        try
+        {
+            var port = Path.Combine(dir, "agent.sock");
+
+            // Agent absent, nosuspend: the target starts on its own.
+            await using (var alone = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port + ",nosuspend" }))
+            {
+                Assert.Contains("ready", alone.Process.Stdout, StringComparison.Ordinal);
+            }
+
+            // Agent listening, target configured WITHOUT nosuspend (the runtime's default is to
+            // suspend until a tool resumes it): the agent resumes it and attaches.
+            await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+            {
+                ["Target:CommandLinePattern"] = @"DotnetTarget\.dll",
+                ["Runtime:Dotnet:DiagnosticPort"] = port,
+                ["Sampling:Interval"] = Interval.ToString(),
+                ["Readiness:RequireTarget"] = "false",
+            });
+            await using var suspended = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port }, waitReady: false);
+            await suspended.Process.WaitForOutput("ready", TimeSpan.FromSeconds(20));
+            await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "connected in listen mode");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Python_runtime_counters_equal_what_the_target_serves()
+    {
+        var port = Net.FreePort();
+        await using var python = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "prom_target.py"), port.ToString()]);
+        await python.WaitForOutput("ready", TimeSpan.FromSeconds(20));
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = python.Pid.ToString(),
+            ["Runtime:MetricsUrl"] = $"http://127.0.0.1:{port}/metrics",
+            ["Sampling:Interval"] = "00:00:00.250",
+        });
+        using var direct = new HttpClient();
+
+        await Poll.Until(
+            async () =>
+            {
+                // Scrape both; the agent's copy must equal the target's own at the same moment
+                // (the generation-2 counter changes rarely, so a moment is easy to catch).
+                var own = Exposition.Parse(await direct.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+                var ours = await agent.Metrics();
+                var ownGen2 = own.Value("python_gc_collections_total", "generation", "2");
+                var ourGen2 = ours.Value("target_python_gc_collections_total", "generation", "2");
+                return ownGen2 is not null && ownGen2 == ourGen2
+                    && ours.Value("target_runtime_connected", "runtime", "federated") == 1
+                    && ours.Named("target_python_info").Any(s => s["implementation"] == "CPython")
+                    && ours.Named("target_python_gc_objects_collected_total").Count() == 3;
+            },
+            TimeSpan.FromSeconds(15),
+            "federated values equal the target's");
+    }
+
+    [Fact]
+    public async Task Malformed_and_hanging_endpoints_never_slow_metrics()
+    {
+        await using var garbage = new TinyHttpServer("this is { not \"an exposition\n# TYPE x counter\nx{a=\"1} 3\n");
+        await using var hole = new Blackhole();
+        await using var bad = await AgentProcess.Start(new Dictionary<string, string> { ["Runtime:MetricsUrl"] = $"http://127.0.0.1:{garbage.Port}/metrics", ["Sampling:Interval"] = "00:00:00.200" });
+        await using var hung = await AgentProcess.Start(new Dictionary<string, string> { ["Runtime:MetricsUrl"] = $"http://127.0.0.1:{hole.Port}/metrics", ["Sampling:Interval"] = "00:00:00.200" });
+
+        foreach (var agent in new[] { bad, hung })
+        {
+            await Poll.Until(async () => garbage.Served > 2 || hole.Accepted > 0, TimeSpan.FromSeconds(10), "endpoint scraped");
+            for (var i = 0; i < 20; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                var m = await agent.Metrics();
+                Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(250), $"/metrics took {sw.ElapsedMilliseconds} ms");
+                Assert.Equal(0, m.Value("target_runtime_connected", "runtime", "federated"));
+            }
+
+            Assert.False(agent.Process.HasExited);
+        }
+    }
+
+    /// <summary>Serves a fixed body to every request, counting them.</summary>
+    private sealed class TinyHttpServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public TinyHttpServer(string body)
+        {
+            _listener.Start();
+            _loop = Serve(Encoding.UTF8.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}"));
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Served { get; private set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _stop.Dispose();
+        }
+
+        private async Task Serve(byte[] response)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var s = await _listener.AcceptSocketAsync(_stop.Token);
+                    var buffer = new byte[4096];
+                    _ = await s.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    await s.SendAsync(response, SocketFlags.None, _stop.Token);
+                    Served++;
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
