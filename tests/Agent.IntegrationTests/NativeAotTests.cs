@@ -44,5 +44,11 @@ public sealed class NativeAotTests : IDisposable
         var m = await agent.Metrics();
         Assert.Equal(agent.Process.Pid.ToString(), m.Named("target_process_info").Single()["pid"]);
         Assert.True(m.Value("target_process_resident_memory_bytes") > 0);
+
+        // EventPipe (TraceEvent's dynamic parser) works in the native build against a real .NET target.
+        await using var target = await DotnetTarget.Start();
+        await using var watcher = await AgentProcess.Start(new Dictionary<string, string> { ["Target:Pid"] = target.Pid.ToString(), ["Sampling:Interval"] = "00:00:00.250" }, executable: binary);
+        var own = await target.Command("gc 3");
+        await Poll.Until(async () => (await watcher.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2") == own["gen2"], TimeSpan.FromSeconds(15), "native agent reads .NET counters");
     }
 }
