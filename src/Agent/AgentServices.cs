@@ -73,7 +73,10 @@ internal static class AgentServices
             sp.GetRequiredService<RepeatGate>()));
         services.AddSingleton(sp => new TargetSnapshotStore(
             TargetSnapshot.Initial(sp.GetRequiredService<TargetSelector>().Description, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
+        services.AddSingleton<Watchdog>();
         services.AddHostedService<TargetSamplingService>();
+        // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
+        services.AddSystemd();
         services.AddSingleton<TargetMetrics>();
 
         services.AddSingleton<ProbeResultStore>();
@@ -99,7 +102,8 @@ internal static class AgentServices
             .WithMetrics(m => m
                 .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName)
                 .AddAgentSelfMetrics()
-                .AddPrometheusExporter());
+                .AddPrometheusExporter()
+                .AddAgentOtlpExporter(settings.Otlp));
     }
 
     public static void MapAgentEndpoints(this WebApplication app)

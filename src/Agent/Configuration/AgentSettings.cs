@@ -8,7 +8,7 @@ namespace Agent.Configuration;
 /// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
 /// never starts half-configured.
 /// </summary>
-internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime)
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp)
 {
     public static AgentSettings Load(IConfiguration configuration)
     {
@@ -21,7 +21,9 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         var probes = ProbeSettings.Load(configuration);
         var runtime = Bind(RuntimeOptions.Section, () => configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new());
         Validate(runtime);
-        return new AgentSettings(target, sampling, readiness, probes, runtime);
+        var otlp = Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new());
+        Validate(otlp);
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp);
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>
@@ -115,6 +117,25 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         if (set.Count > 1)
         {
             throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}");
+        }
+    }
+
+    private static void Validate(OtlpOptions o)
+    {
+        const string s = OtlpOptions.Section;
+        if (o.Endpoint is not null && (!Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw new ConfigurationException($"{s}:Endpoint", "must be an absolute http:// or https:// URL");
+        }
+
+        if (o.Protocol is not ("http/protobuf" or "grpc"))
+        {
+            throw new ConfigurationException($"{s}:Protocol", "must be http/protobuf or grpc");
+        }
+
+        if (o.ExportInterval < TimeSpan.FromMilliseconds(100) || o.ExportInterval > TimeSpan.FromHours(1))
+        {
+            throw new ConfigurationException($"{s}:ExportInterval", "must be between 00:00:00.100 and 01:00:00");
         }
     }
 

@@ -12,6 +12,7 @@ internal static class KnownKeys
         [TargetOptions.Section] = ["Pid", "PidFile", "ProcessName", "CommandLinePattern", "IncludeChildren", "Auto"],
         [SamplingOptions.Section] = ["Interval", "ProcRoot"],
         [ReadinessOptions.Section] = ["RequireTarget"],
+        [OtlpOptions.Section] = ["Endpoint", "Protocol", "ExportInterval", "Headers"],
         [RuntimeOptions.Section] = ["MetricsUrl", "MetricsInclude", "MetricsTimeout", "Dotnet"],
         [RuntimeOptions.Section + ":Dotnet"] = ["Enabled", "DiagnosticPort"],
     };

@@ -13,6 +13,7 @@ internal sealed class TargetSamplingService(
     SamplingSchedule schedule,
     TimeProvider time,
     RepeatGate gate,
+    Watchdog watchdog,
     ILogger<TargetSamplingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,6 +26,7 @@ internal sealed class TargetSamplingService(
             try
             {
                 store.Publish(tracker.Tick());
+                watchdog.Pet();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
