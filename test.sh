@@ -24,5 +24,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The chart/manifest checks run on Node (Kubernetes schema models, JSON Schema validator).
+if command -v npm >/dev/null && [[ ! -d tests/manifests/node_modules ]]; then
+  npm ci --prefix tests/manifests --no-audit --no-fund --silent
+fi
+
 rm -rf TestResults
 exec dotnet test Agent.sln -c Release --logger "trx" --results-directory TestResults "$@"

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Agent.Configuration;
 using Agent.Endpoints;
 using Agent.Logging;
@@ -80,7 +81,7 @@ internal static class AgentServices
         services.AddSingleton<TargetMetrics>();
 
         services.AddSingleton<ProbeResultStore>();
-        services.AddSingleton<ProbeMetrics>();
+        services.AddSingleton(sp => new ProbeMetrics(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<TimeProvider>(), settings.Probes));
         services.AddSingleton(new ReadinessEvaluator(settings.Probes, settings.Readiness.RequireTarget));
         services.AddSingleton<IReadOnlyList<IProbe>>(_ => settings.Probes.Select(ProbeFactory.Create).ToList());
         services.AddSingleton<IReadOnlyList<ProbeRunner>>(sp =>
@@ -108,7 +109,9 @@ internal static class AgentServices
 
     public static void MapAgentEndpoints(this WebApplication app)
     {
-        // Instruments exist only once resolved: do it before the first scrape.
+        // Build the meter provider first so that it listens before any instrument records (the
+        // probe failure counters start at 0), then create the instruments before the first scrape.
+        _ = app.Services.GetRequiredService<MeterProvider>();
         _ = app.Services.GetRequiredService<TargetMetrics>();
         _ = app.Services.GetRequiredService<ProbeMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();

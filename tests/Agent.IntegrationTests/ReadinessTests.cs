@@ -14,6 +14,8 @@ public sealed class ReadinessTests
     // Scheduling and polling slack on top of Period + Timeout (the bound itself is the contract).
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(400);
 
+    private static readonly string[] FailureReasons = ["auth", "dns", "error", "http_status", "protocol", "refused", "timeout"];
+
     private static Dictionary<string, string> Probe(string name, string kind, params (string Key, string Value)[] extra)
     {
         var d = new Dictionary<string, string>
@@ -63,6 +65,7 @@ public sealed class ReadinessTests
         var metrics = await agent.Metrics();
         Assert.Equal(0, metrics.Value("agent_probe_success", "probe", "cache"));
         Assert.Contains(metrics.Named("agent_probe_failures_total"), s => s["probe"] == "cache" && s["kind"] == "redis" && s["reason"] == "refused" && s.Value >= 1);
+        Assert.Equal(FailureReasons, metrics.Named("agent_probe_failures_total").Where(s => s["probe"] == "cache").Select(s => s["reason"]).Order());
 
         await redis.Start();
         await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready 200 after redis is back");
@@ -155,6 +158,8 @@ public sealed class ReadinessTests
 
         Assert.InRange(maxRedis, 1, 2);
         Assert.InRange(maxPg, 1, 2);
+        // Failures are counted per reason from 0 (all zero here unless a 100 ms check was slow).
+        Assert.Equal(14, (await agent.Metrics()).Named("agent_probe_failures_total").Count());
     }
 
     [Fact]

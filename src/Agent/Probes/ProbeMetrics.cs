@@ -5,7 +5,7 @@ namespace Agent.Probes;
 /// <summary>
 /// blackbox_exporter-style probe metrics: <c>agent_probe_success{probe,kind}</c>,
 /// <c>agent_probe_duration_seconds{probe,kind}</c>, <c>agent_probe_failures_total{probe,kind,reason}</c>.
-/// A stale result (older than 3 × Period + Timeout) reports success 0.
+/// A stale result (older than 3 × Period + Timeout) reports success 0. Failure series start at 0.
 /// </summary>
 internal sealed class ProbeMetrics : IDisposable
 {
@@ -16,7 +16,7 @@ internal sealed class ProbeMetrics : IDisposable
     private readonly ProbeResultStore _store;
     private readonly TimeProvider _time;
 
-    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time)
+    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time, IReadOnlyList<ProbeDefinition> probes)
     {
         _store = store;
         _time = time;
@@ -24,6 +24,16 @@ internal sealed class ProbeMetrics : IDisposable
         _meter.CreateObservableGauge("agent.probe.success", Success, null, "1 if the probe's latest check succeeded and is not stale, else 0");
         _meter.CreateObservableGauge("agent.probe.duration", Duration, "s", "Duration of the probe's latest check");
         _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, http_status, error)");
+
+        // Every (probe, reason) series exists from the start at 0, so rate() and increase() see
+        // the first failure instead of a series appearing out of nowhere.
+        foreach (var p in probes)
+        {
+            foreach (var reason in FailureReason.All)
+            {
+                _failures.Add(0, Tag("probe", p.Name), Tag("kind", p.KindLabel), Tag("reason", reason));
+            }
+        }
     }
 
     public void Record(ProbeResult result)

@@ -34,7 +34,7 @@ public class ProbeRunnerTests
     {
         var probe = new StuckProbe();
         var store = new ProbeResultStore();
-        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, TimeProvider.System);
+        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, TimeProvider.System, [probe.Definition]);
         var runner = new ProbeRunner(probe, store, metrics, TimeProvider.System, new RepeatGate(TimeProvider.System), NullLogger.Instance);
 
         var first = await runner.RunOnceAsync(CancellationToken.None);

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# Native AOT sidecar agent. The build stage runs scripts/publish-native.sh, the same command the
+# integration suite runs (machines without a container engine check the build that way).
+# Expected image size: ~40 MB (runtime-deps chiseled ~13 MB + the ~25 MB native binary);
+# dotnet-monitor's image is ~110 MB.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Native AOT links with clang (gcc also works) and needs zlib headers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends clang zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/Agent/Agent.csproj src/Agent/
+RUN dotnet restore src/Agent/Agent.csproj -r linux-x64
+COPY src/ src/
+COPY scripts/ scripts/
+RUN scripts/publish-native.sh /out linux-x64 \
+ && rm -f /out/*.dbg /out/*.staticwebassets.endpoints.json
+
+# runtime-deps chiseled: glibc, libstdc++, CA certificates, tzdata; no shell, no package manager,
+# non-root user "app" (uid 1654) by default.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /out/ ./
+ENV ASPNETCORE_URLS=http://+:9464 \
+    DOTNET_gcServer=0
+EXPOSE 9464
+USER app
+ENTRYPOINT ["/app/agent"]

@@ -1,0 +1,128 @@
+{{- define "agent.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "agent.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "agent.labels" -}}
+app.kubernetes.io/name: {{ include "agent.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "agent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "agent.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/*
+The sidecar container, for this chart and for other charts: include it in a pod spec's
+containers (or initContainers with nativeSidecar) as
+  {{- include "agent.sidecar" (dict "Values" .Values.agent "Chart" .Chart) | nindent 8 }}
+The pod also needs shareProcessNamespace: true and, for .NET targets, a /tmp volume shared with
+the app (volume name "shared-tmp").
+*/}}
+{{- define "agent.sidecar" -}}
+{{- $a := .Values -}}
+- name: agent
+  image: "{{ $a.image.repository }}:{{ $a.image.tag | default .Chart.AppVersion }}"
+  imagePullPolicy: {{ $a.image.pullPolicy }}
+  {{- if $a.nativeSidecar }}
+  restartPolicy: Always
+  {{- end }}
+  ports:
+    - name: agent-http
+      containerPort: {{ $a.port }}
+      protocol: TCP
+  env:
+    - name: ASPNETCORE_URLS
+      value: "http://+:{{ $a.port }}"
+    {{- with $a.target }}
+    {{- if .processName }}
+    - name: Target__ProcessName
+      value: {{ .processName | quote }}
+    {{- else if .commandLinePattern }}
+    - name: Target__CommandLinePattern
+      value: {{ .commandLinePattern | quote }}
+    {{- else if .auto }}
+    - name: Target__Auto
+      value: "true"
+    {{- end }}
+    - name: Target__IncludeChildren
+      value: {{ .includeChildren | quote }}
+    {{- end }}
+    - name: Sampling__Interval
+      value: {{ $a.samplingInterval | quote }}
+    - name: Readiness__RequireTarget
+      value: {{ $a.requireTarget | quote }}
+    - name: Runtime__Dotnet__Enabled
+      value: {{ $a.runtime.dotnet | quote }}
+    {{- if $a.runtime.metricsUrl }}
+    - name: Runtime__MetricsUrl
+      value: {{ $a.runtime.metricsUrl | quote }}
+    {{- end }}
+    {{- range $name, $p := $a.probes }}
+    - name: Probes__{{ $name }}__Kind
+      value: {{ $p.kind | quote }}
+    {{- if $p.secretName }}
+    - name: Probes__{{ $name }}__ConnectionStringFile
+      value: "/var/run/secrets/agent/{{ $name }}/{{ $p.secretKey | default "connection-string" }}"
+    {{- end }}
+    {{- if $p.url }}
+    - name: Probes__{{ $name }}__Url
+      value: {{ $p.url | quote }}
+    {{- end }}
+    {{- if $p.host }}
+    - name: Probes__{{ $name }}__Host
+      value: {{ $p.host | quote }}
+    - name: Probes__{{ $name }}__Port
+      value: {{ $p.port | quote }}
+    {{- end }}
+    {{- if $p.timeout }}
+    - name: Probes__{{ $name }}__Timeout
+      value: {{ $p.timeout | quote }}
+    {{- end }}
+    {{- if $p.period }}
+    - name: Probes__{{ $name }}__Period
+      value: {{ $p.period | quote }}
+    {{- end }}
+    {{- if hasKey $p "critical" }}
+    - name: Probes__{{ $name }}__Critical
+      value: {{ $p.critical | quote }}
+    {{- end }}
+    {{- end }}
+    {{- with $a.extraEnv }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  livenessProbe:
+    httpGet:
+      path: /health
+      port: agent-http
+    periodSeconds: {{ $a.livenessProbe.periodSeconds }}
+    timeoutSeconds: {{ $a.livenessProbe.timeoutSeconds }}
+    failureThreshold: {{ $a.livenessProbe.failureThreshold }}
+  startupProbe:
+    httpGet:
+      path: /health
+      port: agent-http
+    periodSeconds: 1
+    failureThreshold: 30
+  resources:
+    {{- toYaml $a.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml $a.securityContext | nindent 4 }}
+  volumeMounts:
+    - name: shared-tmp
+      mountPath: /tmp
+    {{- range $name, $p := $a.probes }}
+    {{- if $p.secretName }}
+    - name: probe-{{ $name | lower }}
+      mountPath: /var/run/secrets/agent/{{ $name }}
+      readOnly: true
+    {{- end }}
+    {{- end }}
+{{- end -}}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// The shipped artifacts, checked the way their ecosystems check them: promtool for the
+/// Prometheus config and rules, the Kubernetes schema for the chart's manifests, a real
+/// Prometheus scraping a real agent, and the dashboard against a live /metrics.
+/// </summary>
+public sealed partial class DeploymentArtifactsTests
+{
+    [Fact]
+    public async Task Promtool_checks_the_config_and_the_rules_and_runs_their_unit_tests()
+    {
+        var config = await Tool.Run("promtool", ["check", "config", "docker/prometheus/prometheus.yml"]);
+        var rules = await Tool.Run("promtool", ["check", "rules", "charts/agent/files/agent-rules.yaml"]);
+        var tests = await Tool.Run("promtool", ["test", "rules", "tests/prometheus/agent-rules.test.yaml"]);
+
+        Assert.True(config.ExitCode == 0, config.Output);
+        Assert.True(rules.ExitCode == 0, rules.Output);
+        Assert.True(tests.ExitCode == 0, tests.Output);
+        Assert.Contains("SUCCESS", tests.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chart_values_match_their_schema_and_the_example_manifests_the_kubernetes_schema()
+    {
+        var dir = Path.Combine(Repo.Root, "tests", "manifests");
+        if (!Directory.Exists(Path.Combine(dir, "node_modules")))
+        {
+            var install = await Tool.Run("npm", ["ci", "--no-audit", "--no-fund"], dir);
+            Assert.True(install.ExitCode == 0, install.Output);
+        }
+
+        var check = await Tool.Run("node", ["check.mjs"], dir);
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("all manifest checks passed", check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dockerfile_builds_with_the_publish_command_the_native_test_runs()
+    {
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "Dockerfile"));
+
+        Assert.Matches(@"(?m)^RUN scripts/publish-native\.sh /out", dockerfile);
+        Assert.Contains("runtime-deps", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ASPNETCORE_URLS=http://+:9464", dockerfile, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^EXPOSE 9464$", dockerfile);
+        Assert.Matches(@"(?m)^USER app$", dockerfile);
+    }
+
+    [Fact]
+    public async Task A_real_prometheus_scrapes_the_agent_loads_the_rules_and_the_dashboard_uses_only_real_metrics()
+    {
+        await using var target = await DotnetTarget.Start();
+        await using var hole = new Blackhole();
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = target.Pid.ToString(),
+            ["Sampling:Interval"] = "00:00:00.500",
+            ["Probes:dep:Kind"] = "tcp",
+            ["Probes:dep:Host"] = "127.0.0.1",
+            ["Probes:dep:Port"] = hole.Port.ToString(),
+            ["Probes:dep:Period"] = "00:00:01",
+            ["Probes:dep:Expect"] = "+OK", // the listener never answers: every check times out
+        });
+        await target.Command("gc 1");
+        await Poll.Until(async () => (await agent.Metrics()).Any(s => s.Name == "target_dotnet_gc_pause_ratio"), TimeSpan.FromSeconds(15), "all metric families present");
+
+        // Every metric name a dashboard query uses is exported by the running agent.
+        var live = (await agent.Metrics()).Select(s => s.Name).ToHashSet();
+        live.Add("up"); // Prometheus's own
+        var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Repo.Root, "docker", "grafana", "dashboards", "sidecar-agent.json")));
+        var exprs = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .Concat(dashboard.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("query").GetString()!))
+            .ToList();
+        var used = exprs.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet();
+        Assert.True(exprs.Count > 15);
+        Assert.Empty(used.Except(live));
+
+        // A real Prometheus scraping the agent, with the shipped rules.
+        var dir = Directory.CreateTempSubdirectory("prometheus-").FullName;
+        try
+        {
+            var port = Net.FreePort();
+            var config = Path.Combine(dir, "prometheus.yml");
+            await File.WriteAllTextAsync(config, $"""
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - {Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml")}
+                scrape_configs:
+                  - job_name: sidecar-agent
+                    static_configs:
+                      - targets: ["127.0.0.1:{agent.Port}"]
+                """);
+            await using var prometheus = ChildProcess.Start("prometheus", [
+                "--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"),
+                $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+            async Task<JsonElement> Query(string promql)
+            {
+                var json = await api.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql));
+                return JsonDocument.Parse(json).RootElement.GetProperty("data").GetProperty("result").Clone();
+            }
+
+            await Poll.Until(async () => (await Query("up{job=\"sidecar-agent\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(30), "up == 1");
+            await Poll.Until(async () => (await Query("target_up == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "target_up == 1");
+            await Poll.Until(async () => (await Query("target_dotnet_gc_collections_total{generation=\"gen2\"}")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "runtime counters scraped");
+
+            // Rules loaded and evaluating without errors.
+            await Poll.Until(
+                async () =>
+                {
+                    var rules = JsonDocument.Parse(await api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
+                        .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+                    return rules.Count == 10
+                        && rules.All(r => r.GetProperty("health").GetString() == "ok" && (!r.TryGetProperty("lastError", out var e) || e.GetString() is null or ""));
+                },
+                TimeSpan.FromSeconds(15),
+                "10 rules healthy");
+            await Poll.Until(async () => (await Query("agent:probe_failure_ratio:avg5m{probe=\"dep\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the hung probe is recorded as failing");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // Metric names in PromQL: identifiers that are not functions, keywords, labels or variables.
+    [GeneratedRegex(@"(?<![\w$""{=~.])(?:target_|agent_|process_|dotnet_|up\b)[a-zA-Z0-9_:]*(?![\w(""])")]
+    private static partial Regex MetricName();
+}

@@ -1,0 +1,76 @@
+// Checks what can be checked without helm: chart values against values.schema.json (and that
+// bad values are refused), example manifests against the Kubernetes schema, and the invariants
+// the chart promises (shared PID namespace, probes, hardened security context).
+// Prints one line per check and exits non-zero on the first failure.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import Ajv from "ajv";
+import yaml from "js-yaml";
+import { Deployment } from "kubernetes-models/apps/v1";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const chart = path.join(root, "charts/agent");
+const load = (p) => yaml.load(readFileSync(p, "utf8"));
+const fail = (msg) => { console.error("FAIL " + msg); process.exit(1); };
+const ok = (msg) => console.log("ok   " + msg);
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(JSON.parse(readFileSync(path.join(chart, "values.schema.json"), "utf8")));
+const values = load(path.join(chart, "values.yaml"));
+if (!validate(values)) fail("values.yaml against values.schema.json: " + ajv.errorsText(validate.errors));
+ok("values.yaml matches values.schema.json");
+
+const clone = (o) => JSON.parse(JSON.stringify(o));
+const bad = [
+  ["a probe without a kind", (v) => { v.agent.probes = { db: { secretName: "s" } }; }],
+  ["a postgres probe without a secret", (v) => { v.agent.probes = { db: { kind: "postgres" } }; }],
+  ["a root agent", (v) => { v.agent.securityContext.runAsNonRoot = false; }],
+  ["a writable root filesystem", (v) => { v.agent.securityContext.readOnlyRootFilesystem = false; }],
+  ["a malformed interval", (v) => { v.agent.samplingInterval = "1s"; }],
+  ["an unknown key", (v) => { v.agent.targte = {}; }],
+];
+for (const [what, mutate] of bad) {
+  const v = clone(values);
+  mutate(v);
+  if (validate(v)) fail(`schema accepted ${what}`);
+  ok(`schema refuses ${what}`);
+}
+
+for (const file of ["deployment.yaml", "deployment-native-sidecar.yaml"]) {
+  const doc = load(path.join(chart, "examples", file));
+  try {
+    new Deployment(doc).validate();
+  } catch (e) {
+    fail(`${file} against the Kubernetes schema: ${e.message}`);
+  }
+  ok(`${file} matches the Kubernetes apps/v1 Deployment schema`);
+
+  const spec = doc.spec.template.spec;
+  const all = [...(spec.initContainers ?? []), ...spec.containers];
+  const agent = all.find((c) => c.name === "agent");
+  const app = spec.containers.find((c) => c.name !== "agent");
+  const checks = [
+    ["shareProcessNamespace", spec.shareProcessNamespace === true],
+    ["agent liveness on /health", agent.livenessProbe?.httpGet?.path === "/health"],
+    ["app readiness on the agent's /ready", app.readinessProbe?.httpGet?.path === "/ready" && app.readinessProbe.httpGet.port === 9464],
+    ["agent runs as non-root", agent.securityContext?.runAsNonRoot === true],
+    ["agent has a read-only root filesystem", agent.securityContext?.readOnlyRootFilesystem === true],
+    ["agent drops all capabilities", JSON.stringify(agent.securityContext?.capabilities?.drop) === '["ALL"]'],
+    ["app and agent share /tmp", [agent, app].every((c) => c.volumeMounts?.some((m) => m.name === "shared-tmp" && m.mountPath === "/tmp"))],
+    ["agent resources set", !!agent.resources?.requests?.memory && !!agent.resources?.limits?.memory],
+    ["native sidecar only when asked", file.includes("native") ? agent.restartPolicy === "Always" && spec.initContainers.includes(agent) : !spec.initContainers],
+  ];
+  for (const [what, pass] of checks) {
+    if (!pass) fail(`${file}: ${what}`);
+    ok(`${file}: ${what}`);
+  }
+}
+// The validator itself must catch a broken manifest.
+const broken = load(path.join(chart, "examples", "deployment.yaml"));
+broken.spec.template.spec.containers[0].ports[0].containerPort = "eighty";
+let refused = false;
+try { new Deployment(broken).validate(); } catch { refused = true; }
+if (!refused) fail("the Kubernetes schema accepted a string containerPort");
+ok("the Kubernetes schema refuses a broken manifest");
+console.log("all manifest checks passed");
