@@ -98,10 +98,13 @@ def wrk(url, connections, duration):
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, timeout=duration + 30).stdout
     def to_ms(v):
-        n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-        return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))
+        m = re.match(r"([\d.]+)(us|ms|s|m)$", v)
+        if not m:
+            raise RuntimeError(f"cannot read wrk latency {v!r} in:\n{out}")
+        n, unit = m.groups()
+        return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(errors.group(1)) if errors else 0}

@@ -30,6 +30,8 @@ internal static class AgentServices
         }
     }
 
+    public static void ConfigureHttp(this WebApplicationBuilder builder) => builder.WebHost.ConfigureKestrel(HttpLimits.Apply);
+
     /// <summary>Structured logs on stderr: JSON when not on a terminal (containers, systemd), one line otherwise.</summary>
     public static void AddAgentLogging(this WebApplicationBuilder builder)
     {
@@ -58,6 +60,10 @@ internal static class AgentServices
     public static void AddAgent(this IServiceCollection services, AgentSettings settings)
     {
         services.AddSingleton(settings);
+        // SIGTERM: Kestrel finishes in-flight requests, then everything stops within 2 s
+        // (Kubernetes' grace period is 30 s; a sidecar should be long gone by then).
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1.5));
+        services.AddSingleton(new BearerToken(settings.MetricsToken?.Reveal()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RepeatGate>();
         services.AddSingleton(new SamplingSchedule(settings.Sampling.Interval));
@@ -120,6 +126,7 @@ internal static class AgentServices
             Log.WatchingSelf(app.Logger);
         }
 
+        app.UseMiddleware<MetricsAuthorization>();
         app.MapGet("/", LandingPage.Handle);
         app.MapGet("/health", HealthEndpoint.Handle);
         app.MapMethods("/health", ["HEAD"], HealthEndpoint.Handle);

@@ -15,6 +15,7 @@ catch (ConfigurationException e)
 }
 
 builder.UseDefaultUrl();
+builder.ConfigureHttp();
 builder.AddAgentLogging();
 builder.Services.AddAgent(settings);
 

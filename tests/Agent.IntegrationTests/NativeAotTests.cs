@@ -8,34 +8,15 @@ namespace Agent.IntegrationTests;
 /// The shipped build: scripts/publish-native.sh is the command the Dockerfile runs. This test runs
 /// it, starts the native binary and reads its endpoints.
 /// </summary>
-public sealed class NativeAotTests : IDisposable
+public sealed class NativeAotTests
 {
-    private readonly string _out = Directory.CreateTempSubdirectory("aot-").FullName;
-
-    public void Dispose() => Directory.Delete(_out, recursive: true);
-
     [Fact]
     public async Task The_native_binary_publishes_starts_and_serves()
     {
-        var psi = new ProcessStartInfo("bash", [Path.Combine(Repo.Root, "scripts", "publish-native.sh"), _out])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repo.Root,
-        };
-        using (var publish = Process.Start(psi)!)
-        {
-            var stdout = publish.StandardOutput.ReadToEndAsync();
-            var stderr = publish.StandardError.ReadToEndAsync();
-            await publish.WaitForExitAsync();
-            Assert.True(publish.ExitCode == 0, $"publish failed: {await stdout}\n{await stderr}");
-            Assert.DoesNotContain("warning IL", await stdout, StringComparison.Ordinal); // trim/AOT clean
-        }
-
-        var binary = Path.Combine(_out, "agent");
+        var (binary, output) = await NativeBuild.Get();
+        Assert.DoesNotContain("warning IL", output, StringComparison.Ordinal); // trim/AOT clean
         Assert.True(File.Exists(binary));
-        Assert.False(File.Exists(Path.Combine(_out, "agent.dll")), "a native publish has no IL assembly");
-
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(binary)!, "agent.dll")), "a native publish has no IL assembly");
         await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" }, executable: binary);
         using var health = await agent.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);

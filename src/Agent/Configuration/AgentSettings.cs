@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Agent.Common;
 using Agent.Probes;
 
 namespace Agent.Configuration;
@@ -8,7 +9,7 @@ namespace Agent.Configuration;
 /// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
 /// never starts half-configured.
 /// </summary>
-internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp)
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp, Secret? MetricsToken)
 {
     public static AgentSettings Load(IConfiguration configuration)
     {
@@ -23,7 +24,8 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         Validate(runtime);
         var otlp = Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new());
         Validate(otlp);
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp);
+        var security = Bind(SecurityOptions.Section, () => configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new());
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, LoadToken(security));
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>
@@ -118,6 +120,36 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         {
             throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}");
         }
+    }
+
+    /// <summary>The metrics token, from the value or the file; never echoed in an error.</summary>
+    private static Secret? LoadToken(SecurityOptions o)
+    {
+        const string s = SecurityOptions.Section;
+        if (o.MetricsToken is not null && o.MetricsTokenFile is not null)
+        {
+            throw new ConfigurationException($"{s}:MetricsTokenFile", "set either MetricsToken or MetricsTokenFile, not both");
+        }
+
+        string? token = o.MetricsToken;
+        if (o.MetricsTokenFile is { } file)
+        {
+            try
+            {
+                token = File.ReadAllText(file).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                throw new ConfigurationException($"{s}:MetricsTokenFile", $"cannot read the file ({e.GetType().Name})");
+            }
+        }
+
+        if (token is not null && (token.Length < 16 || token.Any(char.IsWhiteSpace)))
+        {
+            throw new ConfigurationException(o.MetricsTokenFile is null ? $"{s}:MetricsToken" : $"{s}:MetricsTokenFile", "a token must be at least 16 characters, without spaces");
+        }
+
+        return token is null ? null : new Secret(token);
     }
 
     private static void Validate(OtlpOptions o)

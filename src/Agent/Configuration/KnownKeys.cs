@@ -12,10 +12,14 @@ internal static class KnownKeys
         [TargetOptions.Section] = ["Pid", "PidFile", "ProcessName", "CommandLinePattern", "IncludeChildren", "Auto"],
         [SamplingOptions.Section] = ["Interval", "ProcRoot"],
         [ReadinessOptions.Section] = ["RequireTarget"],
+        [SecurityOptions.Section] = ["MetricsToken", "MetricsTokenFile"],
         [OtlpOptions.Section] = ["Endpoint", "Protocol", "ExportInterval", "Headers"],
         [RuntimeOptions.Section] = ["MetricsUrl", "MetricsInclude", "MetricsTimeout", "Dotnet"],
         [RuntimeOptions.Section + ":Dotnet"] = ["Enabled", "DiagnosticPort"],
     };
+
+    /// <summary>Every known section and its keys (for documentation and tests).</summary>
+    public static IReadOnlyDictionary<string, string[]> All => Sections;
 
     public static void Validate(IConfiguration configuration)
     {

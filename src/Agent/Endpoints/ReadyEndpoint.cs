@@ -10,7 +10,7 @@ namespace Agent.Endpoints;
 /// </summary>
 internal static class ReadyEndpoint
 {
-    public static IResult Handle(HttpContext http, ReadinessEvaluator evaluator, TargetSnapshotStore target, ProbeResultStore probes, TimeProvider time)
+    public static IResult Handle(HttpContext http, ReadinessEvaluator evaluator, TargetSnapshotStore target, ProbeResultStore probes, TimeProvider time, BearerToken token)
     {
         var report = evaluator.Evaluate(target.Current, probes.Current, target.HasTicked, time.GetUtcNow());
         http.Response.Headers.CacheControl = "no-store";
@@ -19,6 +19,8 @@ internal static class ReadyEndpoint
             return Results.StatusCode(report.StatusCode);
         }
 
-        return Results.Json(report.Body, AgentJsonContext.Default.ReadyResponse, statusCode: report.StatusCode);
+        // With a token configured the status stays open for the kubelet, the details do not.
+        var body = token.Allows(http.Request) ? report.Body : report.Body with { TotalDuration = "00:00:00", Entries = new Dictionary<string, ReadyEntry>() };
+        return Results.Json(body, AgentJsonContext.Default.ReadyResponse, statusCode: report.StatusCode);
     }
 }

@@ -1,3 +1,4 @@
+using Agent.Common;
 namespace Agent.Probes;
 
 internal enum ProbeKind

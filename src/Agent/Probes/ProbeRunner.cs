@@ -15,6 +15,9 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMet
 
     public ProbeDefinition Definition => probe.Definition;
 
+    /// <summary>True while a check (possibly an abandoned one) is still running.</summary>
+    public bool CheckInFlight => _inFlight is { IsCompleted: false };
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Definition.Period, time);

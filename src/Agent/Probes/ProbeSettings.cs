@@ -1,3 +1,4 @@
+using Agent.Common;
 using System.Text.RegularExpressions;
 using Agent.Configuration;
 using Npgsql;

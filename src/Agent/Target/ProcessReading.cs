@@ -57,8 +57,8 @@ internal sealed class ProcessReader(ProcSystem system)
         return ProcReadStatus.Ok;
     }
 
-    /// <summary>Reads stat, status, io, limits and the fd count.</summary>
-    public ProcReadStatus Read(int pid, out ProcessReading reading, out string comm)
+    /// <summary>Reads stat, status, io, the fd count and (when asked) limits.</summary>
+    public ProcReadStatus Read(int pid, out ProcessReading reading, out string comm, bool withLimits = true)
     {
         reading = default;
         var statStatus = ReadStat(pid, out reading.Stat, out comm);
@@ -78,7 +78,7 @@ internal sealed class ProcessReader(ProcSystem system)
             reading.Io = ProcIo.Parse(_buffer.AsSpan(0, n));
         }
 
-        if (ProcFileReader.Read(_limits, _buffer, out n) == ProcReadStatus.Ok)
+        if (withLimits && ProcFileReader.Read(_limits, _buffer, out n) == ProcReadStatus.Ok)
         {
             reading.Limits = ProcLimits.Parse(_buffer.AsSpan(0, n));
         }

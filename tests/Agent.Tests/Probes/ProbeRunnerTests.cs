@@ -44,12 +44,18 @@ public class ProbeRunnerTests
         Assert.True(first.Duration < TimeSpan.FromSeconds(1), $"took {first.Duration}");
         Assert.Equal("timeout", second.Outcome.Reason);
         Assert.Contains("still running", second.Outcome.Description, StringComparison.Ordinal);
-        Assert.Equal(1, probe.Calls); // the stuck call was not duplicated
+        Assert.True(probe.Calls <= 1, "the stuck call was duplicated"); // (0 if the pool had not run it yet)
 
         probe.Release.SetResult(ProbeOutcome.Ok("late"));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (runner.CheckInFlight && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5); // the abandoned check's wrapper completes asynchronously
+        }
+
         var third = await runner.RunOnceAsync(CancellationToken.None);
+        Assert.True(third.Outcome.Healthy, $"third: {third.Outcome.Description}");
         Assert.Equal(2, probe.Calls);
-        Assert.True(third.Outcome.Healthy);
         Assert.Same(third, store.Current["stuck"]);
     }
 }

@@ -128,7 +128,14 @@ public sealed class TargetSelectorTests : IDisposable
             sh.WaitForExit();
         }
 
+        // The shell exits after forking; its children may take a moment to exec.
         var orphans = Table().Processes.Where(p => p.Comm == "auto-orphan").ToList();
+        for (var i = 0; i < 200 && orphans.Count < 2; i++)
+        {
+            Thread.Sleep(10);
+            orphans = Table().Processes.Where(p => p.Comm == "auto-orphan").ToList();
+        }
+
         try
         {
             Assert.Equal(2, orphans.Count);

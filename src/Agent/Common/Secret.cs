@@ -1,4 +1,4 @@
-namespace Agent.Probes;
+namespace Agent.Common;
 
 /// <summary>
 /// A connection string or password. Its <see cref="ToString"/> never reveals it, so it cannot

@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Agent.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// Churn, faults, load and shutdown. Each prints its figures (dotnet test --logger
+/// "console;verbosity=detailed" shows them); the long versions run with AGENT_LONG_SUITES=1.
+/// </summary>
+public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("reliability-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Target_churn_every_scrape_parses_restarts_are_exact_and_dead_pids_vanish()
+    {
+        var cycles = Suite.Pick(30, 100);
+        var interval = TimeSpan.FromMilliseconds(200);
+        var exe = Path.Combine(_dir, "churn-target");
+        File.Copy("/bin/sleep", exe);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:ProcessName"] = "churn-target",
+            ["Sampling:Interval"] = interval.ToString(),
+            ["Readiness:RequireTarget"] = "false",
+        });
+
+        var died = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTime>();
+        var violations = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var scrapes = 0;
+        using var stop = new CancellationTokenSource();
+        var scraper = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var r = await agent.Http.GetAsync("/metrics");
+                var text = await r.Content.ReadAsStringAsync();
+                if (r.StatusCode != HttpStatusCode.OK)
+                {
+                    violations.Add($"status {(int)r.StatusCode}");
+                }
+
+                var now = DateTime.UtcNow;
+                foreach (var s in Exposition.Parse(text)) // throws on a malformed body
+                {
+                    // 2 intervals, plus the exporter's 300 ms response cache.
+                    if (s["pid"] is { } pid && died.TryGetValue(pid, out var at) && now - at > (2 * interval) + TimeSpan.FromMilliseconds(300))
+                    {
+                        violations.Add($"series of pid {pid} {(now - at).TotalMilliseconds:F0} ms after its death");
+                    }
+                }
+
+                Interlocked.Increment(ref scrapes);
+            }
+        });
+
+        var seen = new List<TimeSpan>();
+        for (var i = 0; i <= cycles; i++)
+        {
+            await using var target = ChildProcess.Start(exe, ["300"]);
+            var pid = target.Pid.ToString();
+            var sw = Stopwatch.StartNew();
+            await Poll.Until(async () => (await agent.Metrics()).Named("target_process_info").Any(s => s["pid"] == pid), TimeSpan.FromSeconds(10), $"cycle {i}: new pid seen", TimeSpan.FromMilliseconds(10));
+            seen.Add(sw.Elapsed);
+            target.Kill();
+            died[pid] = DateTime.UtcNow;
+        }
+
+        await Task.Delay(interval * 3); // let the last death age past the 2-interval bound while scraping
+        await stop.CancelAsync();
+        await scraper;
+
+        var restarts = (await agent.Metrics()).Value("target_restarts_total");
+        seen.Sort();
+        output.WriteLine($"churn: {cycles} restarts, {scrapes} scrapes, all 200 and parsed; new pid seen after p50 {seen[seen.Count / 2].TotalMilliseconds:F0} ms, max {seen[^1].TotalMilliseconds:F0} ms; target_restarts_total {restarts}");
+        Assert.Empty(violations);
+        Assert.Equal(cycles, restarts);
+        Assert.True(scrapes > cycles);
+    }
+
+    [Fact]
+    public async Task Dependency_faults_ready_is_right_within_period_plus_timeout_every_time()
+    {
+        var rounds = Suite.Pick(4, 20);
+        var period = TimeSpan.FromMilliseconds(500);
+        var timeout = TimeSpan.FromMilliseconds(300);
+        var bound = period + timeout + TimeSpan.FromMilliseconds(400); // + scheduling and polling slack
+        await using var redis = await RedisServer.StartNew();
+        await using var pg = await PostgresServer.StartNew();
+        await using var hole = new Blackhole();
+        string P(string v) => v;
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Probes:cache:Kind"] = "redis", ["Probes:cache:ConnectionString"] = redis.ConnectionString,
+            ["Probes:cache:Period"] = period.ToString(), ["Probes:cache:Timeout"] = timeout.ToString(),
+            ["Probes:db:Kind"] = "postgres", ["Probes:db:ConnectionString"] = pg.ConnectionString(),
+            ["Probes:db:Period"] = period.ToString(), ["Probes:db:Timeout"] = timeout.ToString(),
+            ["Probes:hole:Kind"] = "tcp", ["Probes:hole:Host"] = "127.0.0.1", ["Probes:hole:Port"] = P(hole.Port.ToString()),
+            ["Probes:hole:Expect"] = "+OK", ["Probes:hole:Critical"] = "false",
+            ["Probes:hole:Period"] = period.ToString(), ["Probes:hole:Timeout"] = timeout.ToString(),
+        });
+
+        // Throughout: every /ready answers at once, whatever the dependencies do.
+        var slowest = TimeSpan.Zero;
+        var readyCalls = 0;
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var sw = Stopwatch.StartNew();
+                using var r = await agent.Http.GetAsync("/ready");
+                await r.Content.ReadAsStringAsync();
+                slowest = sw.Elapsed > slowest ? sw.Elapsed : slowest;
+                readyCalls++;
+                await Task.Delay(20);
+            }
+        });
+
+        async Task<HttpStatusCode> Code() => (await agent.Http.GetAsync("/ready")).StatusCode;
+        await Poll.Until(async () => await Code() == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready (hole is non-critical)");
+        var worst = TimeSpan.Zero;
+        var maxRedis = 0;
+        var maxPg = 0;
+        foreach (var (name, down, up) in new (string, Func<Task>, Func<Task>)[] { ("redis", redis.Stop, redis.Start), ("postgres", pg.Stop, pg.Start) })
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                await down();
+                var sw = Stopwatch.StartNew();
+                await Poll.Until(async () => await Code() == HttpStatusCode.ServiceUnavailable, bound, $"{name} down #{i}: 503", TimeSpan.FromMilliseconds(10));
+                worst = sw.Elapsed > worst ? sw.Elapsed : worst;
+                await up();
+                await Poll.Until(async () => await Code() == HttpStatusCode.OK, TimeSpan.FromSeconds(15), $"{name} up #{i}: 200", TimeSpan.FromMilliseconds(10));
+                maxRedis = Math.Max(maxRedis, await redis.AgentClients());
+                maxPg = Math.Max(maxPg, await pg.AgentConnections());
+            }
+        }
+
+        await stop.CancelAsync();
+        await watcher;
+        output.WriteLine($"faults: {rounds} stops of Redis and of PostgreSQL + a blackhole; 503 after at most {worst.TotalMilliseconds:F0} ms (bound {bound.TotalMilliseconds:F0}); slowest of {readyCalls} /ready calls {slowest.TotalMilliseconds:F1} ms; agent connections max Redis {maxRedis}, PostgreSQL {maxPg}; blackhole accepted {hole.Accepted}");
+        Assert.True(slowest < TimeSpan.FromMilliseconds(250), $"a /ready took {slowest.TotalMilliseconds:F0} ms");
+        Assert.InRange(maxRedis, 0, 2);
+        Assert.InRange(maxPg, 0, 2);
+    }
+
+    [Fact]
+    public async Task Mixed_load_no_unintended_5xx_every_body_valid_and_memory_flat()
+    {
+        var seconds = Suite.Pick(15, 60);
+        await using var hole = new Blackhole();
+        var (binary, _) = await NativeBuild.Get(); // the shipped build: its memory is what operators pay
+        await using var agent = await AgentProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["Sampling:Interval"] = "00:00:00.500",
+                ["Probes:hole:Kind"] = "tcp", ["Probes:hole:Host"] = "127.0.0.1", ["Probes:hole:Port"] = hole.Port.ToString(),
+                ["Probes:hole:Expect"] = "+OK", ["Probes:hole:Period"] = "00:00:01",
+            },
+            executable: binary);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = agent.Http.BaseAddress };
+        string[] paths = ["/metrics", "/ready", "/health"];
+
+        async Task<int> Load(TimeSpan duration, List<string> problems)
+        {
+            var count = 0;
+            var end = DateTime.UtcNow + duration;
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(async w =>
+            {
+                for (var i = w; DateTime.UtcNow < end; i++)
+                {
+                    var path = paths[i % 3];
+                    using var r = await client.GetAsync(path);
+                    var body = await r.Content.ReadAsStringAsync();
+                    var code = (int)r.StatusCode;
+                    try
+                    {
+                        if (path == "/metrics")
+                        {
+                            _ = Exposition.Parse(body);
+                        }
+                        else
+                        {
+                            _ = JsonDocument.Parse(body);
+                        }
+                    }
+                    catch (Exception e) when (e is FormatException or JsonException)
+                    {
+                        lock (problems)
+                        {
+                            problems.Add($"{path}: unparsable body");
+                        }
+                    }
+
+                    // /ready is 503 by design here (a critical dependency hangs); nothing else may be.
+                    if (!(code == 200 || (path == "/ready" && code == 503)))
+                    {
+                        lock (problems)
+                        {
+                            problems.Add($"{path}: {code}");
+                        }
+                    }
+
+                    Interlocked.Increment(ref count);
+                }
+            }));
+            return count;
+        }
+
+        var problems = new List<string>();
+        await Load(TimeSpan.FromSeconds(3), problems); // warm-up: pools, caches, GC budgets settle
+        var rss = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                rss.Add(Suite.Rss(agent.Process.Pid));
+                await Task.Delay(500);
+            }
+        });
+        var requests = await Load(TimeSpan.FromSeconds(seconds), problems);
+        await stop.CancelAsync();
+        await sampler;
+
+        // Drift: the highest RSS of the last third against the highest of the first third.
+        var third = Math.Max(1, rss.Count / 3);
+        var early = rss.Take(third).Max();
+        var late = rss.Skip(rss.Count - third).Max();
+        output.WriteLine($"mixed load (native build): {requests} requests in {seconds} s ({requests / seconds} req/s) on /metrics, /ready, /health; RSS first third max {early / 1048576.0:F1} MiB, last third max {late / 1048576.0:F1} MiB, drift {(late - early) / 1048576.0:+0.0;-0.0} MiB");
+        Assert.Empty(problems);
+        Assert.True(late - early < 5L * 1024 * 1024, $"RSS drift {(late - early) / 1048576.0:F1} MiB");
+    }
+
+    [Fact]
+    public async Task Sigterm_under_load_completes_in_flight_requests_and_exits_0_within_2_s()
+    {
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" });
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = agent.Http.BaseAddress };
+        var completed = 0;
+        var truncated = 0;
+        var refused = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var r = await client.GetAsync("/metrics");
+                    var body = await r.Content.ReadAsStringAsync();
+                    if (r.StatusCode == HttpStatusCode.OK && body.Contains("target_up", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref completed);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref truncated);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref refused); // sent after the listener closed: never started
+                    await Task.Delay(10);
+                }
+            }
+        })));
+
+        await Poll.Until(() => completed > 200, TimeSpan.FromSeconds(20), "load running");
+        var sw = Stopwatch.StartNew();
+        agent.Process.Terminate();
+        var code = await agent.Process.WaitForExit(TimeSpan.FromSeconds(10));
+        var took = sw.Elapsed;
+        await stop.CancelAsync();
+        await load;
+
+        output.WriteLine($"SIGTERM under load: exit {code} after {took.TotalMilliseconds:F0} ms; {completed} complete responses, {truncated} incomplete, {refused} refused after shutdown began");
+        Assert.Equal(0, code);
+        Assert.True(took < TimeSpan.FromSeconds(2), $"exit took {took.TotalMilliseconds:F0} ms");
+        Assert.Equal(0, truncated);
+    }
+
+    [Fact]
+    public async Task Soak_with_churn_keeps_rss_threads_and_fds_flat()
+    {
+        var minutes = Suite.SoakMinutes;
+        if (minutes <= 0)
+        {
+            output.WriteLine("soak skipped: set AGENT_SOAK_MINUTES (e.g. 30) to run it");
+            return;
+        }
+
+        var exe = Path.Combine(_dir, "soak-target");
+        File.Copy("/bin/sleep", exe);
+        await using var redis = await RedisServer.StartNew();
+        var (binary, _) = await NativeBuild.Get();
+        await using var agent = await AgentProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["Target:ProcessName"] = "soak-target",
+                ["Sampling:Interval"] = "00:00:00.500",
+                ["Probes:cache:Kind"] = "redis", ["Probes:cache:ConnectionString"] = redis.ConnectionString, ["Probes:cache:Period"] = "00:00:01",
+            },
+            executable: binary);
+        var samples = new List<(double Minute, long Rss, int Threads, int Fds)>();
+        var end = DateTime.UtcNow.AddMinutes(minutes);
+        var started = DateTime.UtcNow;
+        var cycle = 0;
+        while (DateTime.UtcNow < end)
+        {
+            await using (var target = ChildProcess.Start(exe, ["300"]))
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    _ = await agent.MetricsText();
+                    _ = await agent.Http.GetStringAsync("/health");
+                    await Task.Delay(100);
+                }
+            }
+
+            if (cycle++ % 10 == 0)
+            {
+                samples.Add(((DateTime.UtcNow - started).TotalMinutes, Suite.Rss(agent.Process.Pid), Suite.Threads(agent.Process.Pid), Suite.Fds(agent.Process.Pid)));
+                output.WriteLine($"soak t={samples[^1].Minute:F1} min rss={samples[^1].Rss / 1048576.0:F1} MiB threads={samples[^1].Threads} fds={samples[^1].Fds}");
+            }
+        }
+
+        // Compare the second half with the first (after warm-up): flat means no trend.
+        var warm = samples.Skip(samples.Count / 4).ToList();
+        var firstHalf = warm.Take(warm.Count / 2).ToList();
+        var secondHalf = warm.Skip(warm.Count / 2).ToList();
+        Assert.True(secondHalf.Max(s => s.Rss) - firstHalf.Max(s => s.Rss) < 5L * 1024 * 1024, "RSS grows");
+        Assert.True(secondHalf.Max(s => s.Threads) <= firstHalf.Max(s => s.Threads) + 2, "threads grow");
+        Assert.True(secondHalf.Max(s => s.Fds) <= firstHalf.Max(s => s.Fds) + 2, "fds grow");
+    }
+}

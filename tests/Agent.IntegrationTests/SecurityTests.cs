@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+public sealed class SecurityTests
+{
+    private const string Token = "t0ken-for-tests-0123456789";
+
+    [Fact]
+    public async Task A_bearer_token_protects_metrics_and_ready_details_but_not_health_or_the_ready_status()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, Token + "\n");
+        try
+        {
+            await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Security:MetricsTokenFile"] = file, ["Sampling:Interval"] = "00:00:00.200" });
+            using var authorized = new HttpClient { BaseAddress = agent.Http.BaseAddress };
+            authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            using var wrong = new HttpClient { BaseAddress = agent.Http.BaseAddress };
+            wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token[..^1] + "X");
+
+            using var anonymousMetrics = await agent.Http.GetAsync("/metrics");
+            using var wrongMetrics = await wrong.GetAsync("/metrics");
+            using var goodMetrics = await authorized.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymousMetrics.StatusCode);
+            Assert.Equal("Bearer realm=\"metrics\"", anonymousMetrics.Headers.WwwAuthenticate.ToString());
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongMetrics.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, goodMetrics.StatusCode);
+            Assert.Contains("target_up", await goodMetrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
+            await Poll.Until(async () => (await agent.Http.GetAsync("/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "ready");
+            var open = JsonDocument.Parse(await agent.Http.GetStringAsync("/ready")).RootElement;
+            var detailed = JsonDocument.Parse(await authorized.GetStringAsync("/ready")).RootElement;
+            Assert.Equal("Healthy", open.GetProperty("status").GetString());
+            Assert.Empty(open.GetProperty("entries").EnumerateObject());
+            Assert.True(detailed.GetProperty("entries").TryGetProperty("target", out _));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task As_an_unprivileged_user_io_and_fd_are_omitted_with_one_warning_and_the_rest_works()
+    {
+        // The target belongs to root (this test process's child); the agent runs as nobody.
+        await using var target = ChildProcess.Start("/bin/sleep", ["300"]);
+        var port = Net.FreePort();
+        await using var agent = ChildProcess.Start("runuser", ["-u", "nobody", "--", "dotnet", Repo.AgentDll, "--urls", $"http://127.0.0.1:{port}",
+            $"--Target:Pid={target.Pid}", "--Sampling:Interval=00:00:00.200"], new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = "/tmp", ["HOME"] = "/tmp" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var text = await Poll.Until(async () => (await http.GetStringAsync("/metrics")) is var t && t.Contains("target_process_threads", StringComparison.Ordinal) ? t : null, TimeSpan.FromSeconds(30), "metrics as nobody");
+        var m = Exposition.Parse(text);
+        await Poll.Until(() => agent.Stderr.Contains("CAP_SYS_PTRACE", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "warning");
+
+        Assert.Equal(1, m.Value("target_up"));
+        Assert.Equal(1, m.Value("target_process_threads"));
+        Assert.NotNull(m.Value("target_process_resident_memory_bytes"));
+        Assert.NotNull(m.Value("target_process_cpu_seconds_total", "mode", "user"));
+        Assert.Null(m.Value("target_process_io_read_bytes_total"));   // omitted, not 0
+        Assert.Null(m.Value("target_process_io_write_bytes_total"));
+        // Linux >= 6.2 reports the fd count as the size of /proc/<pid>/fd to anyone who may stat
+        // it; older kernels deny the listing. Either the true count or nothing, never a wrong value.
+        var fds = m.Value("target_process_open_fds");
+        if (fds is not null)
+        {
+            Assert.Equal(Directory.GetFileSystemEntries($"/proc/{target.Pid}/fd").Length, (int)fds.Value);
+        }
+
+        // One warning per omitted family, once, not every tick (the loop ran many ticks by now).
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        var warnings = agent.Stderr.Split('\n').Where(l => l.Contains("CAP_SYS_PTRACE", StringComparison.Ordinal)).ToList();
+        Assert.Equal(fds is null ? 2 : 1, warnings.Count);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task No_secret_appears_in_any_body_log_or_label_of_a_full_run()
+    {
+        await using var redis = await RedisServer.StartNew(password: "redis-Secret-4711");
+        await using var pg = await PostgresServer.StartNew();
+        var otlpPort = Net.FreePort();
+        string[] secrets = ["redis-Secret-4711", pg.Password, "otlp-Header-Secret-99", Token, "Wrong-Pg-Secret-31"];
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Sampling:Interval"] = "00:00:00.200",
+            ["Security:MetricsToken"] = Token,
+            ["Otlp:Endpoint"] = $"http://127.0.0.1:{otlpPort}",
+            ["Otlp:ExportInterval"] = "00:00:00.300",
+            ["Otlp:Headers"] = "authorization=otlp-Header-Secret-99",
+            ["Probes:cache:Kind"] = "redis",
+            ["Probes:cache:ConnectionString"] = redis.ConnectionString,
+            ["Probes:cache:Period"] = "00:00:00.500",
+            ["Probes:wrongcache:Kind"] = "redis",
+            ["Probes:wrongcache:ConnectionString"] = $"127.0.0.1:{redis.Port},password=Wrong-Pg-Secret-31",
+            ["Probes:wrongcache:Period"] = "00:00:00.500",
+            ["Probes:db:Kind"] = "postgres",
+            ["Probes:db:ConnectionString"] = pg.ConnectionString(),
+            ["Probes:db:Period"] = "00:00:00.500",
+            ["Probes:wrongdb:Kind"] = "postgres",
+            ["Probes:wrongdb:ConnectionString"] = pg.ConnectionString("Wrong-Pg-Secret-31"),
+            ["Probes:wrongdb:Period"] = "00:00:00.500",
+            ["Probes:downdb:Kind"] = "postgres",
+            ["Probes:downdb:ConnectionString"] = $"Host=127.0.0.1;Port={Net.FreePort()};Username=postgres;Password={pg.Password}",
+            ["Probes:downdb:Period"] = "00:00:00.500",
+        });
+        using var authorized = new HttpClient { BaseAddress = agent.Http.BaseAddress };
+        authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        async Task<string> Body(string path) => await (await authorized.GetAsync(path)).Content.ReadAsStringAsync(); // 503 bodies too
+        JsonElement Entries(string json) => JsonDocument.Parse(json).RootElement.GetProperty("entries");
+        await Poll.Until(async () => Entries(await Body("/ready")).EnumerateObject().Count(e => e.Value.TryGetProperty("reason", out _)) >= 3, TimeSpan.FromSeconds(20), "failures recorded");
+        await redis.Stop(); // errors after a disconnect are logged too
+        await Poll.Until(async () => Entries(await Body("/ready")).GetProperty("cache").TryGetProperty("reason", out _), TimeSpan.FromSeconds(10), "redis failure recorded");
+
+        var everything = string.Join("\n",
+            await Body("/"),
+            await Body("/metrics"),
+            await Body("/ready"),
+            await Body("/health"),
+            agent.Process.Stdout,
+            agent.Process.Stderr);
+        Assert.Contains("auth", everything, StringComparison.Ordinal); // the wrong passwords were really tried
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+        }
+    }
+}
