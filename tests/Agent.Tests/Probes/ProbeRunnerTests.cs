@@ -1,6 +1,7 @@
 using Agent.Logging;
 using Agent.Probes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Agent.Tests.Probes;
 
@@ -32,30 +33,41 @@ public class ProbeRunnerTests
     [Fact]
     public async Task A_check_ignoring_cancellation_is_cut_at_the_deadline_and_not_started_twice()
     {
+        // Fake time: the deadline fires when the test says so, whatever the machine's load.
+        var time = new FakeTimeProvider();
         var probe = new StuckProbe();
         var store = new ProbeResultStore();
-        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, TimeProvider.System, [probe.Definition]);
-        var runner = new ProbeRunner(probe, store, metrics, TimeProvider.System, new RepeatGate(TimeProvider.System), NullLogger.Instance);
+        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [probe.Definition]);
+        var runner = new ProbeRunner(probe, store, metrics, time, new RepeatGate(time), NullLogger.Instance);
 
-        var first = await runner.RunOnceAsync(CancellationToken.None);
+        var firstRun = runner.RunOnceAsync(CancellationToken.None);
+        await Until(() => probe.Calls == 1);
+        time.Advance(probe.Definition.Timeout + TimeSpan.FromMilliseconds(1));
+        var first = await firstRun;
         var second = await runner.RunOnceAsync(CancellationToken.None);
 
         Assert.Equal("timeout", first.Outcome.Reason);
-        Assert.True(first.Duration < TimeSpan.FromSeconds(1), $"took {first.Duration}");
+        Assert.Equal(probe.Definition.Timeout + TimeSpan.FromMilliseconds(1), first.Duration);
         Assert.Equal("timeout", second.Outcome.Reason);
         Assert.Contains("still running", second.Outcome.Description, StringComparison.Ordinal);
-        Assert.True(probe.Calls <= 1, "the stuck call was duplicated"); // (0 if the pool had not run it yet)
+        Assert.Equal(1, probe.Calls); // the stuck call was not duplicated
 
         probe.Release.SetResult(ProbeOutcome.Ok("late"));
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (runner.CheckInFlight && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5); // the abandoned check's wrapper completes asynchronously
-        }
-
+        await Until(() => !runner.CheckInFlight); // the abandoned check's wrapper completes asynchronously
         var third = await runner.RunOnceAsync(CancellationToken.None);
+
         Assert.True(third.Outcome.Healthy, $"third: {third.Outcome.Description}");
         Assert.Equal(2, probe.Calls);
         Assert.Same(third, store.Current["stuck"]);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Delay(5);
+        }
     }
 }
