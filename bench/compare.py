@@ -37,7 +37,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def dockerfile_env():
+    text = open(os.path.join(ROOT, "Dockerfile")).read().replace("\\\n", " ")
+    env = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for pair in line[4:].split():
+                k, _, v = pair.partition("=")
+                if k != "ASPNETCORE_URLS":
+                    env[k] = v
+    return env
+
+
+# Servers under test share core 0; load generators get core 1 (a fair split on 2 cores).
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+
 def start(args, **kw):
+    args = ["taskset", "-c", SERVER_CPU] + list(args)
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     started.append(p)
     return p
@@ -80,6 +97,15 @@ def rss_bytes(pid):
     return psutil.Process(pid).memory_info().rss
 
 
+def anon_bytes(pid):
+    """Private anonymous memory (heap, stacks): what the process itself costs beyond its mapped binary."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def series(text, name, **labels):
     total = None
     for line in text.splitlines():
@@ -95,7 +121,7 @@ def series(text, name, **labels):
 
 
 def wrk(url, connections, duration):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, timeout=duration + 30).stdout
     def to_ms(v):
         m = re.match(r"([\d.]+)(us|ms|s|m)$", v)
@@ -127,7 +153,7 @@ def cadence(pids_urls, seconds):
         for _, url in pids_urls:
             get(url)
         time.sleep(max(0.0, 0.5 - (time.monotonic() - tick)))
-    return {pid: (cpu_seconds(pid) - c0[pid], rss_bytes(pid)) for pid, _ in pids_urls}
+    return {pid: (cpu_seconds(pid) - c0[pid], rss_bytes(pid), anon_bytes(pid)) for pid, _ in pids_urls}
 
 
 def main():
@@ -159,7 +185,8 @@ def main():
         hole_port = hole.getsockname()[1]
         time.sleep(0.3)
 
-        env = dict(os.environ, DOTNET_gcServer="0")
+        # The agent runs with the environment the Dockerfile ships (ENV lines), pinned like its peers.
+        env = dict(os.environ, **dockerfile_env())
         agent_port, sick_port = free_port(), free_port()
         common = ["--Target:Pid=%d" % target.pid, "--Sampling:Interval=00:00:01",
                   "--Probes:redis:Kind=tcp", "--Probes:redis:Host=127.0.0.1", f"--Probes:redis:Port={redis_port}",
@@ -240,7 +267,7 @@ def write(a, v):
         f"### Side by side (bench/compare.py, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)",
         "",
         f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, {platform.platform()}. "
-        f"Agent: Native AOT build. Peers: Debian's prometheus-process-exporter (`-threads=false -gather-smaps=false`) and "
+        f"Agent: Native AOT build with the Dockerfile's environment ({' '.join(f'{k}={v}' for k, v in dockerfile_env().items())}). Servers pinned to core {SERVER_CPU}, wrk to core {LOAD_CPU}. Peers: Debian's prometheus-process-exporter (`-threads=false -gather-smaps=false`) and "
         f"prometheus-blackbox-exporter. Target: a Python process holding 64 MiB. Command: `bench/compare.py --duration {a.duration} --cadence {a.cadence}`.",
         "",
         f"**Realistic cadence** (sampling every 1 s, 2 scrapes/s each, {a.cadence} s):",
@@ -249,6 +276,7 @@ def write(a, v):
         "|---|---|---|---|",
         f"| CPU seconds used | {steady[agent_pid][0]:.2f} | {steady[pe_pid][0]:.2f} | {ratio(steady[agent_pid][0], steady[pe_pid][0])} |",
         f"| RSS at the end | {mb(steady[agent_pid][1])} | {mb(steady[pe_pid][1])} | {ratio(steady[agent_pid][1], steady[pe_pid][1])} |",
+        f"| of which anonymous (heap, stacks; the rest is the mapped binary) | {mb(steady[agent_pid][2])} | {mb(steady[pe_pid][2])} | {ratio(steady[agent_pid][2], steady[pe_pid][2])} |",
         f"| start → first 200 | {v['agent_start'] * 1000:.0f} ms (`/health`) | {v['pe_start'] * 1000:.0f} ms (`/metrics`) | {ratio(v['agent_start'], v['pe_start'])} |",
         "",
         f"**`/metrics` under wrk** (2 threads, {a.duration} s):",

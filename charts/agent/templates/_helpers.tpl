@@ -41,6 +41,8 @@ the app (volume name "shared-tmp").
   env:
     - name: ASPNETCORE_URLS
       value: "http://+:{{ $a.port }}"
+    - name: DOTNET_GCGen0MaxBudget
+      value: "100000"
     {{- with $a.target }}
     {{- if .processName }}
     - name: Target__ProcessName
