@@ -1,27 +1,28 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Agent.IntegrationTests.Infrastructure;
 
-/// <summary>A listener that accepts every connection and never sends a byte: a hung dependency.</summary>
-internal sealed class Blackhole : IAsyncDisposable
+/// <summary>A loopback listener that hands each accepted connection to a handler, counting them.</summary>
+internal class LoopbackListener : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly List<Socket> _held = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _accepted;
 
-    public Blackhole()
+    protected LoopbackListener(Func<Socket, CancellationToken, Task> handle)
     {
         _listener.Start();
-        _loop = Accept();
+        _loop = Accept(handle);
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    public int Accepted { get; private set; }
+    public int Accepted => Volatile.Read(ref _accepted);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Stop();
@@ -33,33 +34,67 @@ internal sealed class Blackhole : IAsyncDisposable
         {
         }
 
-        lock (_held)
-        {
-            _held.ForEach(s => s.Dispose());
-        }
-
         _stop.Dispose();
     }
 
-    private async Task Accept()
+    private async Task Accept(Func<Socket, CancellationToken, Task> handle)
     {
         while (!_stop.IsCancellationRequested)
         {
-            Socket s;
             try
             {
-                s = await _listener.AcceptSocketAsync(_stop.Token);
+                var s = await _listener.AcceptSocketAsync(_stop.Token);
+                Interlocked.Increment(ref _accepted);
+                await handle(s, _stop.Token);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 return;
             }
-
-            lock (_held)
-            {
-                _held.Add(s);
-                Accepted++;
-            }
         }
     }
 }
+
+/// <summary>A listener that accepts every connection and never sends a byte: a hung dependency.</summary>
+internal sealed class Blackhole : LoopbackListener
+{
+    private readonly List<Socket> _held;
+
+    public Blackhole()
+        : this([])
+    {
+    }
+
+    private Blackhole(List<Socket> held)
+        : base((s, _) =>
+        {
+            lock (held)
+            {
+                held.Add(s);
+            }
+
+            return Task.CompletedTask;
+        })
+    {
+        _held = held;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        lock (_held)
+        {
+            _held.ForEach(s => s.Dispose());
+        }
+    }
+}
+
+/// <summary>Serves a fixed body to every request and closes the connection.</summary>
+internal sealed class FixedHttpServer(string body) : LoopbackListener(async (s, ct) =>
+{
+    using (s)
+    {
+        _ = await s.ReceiveAsync(new byte[4096], SocketFlags.None, ct);
+        await s.SendAsync(Encoding.UTF8.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}"), SocketFlags.None, ct);
+    }
+});
