@@ -19,6 +19,7 @@ public sealed class LandingPageTests : IClassFixture<WebApplicationFactory<Progr
 
         Assert.Contains("/metrics", html, StringComparison.Ordinal);
         Assert.Contains("/health", html, StringComparison.Ordinal);
+        Assert.Contains("/ready", html, StringComparison.Ordinal);
         Assert.Contains(typeof(Program).Assembly.GetName().Version!.ToString(3), html, StringComparison.Ordinal);
         Assert.Contains("self", html, StringComparison.Ordinal);
     }

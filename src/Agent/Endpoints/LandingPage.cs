@@ -21,6 +21,7 @@ internal static class LandingPage
             .Append("<p>Target (").Append(WebUtility.HtmlEncode(snapshot.Selector)).Append("): ").Append(WebUtility.HtmlEncode(target)).Append("</p>")
             .Append("<ul>")
             .Append("<li><a href=\"/metrics\">/metrics</a> Prometheus exposition</li>")
+            .Append("<li><a href=\"/ready\">/ready</a> readiness: target present, critical dependencies reachable</li>")
             .Append("<li><a href=\"/health\">/health</a> liveness of the agent itself</li>")
             .Append("</ul></body></html>")
             .ToString();
