@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(
-  redis-server postgresql prometheus wrk procps util-linux
+  redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev
   python3-psutil python3-prometheus-client
   prometheus-process-exporter prometheus-blackbox-exporter
 )
