@@ -16,7 +16,7 @@ RUN dotnet restore src/Agent/Agent.csproj -r linux-x64
 COPY src/ src/
 COPY scripts/ scripts/
 RUN scripts/publish-native.sh /out linux-x64 \
- && rm -f /out/*.dbg /out/*.staticwebassets.endpoints.json
+ && rm -f /out/*.dbg /out/*.staticwebassets.endpoints.json /out/*.dll  # TraceEvent copies Windows-only helper DLLs
 
 # runtime-deps chiseled: glibc, libstdc++, CA certificates, tzdata; no shell, no package manager,
 # non-root user "app" (uid 1654) by default.
