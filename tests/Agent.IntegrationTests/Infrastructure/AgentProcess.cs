@@ -36,7 +36,8 @@ internal sealed class AgentProcess : IAsyncDisposable
             args.Add($"--{k}={v}");
         }
 
-        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" };
+        // The environment the Dockerfile, the chart and the systemd unit ship.
+        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "100000" };
         foreach (var (k, v) in env ?? new Dictionary<string, string?>())
         {
             environment[k] = v;
