@@ -122,9 +122,10 @@ public sealed class ReadinessTests
             Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(100), $"{probe} took {duration}"); // the hard deadline held
         }
 
-        // 200 parallel /ready requests, each answered from the cache.
+        // 200 parallel /ready requests, each answered from the cache. A first burst opens the 200
+        // connections (and warms the JIT build); the second burst is the one measured.
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = agent.Http.BaseAddress };
-        var times = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+        async Task<TimeSpan[]> Burst() => await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
         {
             var sw = Stopwatch.StartNew();
             using var r = await client.GetAsync("/ready");
@@ -132,6 +133,8 @@ public sealed class ReadinessTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
             return sw.Elapsed;
         }));
+        await Burst();
+        var times = await Burst();
         Assert.All(times, t => Assert.True(t < TimeSpan.FromMilliseconds(100), $"a /ready took {t.TotalMilliseconds:F0} ms"));
         // At most one stuck call per probe at a time: connections to the hole stay bounded.
         Assert.True(hole.Accepted <= 2 * 10, $"{hole.Accepted} connections accepted");
