@@ -137,8 +137,7 @@ internal static class AgentServices
 
         app.UseMiddleware<MetricsAuthorization>();
         app.MapGet("/", LandingPage.Handle);
-        app.MapGet("/health", HealthEndpoint.Handle);
-        app.MapMethods("/health", ["HEAD"], HealthEndpoint.Handle);
+        app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));

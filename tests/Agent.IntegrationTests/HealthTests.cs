@@ -36,9 +36,9 @@ public sealed class HealthTests : IDisposable
 
         // Stall: replace stat by a FIFO (keeping a second name for it to release the reader later).
         var fifo = Path.Combine(_root, "stall-fifo");
-        Run("mkfifo", fifo);
+        Assert.Equal(0, (await Tool.Run("mkfifo", [fifo])).ExitCode);
         File.Delete(stat);
-        Run("ln", fifo, stat);
+        Assert.Equal(0, (await Tool.Run("ln", [fifo, stat])).ExitCode);
 
         var stalled = Stopwatch.StartNew();
         await Poll.Until(async () => (await agent.Http.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5), "/health 503");
@@ -87,12 +87,5 @@ public sealed class HealthTests : IDisposable
         var m = await agent.Metrics();
         Assert.Equal(0, m.Value("target_up"));
         Assert.DoesNotContain(m, s => s.Name.StartsWith("target_process_", StringComparison.Ordinal));
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        using var p = Process.Start(file, args);
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
     }
 }

@@ -47,7 +47,7 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
     public async Task Slow_and_idle_connections_are_cut_and_cannot_exhaust_the_agent()
     {
         await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" });
-        var rssBefore = Rss(agent.Process.Pid);
+        var rssBefore = Suite.Rss(agent.Process.Pid);
 
         // 600 connections that never send a byte, and one slowloris sending a header byte a second.
         var idle = new List<TcpClient>();
@@ -102,13 +102,10 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/health")).StatusCode);
         }
 
-        var rssAfter = Rss(agent.Process.Pid);
+        var rssAfter = Suite.Rss(agent.Process.Pid);
         output.WriteLine($"idle connections closed by the agent: {closed}/600; RSS {rssBefore / 1048576.0:F1} -> {rssAfter / 1048576.0:F1} MiB");
         Assert.Equal(600, closed);
         Assert.True(rssAfter - rssBefore < 64L * 1024 * 1024, "memory stayed bounded");
         Assert.False(agent.Process.HasExited);
     }
-
-    private static long Rss(int pid) =>
-        long.Parse(File.ReadAllText($"/proc/{pid}/statm").Split(' ')[1]) * Environment.SystemPageSize;
 }

@@ -93,14 +93,13 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         await using var redis = await RedisServer.StartNew();
         await using var pg = await PostgresServer.StartNew();
         await using var hole = new Blackhole();
-        string P(string v) => v;
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Probes:cache:Kind"] = "redis", ["Probes:cache:ConnectionString"] = redis.ConnectionString,
             ["Probes:cache:Period"] = period.ToString(), ["Probes:cache:Timeout"] = timeout.ToString(),
             ["Probes:db:Kind"] = "postgres", ["Probes:db:ConnectionString"] = pg.ConnectionString(),
             ["Probes:db:Period"] = period.ToString(), ["Probes:db:Timeout"] = timeout.ToString(),
-            ["Probes:hole:Kind"] = "tcp", ["Probes:hole:Host"] = "127.0.0.1", ["Probes:hole:Port"] = P(hole.Port.ToString()),
+            ["Probes:hole:Kind"] = "tcp", ["Probes:hole:Host"] = "127.0.0.1", ["Probes:hole:Port"] = hole.Port.ToString(),
             ["Probes:hole:Expect"] = "+OK", ["Probes:hole:Critical"] = "false",
             ["Probes:hole:Period"] = period.ToString(), ["Probes:hole:Timeout"] = timeout.ToString(),
         });

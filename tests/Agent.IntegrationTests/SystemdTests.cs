@@ -78,11 +78,8 @@ public sealed class SystemdTests : IDisposable
         var copy = Path.Combine(_dir, "sidecar-agent.service");
         await File.WriteAllTextAsync(copy, unit.Replace("/usr/local/bin/sidecar-agent", "/bin/true", StringComparison.Ordinal));
 
-        var psi = new ProcessStartInfo("systemd-analyze", ["verify", copy]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
+        var (code, output) = await Tool.Run("systemd-analyze", ["verify", copy]);
 
-        Assert.True(p.ExitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify ({p.ExitCode}): {output}");
+        Assert.True(code == 0 && output.Trim().Length == 0, $"systemd-analyze verify ({code}): {output}");
     }
 }

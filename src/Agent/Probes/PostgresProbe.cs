@@ -58,19 +58,9 @@ internal sealed class PostgresProbe : IProbe
 
     public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
     {
-        var context = new HealthCheckContext
-        {
-            Registration = new HealthCheckRegistration(Definition.Name, _check, HealthStatus.Unhealthy, null, Definition.Timeout),
-        };
+        var context = HealthCheckAdapter.Context(Definition, _check);
         var result = await _retryOnBrokenConnection.ExecuteAsync(ct => new ValueTask<HealthCheckResult>(_check.CheckHealthAsync(context, ct)), cancellationToken);
-        if (result.Status == HealthStatus.Healthy)
-        {
-            return ProbeOutcome.Ok("SELECT 1 answered");
-        }
-
-        return result.Exception is { } e
-            ? FailureClassifier.Classify(e, Secrets)
-            : ProbeOutcome.Failed(FailureReason.Error, FailureClassifier.Scrub(result.Description ?? "unhealthy", Secrets));
+        return HealthCheckAdapter.ToOutcome(result, "SELECT 1 answered", Secrets);
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

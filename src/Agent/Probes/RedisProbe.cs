@@ -58,19 +58,8 @@ internal sealed class RedisProbe : IProbe
         }
 
         var check = new RedisHealthCheck(mux);
-        var context = new HealthCheckContext
-        {
-            Registration = new HealthCheckRegistration(Definition.Name, check, HealthStatus.Unhealthy, null, Definition.Timeout),
-        };
-        var result = await check.CheckHealthAsync(context, cancellationToken);
-        if (result.Status == HealthStatus.Healthy)
-        {
-            return ProbeOutcome.Ok("PING answered");
-        }
-
-        return result.Exception is { } e
-            ? FailureClassifier.Classify(e, Secrets)
-            : ProbeOutcome.Failed(FailureReason.Error, FailureClassifier.Scrub(result.Description ?? "unhealthy", Secrets));
+        var result = await check.CheckHealthAsync(HealthCheckAdapter.Context(Definition, check), cancellationToken);
+        return HealthCheckAdapter.ToOutcome(result, "PING answered", Secrets);
     }
 
     private async Task<ProbeOutcome> WhyDisconnected(ConnectionMultiplexer mux, CancellationToken cancellationToken)

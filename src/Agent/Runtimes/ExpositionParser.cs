@@ -77,7 +77,7 @@ internal static class ExpositionParser
                     }
                     else
                     {
-                        f.Help = parts.Length > 3 ? Unescape(parts[3], help: true) : string.Empty;
+                        f.Help = parts.Length > 3 ? Unescape(parts[3]) : string.Empty;
                     }
 
                     families[name] = f;
@@ -247,7 +247,9 @@ internal static class ExpositionParser
         return new ScrapedSample(name, labels, number);
     }
 
-    private static string Unescape(string s, bool help)
+    /// <summary>HELP text escapes: a backslash before <c>n</c> is a newline; before anything else
+    /// (a backslash included) it keeps that character.</summary>
+    private static string Unescape(string s)
     {
         if (!s.Contains('\\', StringComparison.Ordinal))
         {
@@ -264,13 +266,7 @@ internal static class ExpositionParser
             }
 
             var e = s[++i];
-            sb.Append(e switch
-            {
-                'n' => '\n',
-                '\\' => '\\',
-                '"' when !help => '"',
-                _ => e,
-            });
+            sb.Append(e == 'n' ? '\n' : e);
         }
 
         return sb.ToString();

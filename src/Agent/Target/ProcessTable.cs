@@ -4,10 +4,7 @@ using Agent.Procfs;
 namespace Agent.Target;
 
 /// <summary>One process as seen by a scan of /proc.</summary>
-internal sealed record ProcessEntry(int Pid, int ParentPid, string Comm, ulong StartTimeTicks)
-{
-    public ProcessIdentity Identity => new(Pid, StartTimeTicks);
-}
+internal sealed record ProcessEntry(int Pid, int ParentPid, string Comm, ulong StartTimeTicks);
 
 /// <summary>
 /// A point-in-time listing of every process in this PID namespace, for selectors and tree

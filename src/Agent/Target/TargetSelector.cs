@@ -21,6 +21,10 @@ internal abstract class TargetSelector
 
     public abstract Selection Select(Func<ProcessTable> table);
 
+    /// <summary>True while <c>&lt;procRoot&gt;/&lt;pid&gt;</c> exists.</summary>
+    protected static bool Exists(string procRoot, int pid) =>
+        Directory.Exists(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture)));
+
     /// <summary>Of several matching processes keep the tree roots, then the oldest root.</summary>
     protected static Selection PickRoot(IReadOnlyList<ProcessEntry> matches, string what)
     {
@@ -40,7 +44,7 @@ internal sealed class PidSelector(int pid, string procRoot) : TargetSelector
     public override string Description => $"pid={pid}";
 
     public override Selection Select(Func<ProcessTable> table) =>
-        Directory.Exists(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture))) ? Selection.Found(pid) : Selection.NotFound($"process {pid} does not exist");
+        Exists(procRoot, pid) ? Selection.Found(pid) : Selection.NotFound($"process {pid} does not exist");
 }
 
 internal sealed class SelfSelector : TargetSelector
@@ -75,7 +79,7 @@ internal sealed class PidFileSelector(string path, string procRoot) : TargetSele
             return Selection.NotFound($"pid file {path} does not hold a pid");
         }
 
-        return Directory.Exists(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture))) ? Selection.Found(pid) : Selection.NotFound($"process {pid} from {path} does not exist");
+        return Exists(procRoot, pid) ? Selection.Found(pid) : Selection.NotFound($"process {pid} from {path} does not exist");
     }
 }
 

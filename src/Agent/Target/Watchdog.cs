@@ -19,7 +19,5 @@ internal sealed class Watchdog
         _notifier = notifier.IsEnabled && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WATCHDOG_USEC")) ? notifier : null;
     }
 
-    public bool Enabled => _notifier is not null;
-
     public void Pet() => _notifier?.Notify(Ping);
 }

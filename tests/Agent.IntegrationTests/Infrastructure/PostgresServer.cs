@@ -91,14 +91,10 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     private static async Task Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0)
+        var (code, output) = await Tool.Run(file, args);
+        if (code != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {await stdout} {await stderr}");
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {code}: {output}");
         }
     }
 }
