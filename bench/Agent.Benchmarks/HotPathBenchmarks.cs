@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
@@ -5,7 +6,7 @@ using Agent.Endpoints;
 using Agent.Probes;
 using Agent.Readiness;
 using Agent.Runtimes;
-using Agent.Target;
+using Agent.Sampling;
 using BenchmarkDotNet.Attributes;
 
 namespace Agent.Benchmarks;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Agent.Logging;
 using Agent.Procfs;
-using Agent.Target;
+using Agent.Sampling;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -6,7 +6,7 @@ using Agent.Probes;
 using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Runtimes;
-using Agent.Target;
+using Agent.Sampling;
 using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;

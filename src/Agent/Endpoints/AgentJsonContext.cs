@@ -4,9 +4,6 @@ using Agent.Readiness;
 
 namespace Agent.Endpoints;
 
-/// <summary>/health body.</summary>
-internal sealed record HealthResponse(string Status, double LastTickAgeSeconds, string? Reason, bool TargetUp, int? TargetPid);
-
 /// <summary>
 /// Source-generated JSON for every body the agent writes: reflection-based serialisation fails
 /// under Native AOT (anonymous types give a 500 at run time).

@@ -1,4 +1,4 @@
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Endpoints;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Endpoints;
 

@@ -1,6 +1,6 @@
 using Agent.Probes;
 using Agent.Readiness;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Endpoints;
 

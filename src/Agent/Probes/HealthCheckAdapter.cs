@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Agent.Probes;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Agent.Configuration;
 
 namespace Agent.Probes;
 

@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using HealthChecks.NpgSql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;

@@ -1,3 +1,5 @@
+using Agent.Configuration;
+
 namespace Agent.Probes;
 
 internal static class ProbeFactory

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Agent.Configuration;
 
 namespace Agent.Probes;
 

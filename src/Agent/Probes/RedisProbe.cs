@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Agent.Configuration;
 using HealthChecks.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;

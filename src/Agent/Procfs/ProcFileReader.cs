@@ -2,16 +2,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Agent.Procfs;
 
-/// <summary>Outcome of reading one file under /proc.</summary>
-internal enum ProcReadStatus
-{
-    Ok,
-    /// <summary>The process (or file) no longer exists.</summary>
-    Gone,
-    /// <summary>The kernel refused: another user's io/fd without CAP_SYS_PTRACE.</summary>
-    Denied,
-}
-
 /// <summary>
 /// Reads small /proc files into a caller-owned buffer. /proc files have no size, so the
 /// file is read until EOF or until the buffer is full; a larger file is truncated and the

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Agent.Configuration;
 using Agent.Probes;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Readiness;
 

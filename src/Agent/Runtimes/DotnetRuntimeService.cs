@@ -2,7 +2,7 @@ using System.Diagnostics.Tracing;
 using System.Globalization;
 using Agent.Configuration;
 using Agent.Logging;
-using Agent.Target;
+using Agent.Sampling;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 

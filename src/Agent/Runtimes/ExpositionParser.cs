@@ -3,12 +3,6 @@ using System.Text;
 
 namespace Agent.Runtimes;
 
-/// <summary>One sample of a scraped exposition.</summary>
-internal sealed record ScrapedSample(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, double Value);
-
-/// <summary>One metric family: its declared type and help, and its samples.</summary>
-internal sealed record ScrapedFamily(string Name, string Type, string? Help, IReadOnlyList<ScrapedSample> Samples);
-
 /// <summary>
 /// A strict reader of the Prometheus text format (0.0.4) and the parts of OpenMetrics 1.0 that
 /// prometheus_client emits (<c># EOF</c>, <c>_created</c>, <c>info</c>). Like Prometheus it rejects a

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Telemetry;
 

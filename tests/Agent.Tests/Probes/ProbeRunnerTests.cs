@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using Agent.Logging;
 using Agent.Probes;
 using Microsoft.Extensions.Logging.Abstractions;

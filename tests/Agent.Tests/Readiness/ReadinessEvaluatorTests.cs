@@ -1,7 +1,8 @@
+using Agent.Configuration;
 using System.Collections.Immutable;
 using Agent.Probes;
 using Agent.Readiness;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Tests.Readiness;
 

@@ -2,7 +2,7 @@ using Agent.Configuration;
 using Agent.Probes;
 using Microsoft.Extensions.Configuration;
 
-namespace Agent.Tests.Probes;
+namespace Agent.Tests.Configuration;
 
 public class ProbeSettingsTests
 {

@@ -1,10 +1,7 @@
 using System.Text;
 using Agent.Procfs;
 
-namespace Agent.Target;
-
-/// <summary>One process as seen by a scan of /proc.</summary>
-internal sealed record ProcessEntry(int Pid, int ParentPid, string Comm, ulong StartTimeTicks);
+namespace Agent.Sampling;
 
 /// <summary>
 /// A point-in-time listing of every process in this PID namespace, for selectors and tree

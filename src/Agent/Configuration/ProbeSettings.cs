@@ -4,7 +4,7 @@ using Agent.Configuration;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Agent.Probes;
+namespace Agent.Configuration;
 
 /// <summary>
 /// Reads and validates <c>Probes:&lt;name&gt;:*</c>. Every problem names its key; no value of a

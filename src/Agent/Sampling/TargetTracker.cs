@@ -1,7 +1,7 @@
 using Agent.Logging;
 using Agent.Procfs;
 
-namespace Agent.Target;
+namespace Agent.Sampling;
 
 /// <summary>
 /// Follows one target across its lifetime: checks its identity (pid + start time) every tick,

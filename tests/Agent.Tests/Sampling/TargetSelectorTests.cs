@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Agent.Target;
+using Agent.Sampling;
 
-namespace Agent.Tests.Target;
+namespace Agent.Tests.Sampling;
 
 /// <summary>Selectors against real processes of this machine.</summary>
 public sealed class TargetSelectorTests : IDisposable

@@ -1,6 +1,6 @@
 using Agent.Logging;
 
-namespace Agent.Target;
+namespace Agent.Sampling;
 
 /// <summary>
 /// The sampling loop: one tick per <c>Sampling:Interval</c>, each publishing a snapshot.
@@ -38,11 +38,4 @@ internal sealed class TargetSamplingService(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
-}
-
-/// <summary>The sampling interval, shared by the loop and by <c>/health</c>'s freshness rule.</summary>
-internal sealed record SamplingSchedule(TimeSpan Interval)
-{
-    /// <summary>The loop is alive if a tick finished within this long.</summary>
-    public TimeSpan LivenessWindow => 3 * Interval;
 }

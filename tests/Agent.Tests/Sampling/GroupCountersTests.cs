@@ -1,6 +1,6 @@
-using Agent.Target;
+using Agent.Sampling;
 
-namespace Agent.Tests.Target;
+namespace Agent.Tests.Sampling;
 
 public class GroupCountersTests
 {

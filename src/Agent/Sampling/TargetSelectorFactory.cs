@@ -1,6 +1,6 @@
 using Agent.Configuration;
 
-namespace Agent.Target;
+namespace Agent.Sampling;
 
 /// <summary>Turns validated <see cref="TargetOptions"/> into the one selector they describe.</summary>
 internal static class TargetSelectorFactory

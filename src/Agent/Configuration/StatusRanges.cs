@@ -1,40 +1,5 @@
 using Agent.Common;
-namespace Agent.Probes;
-
-internal enum ProbeKind
-{
-    Redis,
-    Postgres,
-    Http,
-    Tcp,
-}
-
-/// <summary>One validated probe. Immutable; the connection string is a <see cref="Secret"/>.</summary>
-internal sealed record ProbeDefinition(
-    string Name,
-    ProbeKind Kind,
-    TimeSpan Timeout,
-    TimeSpan Period,
-    bool Critical,
-    Secret? ConnectionString = null,
-    Uri? Url = null,
-    StatusRanges? ExpectedStatus = null,
-    string? Host = null,
-    int Port = 0,
-    string? Send = null,
-    string? Expect = null)
-{
-    public string KindLabel => Kind switch
-    {
-        ProbeKind.Redis => "redis",
-        ProbeKind.Postgres => "postgres",
-        ProbeKind.Http => "http",
-        _ => "tcp",
-    };
-
-    /// <summary>A result older than this counts as failed: a stuck scheduler must not keep /ready green.</summary>
-    public TimeSpan StaleAfter => (3 * Period) + Timeout;
-}
+namespace Agent.Configuration;
 
 /// <summary>Accepted HTTP status codes: <c>200-399</c>, <c>200,204</c>, <c>200-299,401</c>.</summary>
 internal sealed record StatusRanges(IReadOnlyList<(int From, int To)> Ranges)

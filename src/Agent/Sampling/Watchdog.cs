@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting.Systemd;
 
-namespace Agent.Target;
+namespace Agent.Sampling;
 
 /// <summary>
 /// Feeds systemd's watchdog (<c>WatchdogSec=</c>) from the sampling loop: each completed tick

@@ -1,4 +1,4 @@
-namespace Agent.Target;
+namespace Agent.Sampling;
 
 /// <summary>
 /// A process is its pid <b>and</b> its start time: pids are reused, and a pid alone would make

@@ -1,0 +1,10 @@
+using Agent.Common;
+namespace Agent.Configuration;
+
+internal enum ProbeKind
+{
+    Redis,
+    Postgres,
+    Http,
+    Tcp,
+}

@@ -1,0 +1,15 @@
+namespace Agent.Probes;
+
+/// <summary>Why a probe failed: a closed set, used in /ready bodies and as a metric label.</summary>
+internal static class FailureReason
+{
+    public const string Timeout = "timeout";
+    public const string Refused = "refused";
+    public const string Dns = "dns";
+    public const string Auth = "auth";
+    public const string Protocol = "protocol";
+    public const string HttpStatus = "http_status";
+    public const string Error = "error";
+
+    public static readonly string[] All = [Timeout, Refused, Dns, Auth, Protocol, HttpStatus, Error];
+}

@@ -1,0 +1,7 @@
+using System.Globalization;
+using System.Text;
+
+namespace Agent.Runtimes;
+
+/// <summary>One metric family: its declared type and help, and its samples.</summary>
+internal sealed record ScrapedFamily(string Name, string Type, string? Help, IReadOnlyList<ScrapedSample> Samples);

@@ -1,0 +1,11 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Agent.Sampling;
+
+internal sealed class SelfSelector : TargetSelector
+{
+    public override string Description => "self";
+
+    public override Selection Select(Func<ProcessTable> table) => Selection.Found(Environment.ProcessId);
+}
