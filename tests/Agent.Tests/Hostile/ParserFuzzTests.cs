@@ -15,7 +15,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
 {
     private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("AGENT_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 10_000;
 
-    public static TheoryData<string> Parsers => new() { "stat", "status", "io", "limits", "btime", "exposition" };
+    public static TheoryData<string> Parsers => new() { "stat", "status", "io", "limits", "btime", "exposition", "smaps_rollup", "task-stat", "net-tcp", "fd-link", "cgroup", "mountinfo", "cgroup-files" };
 
     [Theory]
     [MemberData(nameof(Parsers))]
@@ -53,6 +53,14 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
         "io" => (Seeds("io-sleep"), b => ProcIo.Parse(b)),
         "limits" => (Seeds("limits-default", "limits-unlimited"), b => ProcLimits.Parse(b)),
         "btime" => (Seeds("proc-stat"), b => ProcSystem.ParseBootTime(b)),
+        "smaps_rollup" => (Seeds("smaps_rollup-self", "smaps_rollup-4.14"), b => ProcSmapsRollup.Parse(b)),
+        "task-stat" => (Seeds("task-stat-name-with-parens", "task-stat-main"), b => _ = ProcThreads.TryParse(b, out _)),
+        "net-tcp" => (Seeds("net-tcp", "net-tcp6"), b => ProcNetTcp.Parse(b, [])),
+        "fd-link" => ([.. new[] { "socket:[4026532]", "pipe:[17]", "anon_inode:[eventpoll]", "/tmp/a b (deleted)" }.Select(Encoding.UTF8.GetBytes)], b => ProcFdLink.Classify(b)),
+        "cgroup" => ([File.ReadAllBytes(Path.Join(Fixtures.CgroupTree("v1"), "proc", "4242", "cgroup")), "0::/kubepods.slice/a\n"u8.ToArray()], b => ProcCgroup.Parse(b)),
+        "mountinfo" => ([File.ReadAllBytes(Path.Join(Fixtures.CgroupTree("v1"), "proc", "self", "mountinfo")), File.ReadAllBytes(Path.Join(Fixtures.CgroupTree("v2-limited"), "proc", "self", "mountinfo"))], b => ProcMountInfo.Parse(b)),
+        "cgroup-files" => (["low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\n"u8.ToArray(), "max\n"u8.ToArray(), "9223372036854771712\n"u8.ToArray()],
+            b => _ = (CgroupFiles.FlatKeyed(b, "oom_kill"u8), CgroupFiles.ParseLimit(b, out _), CgroupFiles.ParseValue(b))),
         _ => ([Encoding.UTF8.GetBytes(PythonExposition), Encoding.UTF8.GetBytes("# TYPE a counter\na_total{x=\"1\\\\\\\"\\n\"} 3 1700000000\na_created 1.7e9\n# EOF\n")],
               b => ExpositionParser.Parse(Encoding.UTF8.GetString(b))),
     };
