@@ -1,0 +1,53 @@
+using System.Globalization;
+using Agent.Configuration;
+using Agent.Procfs;
+
+namespace Agent.Capabilities;
+
+/// <summary>
+/// What the agent can and cannot read of one target with its current user and capabilities:
+/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, the .NET diagnostic socket and the
+/// federation URL, each "cannot" with its fix. The same code answers <c>agent check</c> and the
+/// running agent. Reads each source once; nothing is cached.
+/// </summary>
+internal static class CapabilityInspector
+{
+    /// <summary>How long the .NET runtime may take to answer on its socket.</summary>
+    public static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(2);
+
+    /// <param name="procRoot">Where procfs is mounted (<c>Sampling:ProcRoot</c>); <c>self</c> under it is the agent.</param>
+    /// <param name="pid">The target, as that procfs numbers it.</param>
+    /// <param name="settings">The agent's settings (runtime options: the socket mode and the federation URL).</param>
+    /// <param name="ct">Cuts the network checks short.</param>
+    public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct)
+    {
+        var dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
+        var buffer = new byte[4096];
+        var agent = Credentials(Path.Combine(procRoot, "self", "status"), buffer);
+        var target = Credentials(Path.Combine(dir, "status"), buffer);
+        var agentPtrace = agent.Has(ProcCredentials.CapSysPtrace);
+        if (ProcFileReader.Read(Path.Combine(dir, "stat"), buffer, out _) != ProcReadStatus.Ok)
+        {
+            return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace,
+                [new("stat", CapabilityStatus.Unavailable, Invariant($"process {pid} does not exist (or exited)"), "point the agent at a running process (see the target section)", "every target_process_* metric")]);
+        }
+
+        var items = new List<Capability>
+        {
+            new("stat", CapabilityStatus.Available, Invariant($"readable: /proc/{pid}/stat and status"), null, "every target_process_* metric"),
+            CapabilityAdvice.ForProcFile("io", ProcFileReader.Read(Path.Combine(dir, "io"), buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
+            CapabilityAdvice.ForProcFile("fd", ProcFdCount.Count(Path.Combine(dir, "fd"), out _), pid, agent, target, "target_process_open_fds", "no fd/ directory"),
+            CapabilityAdvice.ForProcFile("smaps_rollup", ProcFileReader.Read(Path.Combine(dir, "smaps_rollup"), buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+        };
+        var socket = DotnetSocketCheck.CheckAsync(procRoot, pid, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
+        var federation = FederationCheck.CheckAsync(settings.Runtime, ct);
+        items.Add(await socket);
+        items.Add(await federation);
+        return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
+    }
+
+    private static ProcCredentials Credentials(string statusPath, byte[] buffer) =>
+        ProcFileReader.Read(statusPath, buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
