@@ -24,9 +24,9 @@ public class SamplingBenchmarks
     public void Setup()
     {
         _target = Process.Start(new ProcessStartInfo("/bin/sleep", "3600") { UseShellExecute = false })!;
-        var system = new ProcSystem("/proc");
+        var system = new ProcSystem(new ProcFs("/proc"));
         _reader = new ProcessReader(system);
-        _tracker = new TargetTracker(new PidSelector(_target.Id, "/proc"), _reader, includeChildren: false, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance, new RepeatGate(TimeProvider.System));
+        _tracker = new TargetTracker(new PidSelector(_target.Id), _reader, includeChildren: false, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance, new RepeatGate(TimeProvider.System));
         _ = _tracker.Tick(); // resolve once; the benchmark measures steady-state ticks
         _stat = File.ReadAllBytes($"/proc/{_target.Id}/stat");
         _status = File.ReadAllBytes($"/proc/{_target.Id}/status");
@@ -40,7 +40,12 @@ public class SamplingBenchmarks
     }
 
     [Benchmark(Description = "tick: stat+status+io+limits+fd of one process, snapshot")]
-    public object Tick() => _tracker!.Tick();
+    public object Tick()
+    {
+        var snapshot = _tracker!.Tick();
+        _reader!.EndTick();
+        return snapshot;
+    }
 
     [Benchmark(Description = "parse /proc/<pid>/stat")]
     public bool ParseStat() => ProcStat.TryParse(_stat, out _, out _);

@@ -71,9 +71,10 @@ internal static class AgentServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RepeatGate>();
         services.AddSingleton(new SamplingSchedule(settings.Sampling.Interval));
-        services.AddSingleton(_ => new ProcSystem(settings.Sampling.ProcRoot));
+        services.AddSingleton(_ => new ProcFs(settings.Sampling.ProcRoot));
+        services.AddSingleton<ProcSystem>();
         services.AddSingleton<ProcessReader>();
-        services.AddSingleton(sp => TargetSelectorFactory.Create(settings.Target, sp.GetRequiredService<ProcSystem>().ProcRoot));
+        services.AddSingleton(_ => TargetSelectorFactory.Create(settings.Target));
         services.AddSingleton(sp => new TargetTracker(
             sp.GetRequiredService<TargetSelector>(),
             sp.GetRequiredService<ProcessReader>(),

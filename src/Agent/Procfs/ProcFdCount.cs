@@ -19,7 +19,8 @@ internal static partial class ProcFdCount
         ReturnSpecialDirectories = false,
     };
 
-    public static ProcReadStatus Count(string fdDirectory, out long count)
+    /// <param name="sizeIsCount">True on a real procfs (see <see cref="ProcFs.IsKernelProcfs"/>).</param>
+    public static ProcReadStatus Count(string fdDirectory, bool sizeIsCount, out long count)
     {
         count = 0;
         var status = StatSize(fdDirectory, out var size);
@@ -28,7 +29,7 @@ internal static partial class ProcFdCount
             return status;
         }
 
-        if (size > 0)
+        if (sizeIsCount && size > 0)
         {
             count = size;
             return ProcReadStatus.Ok;

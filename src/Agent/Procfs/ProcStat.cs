@@ -9,6 +9,7 @@ internal readonly record struct ProcStat(
     int Pid,                  // (1)
     char State,               // (3) R, S, D, Z, ...
     int ParentPid,            // (4)
+    uint Flags,               // (9) PF_* flags of the task
     ulong MinorFaults,        // (10) minflt
     ulong MajorFaults,        // (12) majflt
     ulong UserTicks,          // (14) utime
@@ -18,6 +19,18 @@ internal readonly record struct ProcStat(
     ulong VirtualBytes,       // (23) vsize
     long ResidentPages)       // (24) rss
 {
+    /// <summary>PF_KTHREAD (include/linux/sched.h): a kernel thread, whatever its pid.</summary>
+    public const uint KernelThreadFlag = 0x00200000;
+
+    /// <summary>
+    /// A kernel thread (kthreadd and its children). Inside a PID namespace none is visible; on a
+    /// host they are recognised by this flag, not by pid 2 or a parent of 2.
+    /// </summary>
+    public bool IsKernelThread => (Flags & KernelThreadFlag) != 0;
+
+    /// <summary>Zombies and dead tasks count as gone.</summary>
+    public bool IsAlive => State is not ('Z' or 'X' or 'x');
+
     /// <summary>
     /// Parses one stat line. The command name (2) sits in parentheses and may itself contain
     /// spaces and parentheses (<c>a) (b</c>), so the line is split at the <b>last</b> ')'.
@@ -40,6 +53,7 @@ internal readonly record struct ProcStat(
         Span<ulong> wanted = stackalloc ulong[25];
         char state = '?';
         long threads = 0, rss = 0, ppid = 0;
+        ulong flags = 0;
         var field = 3;
         while (field <= 24)
         {
@@ -56,6 +70,13 @@ internal readonly record struct ProcStat(
                     break;
                 case 4:
                     if (!AsciiParsing.TryParseInt64(token, out ppid))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case 9:
+                    if (!AsciiParsing.TryParseUInt64(token, out flags))
                     {
                         return false;
                     }
@@ -90,7 +111,7 @@ internal readonly record struct ProcStat(
         }
 
         stat = new ProcStat(
-            (int)pid, state, (int)Math.Clamp(ppid, 0, int.MaxValue),
+            (int)pid, state, (int)Math.Clamp(ppid, 0, int.MaxValue), (uint)flags,
             wanted[10], wanted[12], wanted[14], wanted[15], threads, wanted[22], wanted[23], rss);
         return true;
     }

@@ -13,12 +13,13 @@ internal readonly record struct ProcStatus(
     long? Threads,                // Threads
     long? VoluntaryContextSwitches,    // voluntary_ctxt_switches
     long? InvoluntaryContextSwitches,  // nonvoluntary_ctxt_switches
-    int? RealUid)                 // Uid (first of four)
+    int? RealUid,                 // Uid (first of four)
+    int? NamespacePid)            // NSpid, last: the pid inside the process's own PID namespace
 {
     public static ProcStatus Parse(ReadOnlySpan<byte> text)
     {
         long? rss = null, hwm = null, size = null, swap = null, threads = null, vol = null, invol = null;
-        int? uid = null;
+        int? uid = null, nspid = null;
         while (!text.IsEmpty)
         {
             var line = AsciiParsing.NextLine(ref text);
@@ -34,6 +35,9 @@ internal readonly record struct ProcStatus(
             {
                 case 3 when key.SequenceEqual("Uid"u8):
                     uid = ParseInt(value) is { } u && u <= int.MaxValue ? (int)u : null;
+                    break;
+                case 5 when key.SequenceEqual("NSpid"u8):
+                    nspid = LastInt(value);
                     break;
                 case 5 when key.SequenceEqual("VmRSS"u8):
                     rss = ParseKilobytes(value);
@@ -61,13 +65,23 @@ internal readonly record struct ProcStatus(
             }
         }
 
-        return new ProcStatus(rss, hwm, size, swap, threads, vol, invol, uid);
+        return new ProcStatus(rss, hwm, size, swap, threads, vol, invol, uid, nspid);
     }
 
     private static long? ParseInt(ReadOnlySpan<byte> value)
     {
         value = value.TrimStart("\t "u8);
         return AsciiParsing.TryParseUInt64(value, out var v) && v <= long.MaxValue ? (long)v : null;
+    }
+
+    /// <summary>"NSpid:\t4242\t7": one pid per nested namespace, outermost first (Linux ≥ 4.1).</summary>
+    private static int? LastInt(ReadOnlySpan<byte> value)
+    {
+        value = value.TrimEnd("\t "u8);
+        var start = value.LastIndexOfAny("\t "u8) + 1;
+        var token = value[start..];
+        return token.Length > 0 && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
+            && AsciiParsing.TryParseUInt64(token, out var v) && v is > 0 and <= int.MaxValue ? (int)v : null;
     }
 
     private static long? ParseKilobytes(ReadOnlySpan<byte> value)

@@ -10,16 +10,17 @@ internal sealed partial class ProcSystem
 {
     private const int ScClockTicks = 2; // _SC_CLK_TCK on Linux
 
-    public ProcSystem(string procRoot)
+    public ProcSystem(ProcFs fs)
     {
-        ProcRoot = procRoot;
+        Fs = fs;
         var ticks = SysConf(ScClockTicks);
         ClockTicksPerSecond = ticks > 0 ? ticks : 100;
         PageSize = Environment.SystemPageSize;
-        BootTimeSeconds = ReadBootTime(Path.Combine(procRoot, "stat"));
+        BootTimeSeconds = ReadBootTime(fs.SystemStatPath);
     }
 
-    public string ProcRoot { get; }
+    /// <summary>The procfs these constants belong to (the per-process files are read through it).</summary>
+    public ProcFs Fs { get; }
 
     public long ClockTicksPerSecond { get; }
 

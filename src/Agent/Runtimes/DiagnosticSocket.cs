@@ -1,23 +1,26 @@
-using System.Globalization;
+using Agent.Procfs;
 
 namespace Agent.Runtimes;
 
 /// <summary>
 /// Finds a .NET process's diagnostic socket (<c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c>).
 /// It lives in the target's temp directory: the agent's own <c>$TMPDIR</c>/<c>/tmp</c> when shared
-/// (a Kubernetes emptyDir on /tmp), else the target's <c>/proc/&lt;pid&gt;/root/tmp</c>, where the name
-/// carries the pid as the target's own PID namespace sees it.
+/// (a Kubernetes emptyDir on /tmp), else the target's <c>/tmp</c> seen through its root link, where
+/// the name carries the pid as the target's own PID namespace sees it (NSpid).
 /// </summary>
 internal static class DiagnosticSocket
 {
-    public static string? Find(int pid, string procRoot)
+    public static string? Find(ProcPid process) =>
+        Find(process, Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
+
+    public static string? Find(ProcPid process, string agentTmp)
     {
-        var tmp = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
-        var namespacePid = NamespacePid(pid, procRoot);
-        string[] dirs = [tmp, Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "root", "tmp")];
+        Span<byte> buffer = stackalloc byte[4096];
+        var namespacePid = process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok && status.NamespacePid is { } n ? n : process.Pid;
+        string[] dirs = [agentTmp, process.PathInRoot("/tmp")];
         foreach (var dir in dirs)
         {
-            foreach (var p in new[] { pid, namespacePid }.Distinct())
+            foreach (var p in new[] { process.Pid, namespacePid }.Distinct())
             {
                 try
                 {
@@ -38,26 +41,5 @@ internal static class DiagnosticSocket
         }
 
         return null;
-    }
-
-    /// <summary>The last NSpid of /proc/&lt;pid&gt;/status: the pid inside the target's own namespace.</summary>
-    private static int NamespacePid(int pid, string procRoot)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "status")))
-            {
-                if (line.StartsWith("NSpid:", StringComparison.Ordinal))
-                {
-                    var last = line[6..].Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-                    return int.TryParse(last, CultureInfo.InvariantCulture, out var n) ? n : pid;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return pid;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Tracing;
 using System.Globalization;
 using Agent.Configuration;
 using Agent.Logging;
+using Agent.Procfs;
 using Agent.Sampling;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
@@ -20,6 +21,7 @@ namespace Agent.Runtimes;
 internal sealed class DotnetRuntimeService(
     AgentSettings settings,
     TargetSnapshotStore target,
+    ProcFs procfs,
     RuntimeStore store,
     TimeProvider time,
     RepeatGate gate,
@@ -78,7 +80,7 @@ internal sealed class DotnetRuntimeService(
         string endpoint;
         if (port is null)
         {
-            if (DiagnosticSocket.Find(id.Pid, settings.Sampling.ProcRoot) is not { } socket)
+            if (DiagnosticSocket.Find(procfs.Process(id.Pid)) is not { } socket)
             {
                 return false; // not a .NET process, or its runtime is not up yet
             }

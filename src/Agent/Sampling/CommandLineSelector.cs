@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Agent.Sampling;
@@ -8,14 +7,14 @@ internal sealed class CommandLineSelector(Regex pattern) : TargetSelector
 {
     public override string Description => $"cmdline=~{pattern}";
 
-    public override Selection Select(Func<ProcessTable> table)
+    public override Selection Select(SelectionContext context)
     {
-        var t = table();
-        var self = Environment.ProcessId;
+        var t = context.Table;
+        var self = context.SelfPid;
         var matches = new List<ProcessEntry>();
         foreach (var p in t.Processes)
         {
-            if (p.Pid == self)
+            if (p.Pid == self || p.IsKernelThread)
             {
                 continue;
             }

@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Agent.Sampling;
 
-internal sealed class PidFileSelector(string path, string procRoot) : TargetSelector
+internal sealed class PidFileSelector(string path) : TargetSelector
 {
     public override string Description => $"pidfile={path}";
 
-    public override Selection Select(Func<ProcessTable> table)
+    public override Selection Select(SelectionContext context)
     {
         string text;
         try
@@ -28,6 +27,6 @@ internal sealed class PidFileSelector(string path, string procRoot) : TargetSele
             return Selection.NotFound($"pid file {path} does not hold a pid");
         }
 
-        return Exists(procRoot, pid) ? Selection.Found(pid) : Selection.NotFound($"process {pid} from {path} does not exist");
+        return context.Fs.Process(pid).Exists() ? Selection.Found(pid) : Selection.NotFound($"process {pid} from {path} does not exist");
     }
 }

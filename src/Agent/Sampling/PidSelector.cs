@@ -1,12 +1,9 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Agent.Sampling;
 
-internal sealed class PidSelector(int pid, string procRoot) : TargetSelector
+internal sealed class PidSelector(int pid) : TargetSelector
 {
     public override string Description => $"pid={pid}";
 
-    public override Selection Select(Func<ProcessTable> table) =>
-        Exists(procRoot, pid) ? Selection.Found(pid) : Selection.NotFound($"process {pid} does not exist");
+    public override Selection Select(SelectionContext context) =>
+        context.Fs.Process(pid).Exists() ? Selection.Found(pid) : Selection.NotFound($"process {pid} does not exist");
 }

@@ -1,44 +1,36 @@
-using System.Globalization;
 using System.Text;
 using Agent.Procfs;
 
 namespace Agent.Sampling;
 
 /// <summary>
-/// Reads the per-process files of one pid into a reused buffer. Single-threaded by design:
-/// only the sampling loop calls it. Path strings are cached for the last pid so a steady tick
-/// allocates nothing but file handles.
+/// Reads the per-process files of followed pids into one reused buffer, through the
+/// <see cref="ProcPid"/> accessors of <see cref="Procfs.ProcFs"/>. Single-threaded by design: only
+/// the sampling loop calls it. Accessors (with their path strings) and decoded comms are kept for
+/// the pids read in the last tick, so a steady tick allocates nothing but file handles.
 /// </summary>
 internal sealed class ProcessReader(ProcSystem system)
 {
     private readonly byte[] _buffer = new byte[16 * 1024];
-    private int _pathsFor = -1;
-    private string _stat = string.Empty, _status = string.Empty, _io = string.Empty, _limits = string.Empty, _fd = string.Empty;
-    private byte[] _lastCommBytes = [];
-    private string _lastComm = string.Empty;
+    private readonly Dictionary<int, Followed> _followed = [];
+    private readonly List<int> _stale = [];
 
     public ProcSystem System => system;
+
+    public ProcFs Fs => system.Fs;
 
     /// <summary>Reads only <c>stat</c>: enough to check identity.</summary>
     public ProcReadStatus ReadStat(int pid, out ProcStat stat, out string comm)
     {
-        SetPaths(pid);
-        stat = default;
+        var f = Follow(pid);
         comm = string.Empty;
-        var status = ProcFileReader.Read(_stat, _buffer, out var n);
-        if (status != ProcReadStatus.Ok)
+        var status = f.Accessor.ReadStat(_buffer, out stat, out var commBytes);
+        if (status == ProcReadStatus.Ok)
         {
-            return status;
+            comm = f.Intern(commBytes);
         }
 
-        if (!ProcStat.TryParse(_buffer.AsSpan(0, n), out stat, out var commBytes))
-        {
-            // A stat we cannot parse is treated as a vanished process, never as a crash.
-            return ProcReadStatus.Gone;
-        }
-
-        comm = InternComm(commBytes);
-        return ProcReadStatus.Ok;
+        return status;
     }
 
     /// <summary>Reads stat, status, io, the fd count and (when asked) limits.</summary>
@@ -51,50 +43,69 @@ internal sealed class ProcessReader(ProcSystem system)
             return statStatus;
         }
 
-        if (ProcFileReader.Read(_status, _buffer, out var n) == ProcReadStatus.Ok)
+        var accessor = _followed[pid].Accessor;
+        _ = accessor.ReadStatus(_buffer, out reading.Status);
+        reading.IoStatus = accessor.ReadIo(_buffer, out reading.Io);
+        if (withLimits)
         {
-            reading.Status = ProcStatus.Parse(_buffer.AsSpan(0, n));
+            _ = accessor.ReadLimits(_buffer, out reading.Limits);
         }
 
-        reading.IoStatus = ProcFileReader.Read(_io, _buffer, out n);
-        if (reading.IoStatus == ProcReadStatus.Ok)
-        {
-            reading.Io = ProcIo.Parse(_buffer.AsSpan(0, n));
-        }
-
-        if (withLimits && ProcFileReader.Read(_limits, _buffer, out n) == ProcReadStatus.Ok)
-        {
-            reading.Limits = ProcLimits.Parse(_buffer.AsSpan(0, n));
-        }
-
-        reading.FdStatus = ProcFdCount.Count(_fd, out reading.OpenFds);
+        reading.FdStatus = accessor.CountFds(out reading.OpenFds);
         return ProcReadStatus.Ok;
     }
 
-    private void SetPaths(int pid)
+    /// <summary>Forgets the pids not read since the last call (called once per tick).</summary>
+    public void EndTick()
     {
-        if (pid == _pathsFor)
+        foreach (var (pid, f) in _followed)
         {
-            return;
+            if (!f.Touched)
+            {
+                _stale.Add(pid);
+            }
+
+            f.Touched = false;
         }
 
-        var dir = Path.Combine(system.ProcRoot, pid.ToString(CultureInfo.InvariantCulture));
-        _stat = Path.Combine(dir, "stat");
-        _status = Path.Combine(dir, "status");
-        _io = Path.Combine(dir, "io");
-        _limits = Path.Combine(dir, "limits");
-        _fd = Path.Combine(dir, "fd");
-        _pathsFor = pid;
+        foreach (var pid in _stale)
+        {
+            _followed.Remove(pid);
+        }
+
+        _stale.Clear();
     }
 
-    private string InternComm(ReadOnlySpan<byte> comm)
+    private Followed Follow(int pid)
     {
-        if (!comm.SequenceEqual(_lastCommBytes))
+        if (!_followed.TryGetValue(pid, out var f))
         {
-            _lastCommBytes = comm.ToArray();
-            _lastComm = Encoding.UTF8.GetString(comm);
+            f = new Followed(system.Fs.Process(pid));
+            _followed[pid] = f;
         }
 
-        return _lastComm;
+        f.Touched = true;
+        return f;
+    }
+
+    private sealed class Followed(ProcPid accessor)
+    {
+        private byte[] _commBytes = [];
+        private string _comm = string.Empty;
+
+        public ProcPid Accessor => accessor;
+
+        public bool Touched { get; set; }
+
+        public string Intern(ReadOnlySpan<byte> comm)
+        {
+            if (!comm.SequenceEqual(_commBytes))
+            {
+                _commBytes = comm.ToArray();
+                _comm = Encoding.UTF8.GetString(comm);
+            }
+
+            return _comm;
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Agent.Procfs;
 
 namespace Agent.Sampling;
@@ -18,4 +16,15 @@ internal struct ProcessReading
     public ProcLimits Limits;
     public long OpenFds;
     public ProcReadStatus FdStatus;
+
+    /// <summary>The cumulative counters in the snapshot's units (seconds, bytes, counts).</summary>
+    public readonly CounterValues Counters(ProcSystem system) => new(
+        system.TicksToSeconds(Stat.UserTicks),
+        system.TicksToSeconds(Stat.SystemTicks),
+        (long)Math.Min(Io.ReadBytes ?? 0, long.MaxValue),
+        (long)Math.Min(Io.WriteBytes ?? 0, long.MaxValue),
+        Status.VoluntaryContextSwitches ?? 0,
+        Status.InvoluntaryContextSwitches ?? 0,
+        (long)Math.Min(Stat.MinorFaults, long.MaxValue),
+        (long)Math.Min(Stat.MajorFaults, long.MaxValue));
 }

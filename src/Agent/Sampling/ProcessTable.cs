@@ -4,39 +4,45 @@ using Agent.Procfs;
 namespace Agent.Sampling;
 
 /// <summary>
-/// A point-in-time listing of every process in this PID namespace, for selectors and tree
-/// walks. Built only while resolving a target or aggregating children, never per scrape.
+/// A point-in-time listing of every live process in this PID namespace, for selectors and tree
+/// walks. Built at most once per tick, and only when a selector or a tree sum needs it; never
+/// per scrape. Zombies are left out: they hold no resources and are no one's target.
 /// </summary>
 internal sealed class ProcessTable
 {
-    private readonly string _procRoot;
+    private readonly ProcFs _fs;
     private readonly Dictionary<int, ProcessEntry> _byPid;
+    private ILookup<int, ProcessEntry>? _children;
 
-    private ProcessTable(string procRoot, Dictionary<int, ProcessEntry> byPid)
+    private ProcessTable(ProcFs fs, Dictionary<int, ProcessEntry> byPid)
     {
-        _procRoot = procRoot;
+        _fs = fs;
         _byPid = byPid;
     }
 
     public IReadOnlyCollection<ProcessEntry> Processes => _byPid.Values;
 
-    public static ProcessTable Scan(string procRoot)
+    public ProcFs Fs => _fs;
+
+    public static ProcessTable Scan(ProcFs fs)
     {
         var byPid = new Dictionary<int, ProcessEntry>();
         Span<byte> buffer = stackalloc byte[1024];
-        foreach (var pid in EnumeratePids(procRoot))
+        foreach (var pid in fs.EnumeratePids())
         {
-            if (ProcFileReader.Read(Path.Combine(procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"), buffer, out var n) == ProcReadStatus.Ok
-                && ProcStat.TryParse(buffer[..n], out var stat, out var comm))
+            if (fs.Process(pid).ReadStat(buffer, out var stat, out var comm) == ProcReadStatus.Ok && stat.IsAlive)
             {
-                byPid[pid] = new ProcessEntry(pid, stat.ParentPid, Encoding.UTF8.GetString(comm), stat.StartTimeTicks);
+                byPid[pid] = new ProcessEntry(pid, stat.ParentPid, Encoding.UTF8.GetString(comm), stat.StartTimeTicks, stat.IsKernelThread);
             }
         }
 
-        return new ProcessTable(procRoot, byPid);
+        return new ProcessTable(fs, byPid);
     }
 
     public ProcessEntry? Find(int pid) => _byPid.GetValueOrDefault(pid);
+
+    /// <summary>The direct children of a process.</summary>
+    public IEnumerable<ProcessEntry> Children(int pid) => (_children ??= _byPid.Values.ToLookup(p => p.ParentPid))[pid];
 
     /// <summary>The process and all its descendants (breadth first, root first).</summary>
     public List<ProcessEntry> Tree(int rootPid)
@@ -47,7 +53,6 @@ internal sealed class ProcessTable
             return result;
         }
 
-        var children = _byPid.Values.ToLookup(p => p.ParentPid);
         var queue = new Queue<ProcessEntry>();
         queue.Enqueue(root);
         var seen = new HashSet<int>();
@@ -60,7 +65,7 @@ internal sealed class ProcessTable
             }
 
             result.Add(p);
-            foreach (var child in children[p.Pid])
+            foreach (var child in Children(p.Pid))
             {
                 queue.Enqueue(child);
             }
@@ -82,69 +87,8 @@ internal sealed class ProcessTable
     }
 
     /// <summary>The command line, arguments joined by single spaces; empty for kernel threads and zombies.</summary>
-    public string CommandLine(int pid)
-    {
-        try
-        {
-            var raw = File.ReadAllBytes(Path.Combine(_procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cmdline"));
-            var text = Encoding.UTF8.GetString(raw).TrimEnd('\0');
-            return text.Replace('\0', ' ');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
-    }
+    public string CommandLine(int pid) => _fs.Process(pid).CommandLine();
 
-    /// <summary>
-    /// The executable's file name: from the <c>exe</c> link when readable (same user or
-    /// CAP_SYS_PTRACE), else from the first command-line argument.
-    /// </summary>
-    public string ExecutableName(int pid)
-    {
-        try
-        {
-            var target = new FileInfo(Path.Combine(_procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "exe")).LinkTarget;
-            if (!string.IsNullOrEmpty(target))
-            {
-                // A replaced binary shows as "/path/app (deleted)".
-                const string deleted = " (deleted)";
-                if (target.EndsWith(deleted, StringComparison.Ordinal))
-                {
-                    target = target[..^deleted.Length];
-                }
-
-                return Path.GetFileName(target);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // fall through to argv[0]
-        }
-
-        var cmdline = CommandLine(pid);
-        var first = cmdline.Split(' ', 2)[0];
-        return Path.GetFileName(first);
-    }
-
-    private static IEnumerable<int> EnumeratePids(string procRoot)
-    {
-        IEnumerable<string> dirs;
-        try
-        {
-            dirs = Directory.EnumerateDirectories(procRoot);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            yield break;
-        }
-
-        foreach (var dir in dirs)
-        {
-            if (int.TryParse(Path.GetFileName(dir.AsSpan()), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0)
-            {
-                yield return pid;
-            }
-        }
-    }
+    /// <summary>The executable's file name (the <c>exe</c> link, else argv[0]).</summary>
+    public string ExecutableName(int pid) => _fs.Process(pid).ExecutableName();
 }

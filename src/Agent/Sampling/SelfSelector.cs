@@ -7,5 +7,5 @@ internal sealed class SelfSelector : TargetSelector
 {
     public override string Description => "self";
 
-    public override Selection Select(Func<ProcessTable> table) => Selection.Found(Environment.ProcessId);
+    public override Selection Select(SelectionContext context) => Selection.Found(context.SelfPid);
 }

@@ -9,6 +9,7 @@ namespace Agent.Sampling;
 /// </summary>
 internal sealed class TargetSamplingService(
     TargetTracker tracker,
+    ProcessReader reader,
     TargetSnapshotStore store,
     SamplingSchedule schedule,
     TimeProvider time,
@@ -26,6 +27,7 @@ internal sealed class TargetSamplingService(
             try
             {
                 store.Publish(tracker.Tick());
+                reader.EndTick();
                 watchdog.Pet();
             }
             catch (Exception e) when (e is not OperationCanceledException)

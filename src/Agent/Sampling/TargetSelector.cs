@@ -1,19 +1,12 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Agent.Sampling;
 
-/// <summary>Picks the target process. Exactly one selector is configured (or self).</summary>
+/// <summary>Picks one target's process.</summary>
 internal abstract class TargetSelector
 {
     /// <summary>Human-readable description for logs and the landing page, e.g. <c>name=gunicorn</c>.</summary>
     public abstract string Description { get; }
 
-    public abstract Selection Select(Func<ProcessTable> table);
-
-    /// <summary>True while <c>&lt;procRoot&gt;/&lt;pid&gt;</c> exists.</summary>
-    protected static bool Exists(string procRoot, int pid) =>
-        Directory.Exists(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture)));
+    public abstract Selection Select(SelectionContext context);
 
     /// <summary>Of several matching processes keep the tree roots, then the oldest root.</summary>
     protected static Selection PickRoot(IReadOnlyList<ProcessEntry> matches, string what)

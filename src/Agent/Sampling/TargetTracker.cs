@@ -6,8 +6,9 @@ namespace Agent.Sampling;
 /// <summary>
 /// Follows one target across its lifetime: checks its identity (pid + start time) every tick,
 /// re-resolves it with the same selector when it is gone (backing off while nothing matches),
-/// counts restarts and turns readings into a <see cref="TargetSnapshot"/>.
-/// Called only from the sampling loop; not thread-safe.
+/// counts restarts and turns readings into a <see cref="TargetSnapshot"/>. Reading is
+/// <see cref="ProcessReader"/>'s, summing a tree <see cref="ProcessTreeSum"/>'s, the limits
+/// cadence <see cref="LimitsCadence"/>'s. Called only from the sampling loop; not thread-safe.
 /// </summary>
 internal sealed class TargetTracker
 {
@@ -18,7 +19,8 @@ internal sealed class TargetTracker
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RepeatGate _gate;
-    private readonly GroupCounters _group = new();
+    private readonly ProcessTreeSum _tree;
+    private readonly LimitsCadence _limits = new();
     private readonly HashSet<string> _deniedWarned = new(StringComparer.Ordinal);
 
     private ProcessIdentity? _current;
@@ -28,14 +30,6 @@ internal sealed class TargetTracker
     private int _misses;
     private DateTimeOffset _nextResolve;
     private string? _problem = "not sampled yet";
-    private int _ticksSinceLimits;
-    private double? _maxFds;
-
-    /// <summary>
-    /// Limits change only through prlimit(2); re-reading them every 10th tick saves a fifth of a
-    /// tick's cost (measured in docs/benchmarks.md) for at most 10 intervals of delay.
-    /// </summary>
-    private const int LimitsEvery = 10;
 
     public TargetTracker(TargetSelector selector, ProcessReader reader, bool includeChildren, TimeSpan interval, TimeProvider time, ILogger logger, RepeatGate gate)
     {
@@ -46,17 +40,27 @@ internal sealed class TargetTracker
         _time = time;
         _logger = logger;
         _gate = gate;
+        _tree = new ProcessTreeSum(reader);
     }
 
     public string Selector => _selector.Description;
 
-    public TargetSnapshot Tick()
+    /// <summary>The process followed now, if any.</summary>
+    public ProcessIdentity? Current => _current;
+
+    /// <summary>True when this tick will need the process table (a tree to sum, or a selector to re-run).</summary>
+    public bool NeedsTable(DateTimeOffset now) => (_current is not null && _includeChildren) || (_current is null && now >= _nextResolve);
+
+    /// <summary>One tick with a context of its own (a single target).</summary>
+    public TargetSnapshot Tick() => Tick(new SelectionContext(_reader.Fs, Environment.ProcessId));
+
+    public TargetSnapshot Tick(SelectionContext context)
     {
         var now = _time.GetUtcNow();
         TargetSample? sample = null;
         if (_current is { } id)
         {
-            sample = SampleCurrent(id);
+            sample = SampleCurrent(id, context);
             if (sample is null)
             {
                 Log.TargetLost(_logger, id.Pid, _currentName, _selector.Description);
@@ -68,17 +72,16 @@ internal sealed class TargetTracker
 
         if (_current is null && now >= _nextResolve)
         {
-            sample = Resolve(now);
+            sample = Resolve(now, context);
         }
 
         return new TargetSnapshot(sample, _restarts, _selector.Description, sample is null ? _problem : null, _time.GetUtcNow());
     }
 
-    private TargetSample? Resolve(DateTimeOffset now)
+    private TargetSample? Resolve(DateTimeOffset now, SelectionContext context)
     {
-        ProcessTable? table = null;
-        var selection = _selector.Select(() => table ??= ProcessTable.Scan(_reader.System.ProcRoot));
-        if (selection.Pid is { } pid && _reader.ReadStat(pid, out var stat, out var comm) == ProcReadStatus.Ok && IsAlive(stat))
+        var selection = _selector.Select(context);
+        if (selection.Pid is { } pid && _reader.ReadStat(pid, out var stat, out var comm) == ProcReadStatus.Ok && stat.IsAlive)
         {
             var id = new ProcessIdentity(pid, stat.StartTimeTicks);
             if (_last is { } previous && previous != id)
@@ -90,11 +93,11 @@ internal sealed class TargetTracker
             _current = id;
             _last = id;
             _currentName = comm;
-            _group.Reset();
-            _ticksSinceLimits = 0;
+            _tree.Reset();
+            _limits.Reset();
             _gate.Reset("no-target");
             Log.TargetFound(_logger, pid, comm, _selector.Description);
-            var sample = SampleCurrent(id);
+            var sample = SampleCurrent(id, context);
             if (sample is not null)
             {
                 return sample;
@@ -116,14 +119,12 @@ internal sealed class TargetTracker
         return null;
     }
 
-    private static bool IsAlive(in ProcStat stat) => stat.State is not ('Z' or 'X' or 'x');
-
-    private TargetSample? SampleCurrent(ProcessIdentity id)
+    private TargetSample? SampleCurrent(ProcessIdentity id, SelectionContext context)
     {
-        var withLimits = _ticksSinceLimits++ % LimitsEvery == 0;
+        var withLimits = _limits.Due();
         if (_reader.Read(id.Pid, out var root, out var name, withLimits) != ProcReadStatus.Ok
             || root.Stat.StartTimeTicks != id.StartTimeTicks
-            || !IsAlive(root.Stat))
+            || !root.Stat.IsAlive)
         {
             return null;
         }
@@ -131,60 +132,33 @@ internal sealed class TargetTracker
         _currentName = name;
         if (withLimits)
         {
-            _maxFds = root.Limits.MaxOpenFilesSoft;
+            _limits.Observe(root.Limits);
         }
 
         WarnIfDenied(id.Pid, root);
         var system = _reader.System;
-        var counters = Counters(root, system);
-        long rss = root.Stat.ResidentPages * system.PageSize;
-        long? peak = root.Status.ResidentPeakBytes, swap = root.Status.SwapBytes;
-        var vsize = (long)Math.Min(root.Stat.VirtualBytes, long.MaxValue);
-        var threads = root.Stat.Threads;
-        long? fds = root.FdStatus == ProcReadStatus.Ok ? root.OpenFds : null;
-        var ioOk = root.IoStatus == ProcReadStatus.Ok;
-        var ctxOk = root.Status.VoluntaryContextSwitches is not null;
-        var count = 1;
-
+        var counters = root.Counters(system);
+        var totals = GaugeTotals.Of(root, system);
         if (_includeChildren)
         {
-            _group.Begin();
-            _group.Observe(id, counters);
-            var table = ProcessTable.Scan(system.ProcRoot);
-            foreach (var child in table.Tree(id.Pid).Skip(1))
-            {
-                // Children are read into a separate pass; a child gone mid-tick is skipped.
-                if (_reader.Read(child.Pid, out var r, out _, withLimits: false) != ProcReadStatus.Ok || !IsAlive(r.Stat))
-                {
-                    continue;
-                }
-
-                count++;
-                _group.Observe(new ProcessIdentity(child.Pid, r.Stat.StartTimeTicks), Counters(r, system));
-                rss += r.Stat.ResidentPages * system.PageSize;
-                peak += r.Status.ResidentPeakBytes;
-                swap += r.Status.SwapBytes;
-                vsize += (long)Math.Min(r.Stat.VirtualBytes, long.MaxValue);
-                threads += r.Stat.Threads;
-                fds = r.FdStatus == ProcReadStatus.Ok ? fds + r.OpenFds : fds;
-            }
-
-            counters = _group.Total();
+            counters = _tree.Add(id, counters, ref totals, context.Table);
         }
 
+        var ioOk = root.IoStatus == ProcReadStatus.Ok;
+        var ctxOk = root.Status.VoluntaryContextSwitches is not null;
         return new TargetSample(
             id,
             name,
-            count,
+            totals.Processes,
             counters.CpuUser,
             counters.CpuSystem,
-            rss,
-            peak,
-            vsize,
-            swap,
-            threads,
-            fds,
-            _maxFds,
+            totals.ResidentBytes,
+            totals.ResidentPeakBytes,
+            totals.VirtualBytes,
+            totals.SwapBytes,
+            totals.Threads,
+            totals.OpenFds,
+            _limits.MaxFds,
             system.StartTimeSeconds(root.Stat.StartTimeTicks),
             ioOk ? counters.IoRead : null,
             ioOk ? counters.IoWrite : null,
@@ -193,16 +167,6 @@ internal sealed class TargetTracker
             counters.MinorFaults,
             counters.MajorFaults);
     }
-
-    private static CounterValues Counters(in ProcessReading r, ProcSystem system) => new(
-        system.TicksToSeconds(r.Stat.UserTicks),
-        system.TicksToSeconds(r.Stat.SystemTicks),
-        (long)Math.Min(r.Io.ReadBytes ?? 0, long.MaxValue),
-        (long)Math.Min(r.Io.WriteBytes ?? 0, long.MaxValue),
-        r.Status.VoluntaryContextSwitches ?? 0,
-        r.Status.InvoluntaryContextSwitches ?? 0,
-        (long)Math.Min(r.Stat.MinorFaults, long.MaxValue),
-        (long)Math.Min(r.Stat.MajorFaults, long.MaxValue));
 
     private void WarnIfDenied(int pid, in ProcessReading r)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Agent.Procfs;
 using Agent.Sampling;
 
 namespace Agent.Tests.Sampling;
@@ -41,14 +42,18 @@ public sealed class TargetSelectorTests : IDisposable
         return p;
     }
 
-    private static ProcessTable Table() => ProcessTable.Scan("/proc");
+    private static readonly ProcFs Proc = new("/proc");
+
+    private static ProcessTable Table() => ProcessTable.Scan(Proc);
+
+    private static SelectionContext Context() => new(Proc, Environment.ProcessId);
 
     [Fact]
     public void Process_name_finds_the_process_by_comm()
     {
         var p = StartSleeper("sel-by-name");
 
-        var selection = new ProcessNameSelector("sel-by-name").Select(Table);
+        var selection = new ProcessNameSelector("sel-by-name").Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
@@ -58,7 +63,7 @@ public sealed class TargetSelectorTests : IDisposable
     {
         var p = StartSleeper("selector-with-a-very-long-name");
 
-        var selection = new ProcessNameSelector("selector-with-a-very-long-name").Select(Table);
+        var selection = new ProcessNameSelector("selector-with-a-very-long-name").Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
@@ -76,7 +81,7 @@ public sealed class TargetSelectorTests : IDisposable
         }
         while (Table().Find(second.Id)?.StartTimeTicks == firstStart);
 
-        Assert.Equal(first.Id, new ProcessNameSelector("sel-twice").Select(Table).Pid);
+        Assert.Equal(first.Id, new ProcessNameSelector("sel-twice").Select(Context()).Pid);
     }
 
     [Fact]
@@ -84,7 +89,7 @@ public sealed class TargetSelectorTests : IDisposable
     {
         var p = StartSleeper("sel-cmdline", "12345.5");
 
-        var selection = new CommandLineSelector(Agent.Configuration.AgentSettings.CompilePattern(@"sel-cmdline 12345\.5$")).Select(Table);
+        var selection = new CommandLineSelector(Agent.Configuration.AgentSettings.CompilePattern(@"sel-cmdline 12345\.5$")).Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
@@ -96,68 +101,23 @@ public sealed class TargetSelectorTests : IDisposable
         var file = Path.Combine(_dir, "app.pid");
         File.WriteAllText(file, p.Id + "\n");
 
-        Assert.Equal(p.Id, new PidFileSelector(file, "/proc").Select(Table).Pid);
+        Assert.Equal(p.Id, new PidFileSelector(file).Select(Context()).Pid);
 
         File.WriteAllText(file, "not a pid");
-        var bad = new PidFileSelector(file, "/proc").Select(Table);
+        var bad = new PidFileSelector(file).Select(Context());
         Assert.Null(bad.Pid);
         Assert.Contains("does not hold a pid", bad.Problem, StringComparison.Ordinal);
 
-        var missing = new PidFileSelector(Path.Combine(_dir, "missing.pid"), "/proc").Select(Table);
+        var missing = new PidFileSelector(Path.Combine(_dir, "missing.pid")).Select(Context());
         Assert.Null(missing.Pid);
     }
 
     [Fact]
     public void Nothing_matching_is_not_found_with_a_reason()
     {
-        var selection = new ProcessNameSelector("no-such-process-x").Select(Table);
+        var selection = new ProcessNameSelector("no-such-process-x").Select(Context());
 
         Assert.Null(selection.Pid);
         Assert.Contains("no process matches", selection.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Auto_with_several_unrelated_processes_picks_none_and_names_them()
-    {
-        // Two sleepers orphaned by a shell that exits at once: they are re-parented away from
-        // this process, so they are unrelated to "the agent" (this test process) like a pod's app.
-        var exe = Path.Combine(_dir, "auto-orphan");
-        File.Copy("/bin/sleep", exe);
-        using (var sh = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"'{exe}' 300 & '{exe}' 301 &"]) { UseShellExecute = false })!)
-        {
-            sh.WaitForExit();
-        }
-
-        // The shell exits after forking; its children may take a moment to exec.
-        var orphans = Table().Processes.Where(p => p.Comm == "auto-orphan").ToList();
-        for (var i = 0; i < 200 && orphans.Count < 2; i++)
-        {
-            Thread.Sleep(10);
-            orphans = Table().Processes.Where(p => p.Comm == "auto-orphan").ToList();
-        }
-
-        try
-        {
-            Assert.Equal(2, orphans.Count);
-
-            var selection = new AutoSelector().Select(Table);
-
-            Assert.Null(selection.Pid);
-            Assert.Contains(selection.Candidates, c => c.Comm == "auto-orphan");
-            Assert.Contains("qualify", selection.Problem, StringComparison.Ordinal);
-        }
-        finally
-        {
-            foreach (var o in orphans)
-            {
-                try
-                {
-                    Process.GetProcessById(o.Pid).Kill();
-                }
-                catch (ArgumentException)
-                {
-                }
-            }
-        }
     }
 }

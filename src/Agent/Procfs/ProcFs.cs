@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Agent.Procfs;
+
+/// <summary>
+/// One procfs mount (<c>Sampling:ProcRoot</c>: <c>/proc</c>, a host's procfs at <c>/host/proc</c>,
+/// or a fixture tree in tests). Every path under it is built here or in <see cref="ProcPid"/>, so
+/// the rest of the agent never joins a <c>/proc</c> path and a test can point the whole agent at
+/// a fake tree.
+/// </summary>
+internal sealed partial class ProcFs
+{
+    /// <summary>statfs(2) f_type of procfs (linux/magic.h).</summary>
+    private const long ProcSuperMagic = 0x9fa0;
+
+    public ProcFs(string root)
+    {
+        Root = root;
+        IsKernelProcfs = FileSystemType(root) == ProcSuperMagic;
+    }
+
+    public string Root { get; }
+
+    /// <summary>
+    /// True when <see cref="Root"/> is a real procfs. Only there does <c>stat()</c> of a
+    /// <c>fd/</c> directory report the count of entries as its size; on a fixture tree the size
+    /// is the file system's block size and the entries must be counted.
+    /// </summary>
+    public bool IsKernelProcfs { get; }
+
+    /// <summary>The accessor of one process's files. Cheap; cache it while the process is followed.</summary>
+    public ProcPid Process(int pid) => new(this, pid);
+
+    /// <summary><c>&lt;root&gt;/stat</c>: machine-wide counters and <c>btime</c>.</summary>
+    public string SystemStatPath => Path.Join(Root, "stat");
+
+    /// <summary>Every numeric entry of the root: the pids visible in this PID namespace.</summary>
+    public IEnumerable<int> EnumeratePids()
+    {
+        IEnumerable<string> dirs;
+        try
+        {
+            dirs = Directory.EnumerateDirectories(Root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var dir in dirs)
+        {
+            if (int.TryParse(Path.GetFileName(dir.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    private static unsafe long FileSystemType(string path)
+    {
+        // struct statfs is 120 bytes on x86_64 and arm64; f_type is its first word on both.
+        var buffer = stackalloc byte[256];
+        return StatFs(path, buffer) == 0 ? *(long*)buffer : 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int StatFs(string path, byte* buffer);
+}

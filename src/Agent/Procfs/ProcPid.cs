@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+
+namespace Agent.Procfs;
+
+/// <summary>
+/// The files of one process under a <see cref="ProcFs"/>: <c>&lt;root&gt;/&lt;pid&gt;/…</c>. Paths are
+/// built once per accessor, so a caller that keeps the accessor of a followed process allocates
+/// nothing per read but the file handle. Reads go into a caller-owned buffer; every method reports
+/// <see cref="ProcReadStatus"/> instead of throwing (a process can vanish between any two reads).
+/// </summary>
+internal sealed class ProcPid
+{
+    private readonly ProcFs _fs;
+    private string? _stat, _status, _io, _limits, _fd;
+
+    internal ProcPid(ProcFs fs, int pid)
+    {
+        _fs = fs;
+        Pid = pid;
+        Directory = Path.Join(fs.Root, pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public int Pid { get; }
+
+    /// <summary><c>&lt;root&gt;/&lt;pid&gt;</c>, for parsers in this folder that read more of it.</summary>
+    public string Directory { get; }
+
+    /// <summary><c>fd/</c>: one symbolic link per open file descriptor.</summary>
+    public string FdDirectory => _fd ??= Path.Join(Directory, "fd");
+
+    /// <summary><c>task/</c>: one directory per thread.</summary>
+    public string TaskDirectory => Path.Join(Directory, "task");
+
+    /// <summary>True while the process's directory exists.</summary>
+    public bool Exists() => System.IO.Directory.Exists(Directory);
+
+    /// <summary><c>stat</c>. A line that does not parse counts as a vanished process, never as a crash.</summary>
+    public ProcReadStatus ReadStat(Span<byte> buffer, out ProcStat stat, out ReadOnlySpan<byte> comm)
+    {
+        stat = default;
+        comm = default;
+        var status = ProcFileReader.Read(_stat ??= Path.Join(Directory, "stat"), buffer, out var n);
+        if (status != ProcReadStatus.Ok)
+        {
+            return status;
+        }
+
+        return ProcStat.TryParse(buffer[..n], out stat, out comm) ? ProcReadStatus.Ok : ProcReadStatus.Gone;
+    }
+
+    /// <summary><c>status</c> (memory peaks, swap, context switches, uid, NSpid).</summary>
+    public ProcReadStatus ReadStatus(Span<byte> buffer, out ProcStatus parsed)
+    {
+        var status = ProcFileReader.Read(_status ??= Path.Join(Directory, "status"), buffer, out var n);
+        parsed = status == ProcReadStatus.Ok ? ProcStatus.Parse(buffer[..n]) : default;
+        return status;
+    }
+
+    /// <summary><c>io</c>: denied for another user's process without CAP_SYS_PTRACE.</summary>
+    public ProcReadStatus ReadIo(Span<byte> buffer, out ProcIo io)
+    {
+        var status = ProcFileReader.Read(_io ??= Path.Join(Directory, "io"), buffer, out var n);
+        io = status == ProcReadStatus.Ok ? ProcIo.Parse(buffer[..n]) : default;
+        return status;
+    }
+
+    /// <summary><c>limits</c>.</summary>
+    public ProcReadStatus ReadLimits(Span<byte> buffer, out ProcLimits limits)
+    {
+        var status = ProcFileReader.Read(_limits ??= Path.Join(Directory, "limits"), buffer, out var n);
+        limits = status == ProcReadStatus.Ok ? ProcLimits.Parse(buffer[..n]) : default;
+        return status;
+    }
+
+    /// <summary>The number of entries of <c>fd/</c>.</summary>
+    public ProcReadStatus CountFds(out long count) => ProcFdCount.Count(FdDirectory, _fs.IsKernelProcfs, out count);
+
+    /// <summary>The command line, arguments joined by single spaces; empty for kernel threads and zombies.</summary>
+    public string CommandLine()
+    {
+        try
+        {
+            var raw = File.ReadAllBytes(Path.Join(Directory, "cmdline"));
+            var text = Encoding.UTF8.GetString(raw).TrimEnd('\0');
+            return text.Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// The executable's file name: from the <c>exe</c> link when readable (same user or
+    /// CAP_SYS_PTRACE), else from the first command-line argument.
+    /// </summary>
+    public string ExecutableName()
+    {
+        try
+        {
+            var target = new FileInfo(Path.Join(Directory, "exe")).LinkTarget;
+            if (!string.IsNullOrEmpty(target))
+            {
+                // A replaced binary shows as "/path/app (deleted)".
+                const string deleted = " (deleted)";
+                if (target.EndsWith(deleted, StringComparison.Ordinal))
+                {
+                    target = target[..^deleted.Length];
+                }
+
+                return Path.GetFileName(target);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // fall through to argv[0]
+        }
+
+        var first = CommandLine().Split(' ', 2)[0];
+        return Path.GetFileName(first);
+    }
+
+    /// <summary>
+    /// A path as the process itself sees it, through its <c>root</c> link (its mount namespace:
+    /// another container's <c>/tmp</c>, for example). Needs the same rights as <c>fd/</c>.
+    /// </summary>
+    public string PathInRoot(string absolutePath) => Path.Join(Directory, "root", absolutePath.TrimStart('/'));
+
+    /// <summary>
+    /// The inodes of the sockets the process holds: <c>fd/&lt;n&gt;</c> links of the form
+    /// <c>socket:[inode]</c>. An fd closed while this runs is skipped.
+    /// </summary>
+    public ProcReadStatus ReadSocketInodes(HashSet<ulong> into)
+    {
+        IEnumerable<string> entries;
+        try
+        {
+            entries = System.IO.Directory.EnumerateFileSystemEntries(FdDirectory);
+            foreach (var entry in entries)
+            {
+                string? target;
+                try
+                {
+                    target = new FileInfo(entry).LinkTarget;
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                if (ProcSocketLink.TryParseInode(target, out var inode))
+                {
+                    into.Add(inode);
+                }
+            }
+
+            return ProcReadStatus.Ok;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return ProcReadStatus.Denied;
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException)
+        {
+            return ProcReadStatus.Gone;
+        }
+    }
+}

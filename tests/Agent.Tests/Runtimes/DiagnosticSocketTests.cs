@@ -1,0 +1,31 @@
+using Agent.Runtimes;
+
+namespace Agent.Tests.Runtimes;
+
+/// <summary>Finding a .NET target's diagnostic socket on the fixture trees.</summary>
+public sealed class DiagnosticSocketTests : IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("diag-tmp-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, recursive: true);
+
+    [Fact]
+    public void A_containerised_target_is_found_in_its_own_tmp_under_its_namespace_pid()
+    {
+        // Host pid 4242 is pid 1 in its container (NSpid "4242 1"): the runtime named the socket after 1.
+        var expected = Path.Combine(Fixtures.TreePath("proc"), "4242", "root", "tmp", "dotnet-diagnostic-1-5550-socket");
+
+        Assert.Equal(expected, DiagnosticSocket.Find(Fixtures.Host().Process(4242), _tmp));
+    }
+
+    [Fact]
+    public void A_socket_in_the_shared_tmp_wins_and_a_process_without_one_has_none()
+    {
+        var shared = Path.Combine(_tmp, "dotnet-diagnostic-4242-77-socket");
+        File.WriteAllText(shared, string.Empty);
+
+        Assert.Equal(shared, DiagnosticSocket.Find(Fixtures.Host().Process(4242), _tmp));
+        Assert.Null(DiagnosticSocket.Find(Fixtures.Host().Process(100), _tmp));
+        Assert.Null(DiagnosticSocket.Find(Fixtures.Host().Process(999), _tmp));
+    }
+}
