@@ -21,12 +21,13 @@ internal static class CapabilityInspector
     /// <param name="ct">Cuts the network checks short.</param>
     public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct)
     {
-        var dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
+        var fs = new ProcFs(procRoot);
+        var process = fs.Process(pid);
         var buffer = new byte[4096];
-        var agent = Credentials(Path.Combine(procRoot, "self", "status"), buffer);
-        var target = Credentials(Path.Combine(dir, "status"), buffer);
+        var agent = Credentials(fs.Self(), buffer);
+        var target = Credentials(process, buffer);
         var agentPtrace = agent.Has(ProcCredentials.CapSysPtrace);
-        if (ProcFileReader.Read(Path.Combine(dir, "stat"), buffer, out _) != ProcReadStatus.Ok)
+        if (process.ReadFile("stat", buffer, out _) != ProcReadStatus.Ok)
         {
             return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace,
                 [new("stat", CapabilityStatus.Unavailable, Invariant($"process {pid} does not exist (or exited)"), "point the agent at a running process (see the target section)", "every target_process_* metric")]);
@@ -35,19 +36,19 @@ internal static class CapabilityInspector
         var items = new List<Capability>
         {
             new("stat", CapabilityStatus.Available, Invariant($"readable: /proc/{pid}/stat and status"), null, "every target_process_* metric"),
-            CapabilityAdvice.ForProcFile("io", ProcFileReader.Read(Path.Combine(dir, "io"), buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
-            CapabilityAdvice.ForProcFile("fd", ProcFdCount.Count(Path.Combine(dir, "fd"), out _), pid, agent, target, "target_process_open_fds", "no fd/ directory"),
-            CapabilityAdvice.ForProcFile("smaps_rollup", ProcFileReader.Read(Path.Combine(dir, "smaps_rollup"), buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+            CapabilityAdvice.ForProcFile("io", process.ReadFile("io", buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
+            CapabilityAdvice.ForProcFile("fd", process.CountFds(out _), pid, agent, target, "target_process_open_fds", "no fd/ directory"),
+            CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
         };
-        var socket = DotnetSocketCheck.CheckAsync(procRoot, pid, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
+        var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
         var federation = FederationCheck.CheckAsync(settings.Runtime, ct);
         items.Add(await socket);
         items.Add(await federation);
         return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
     }
 
-    private static ProcCredentials Credentials(string statusPath, byte[] buffer) =>
-        ProcFileReader.Read(statusPath, buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
+    private static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
+        process.ReadFile("status", buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,7 @@ internal static partial class DotnetSocketCheck
     private const byte OkResponse = 0x00;
     private static ReadOnlySpan<byte> Magic => "DOTNET_IPC_V1\0"u8;
 
-    public static async Task<Capability> CheckAsync(string procRoot, int pid, DotnetRuntimeOptions options, ProcCredentials agent, ProcCredentials target, TimeSpan timeout, CancellationToken ct)
+    public static async Task<Capability> CheckAsync(ProcPid process, DotnetRuntimeOptions options, ProcCredentials agent, ProcCredentials target, TimeSpan timeout, CancellationToken ct)
     {
         if (!options.Enabled)
         {
@@ -36,10 +36,11 @@ internal static partial class DotnetSocketCheck
             return ListenMode(listen);
         }
 
-        if (DiagnosticSocket.Find(pid, procRoot) is not { } path)
+        var pid = process.Pid;
+        if (DiagnosticSocket.Find(process) is not { } path)
         {
             var tmp = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
-            return CapabilityAdvice.SocketNotFound(pid, tmp, Reachable(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "root", "tmp")), RunsDotnet(procRoot, pid), target);
+            return CapabilityAdvice.SocketNotFound(pid, tmp, Reachable(process.PathInRoot("/tmp")), RunsDotnet(process), target);
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -131,20 +132,8 @@ internal static partial class DotnetSocketCheck
     }
 
     /// <summary>argv[0] is the dotnet host: the target is certainly .NET (cmdline is world-readable).</summary>
-    private static bool RunsDotnet(string procRoot, int pid)
-    {
-        try
-        {
-            var raw = File.ReadAllBytes(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "cmdline"));
-            var end = Array.IndexOf(raw, (byte)0);
-            var argv0 = System.Text.Encoding.UTF8.GetString(raw, 0, end < 0 ? raw.Length : end);
-            return Path.GetFileName(argv0) == "dotnet";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool RunsDotnet(ProcPid process) =>
+        process.Arguments() is [var argv0, ..] && Path.GetFileName(argv0) == "dotnet";
 
     private const int WriteOk = 2;
     private const int ExecuteOk = 1;

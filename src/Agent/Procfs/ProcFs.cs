@@ -32,6 +32,9 @@ internal sealed partial class ProcFs
     /// <summary>The accessor of one process's files. Cheap; cache it while the process is followed.</summary>
     public ProcPid Process(int pid) => new(this, pid);
 
+    /// <summary>The reading process itself (<c>&lt;root&gt;/self</c>).</summary>
+    public ProcPid Self() => new(this, Environment.ProcessId, "self");
+
     /// <summary><c>&lt;root&gt;/stat</c>: machine-wide counters and <c>btime</c>.</summary>
     public string SystemStatPath => Path.Join(Root, "stat");
 

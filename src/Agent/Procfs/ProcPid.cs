@@ -15,10 +15,16 @@ internal sealed class ProcPid
     private string? _stat, _status, _io, _limits, _fd;
 
     internal ProcPid(ProcFs fs, int pid)
+        : this(fs, pid, pid.ToString(CultureInfo.InvariantCulture))
+    {
+    }
+
+    /// <param name="entry">The directory's name under the root: the pid, or <c>self</c>.</param>
+    internal ProcPid(ProcFs fs, int pid, string entry)
     {
         _fs = fs;
         Pid = pid;
-        Directory = Path.Join(fs.Root, pid.ToString(CultureInfo.InvariantCulture));
+        Directory = Path.Join(fs.Root, entry);
     }
 
     public int Pid { get; }
@@ -34,6 +40,10 @@ internal sealed class ProcPid
 
     /// <summary>True while the process's directory exists.</summary>
     public bool Exists() => System.IO.Directory.Exists(Directory);
+
+    /// <summary>One named file of the process (<c>smaps_rollup</c>, <c>status</c>...) into the buffer, for a parser of this folder.</summary>
+    public ProcReadStatus ReadFile(string name, Span<byte> buffer, out int length) =>
+        ProcFileReader.Read(Path.Join(Directory, name), buffer, out length);
 
     /// <summary><c>stat</c>. A line that does not parse counts as a vanished process, never as a crash.</summary>
     public ProcReadStatus ReadStat(Span<byte> buffer, out ProcStat stat, out ReadOnlySpan<byte> comm)
@@ -77,17 +87,20 @@ internal sealed class ProcPid
     public ProcReadStatus CountFds(out long count) => ProcFdCount.Count(FdDirectory, _fs.IsKernelProcfs, out count);
 
     /// <summary>The command line, arguments joined by single spaces; empty for kernel threads and zombies.</summary>
-    public string CommandLine()
+    public string CommandLine() => string.Join(' ', Arguments());
+
+    /// <summary>The arguments (argv) as the process left them; empty for kernel threads and zombies.</summary>
+    public string[] Arguments()
     {
         try
         {
             var raw = File.ReadAllBytes(Path.Join(Directory, "cmdline"));
             var text = Encoding.UTF8.GetString(raw).TrimEnd('\0');
-            return text.Replace('\0', ' ');
+            return text.Length == 0 ? [] : text.Split('\0');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return string.Empty;
+            return [];
         }
     }
 
