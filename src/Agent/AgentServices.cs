@@ -8,6 +8,7 @@ using Agent.Readiness;
 using Agent.Runtimes;
 using Agent.Sampling;
 using Agent.Telemetry;
+using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -86,6 +87,7 @@ internal static class AgentServices
         services.AddSingleton(sp => new TargetSnapshotStore(
             TargetSnapshot.Initial(sp.GetRequiredService<TargetSelector>().Description, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
         services.AddSingleton<Watchdog>();
+        services.AddTriggers(settings);
         services.AddHostedService<TargetSamplingService>();
         // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
         services.AddSystemd();
@@ -112,7 +114,7 @@ internal static class AgentServices
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => m
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName, TriggerMetrics.MeterName)
                 .AddAgentSelfMetrics()
                 .AddPrometheusExporter(o =>
                 {
@@ -131,6 +133,7 @@ internal static class AgentServices
         _ = app.Services.GetRequiredService<TargetMetrics>();
         _ = app.Services.GetRequiredService<ProbeMetrics>();
         _ = app.Services.GetRequiredService<RuntimeMetrics>();
+        _ = app.Services.GetRequiredService<TriggerEngine>();
         if (app.Services.GetRequiredService<AgentSettings>().Target is { Pid: null, PidFile: null, ProcessName: null, CommandLinePattern: null, Auto: false })
         {
             Log.WatchingSelf(app.Logger);

@@ -11,6 +11,9 @@ namespace Agent.Configuration;
 /// </summary>
 internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp, Secret? MetricsToken)
 {
+    /// <summary><c>Triggers:&lt;name&gt;:*</c>, evaluated on every sampling tick.</summary>
+    public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
+
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownKeys.Validate(configuration);
@@ -25,7 +28,10 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         var otlp = Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new());
         Validate(otlp);
         var security = Bind(SecurityOptions.Section, () => configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new());
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, LoadToken(security));
+        var token = LoadToken(security);
+        // Until targets are named, the single Target:* selector's target is the only one.
+        var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, token) { Triggers = triggers };
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>

@@ -1,4 +1,5 @@
 using Agent.Logging;
+using Agent.Triggers;
 
 namespace Agent.Sampling;
 
@@ -15,6 +16,7 @@ internal sealed class TargetSamplingService(
     TimeProvider time,
     RepeatGate gate,
     Watchdog watchdog,
+    TriggerEngine triggers,
     ILogger<TargetSamplingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,9 +28,11 @@ internal sealed class TargetSamplingService(
         {
             try
             {
-                store.Publish(tracker.Tick());
+                var snapshot = tracker.Tick();
+                store.Publish(snapshot);
                 reader.EndTick();
                 watchdog.Pet();
+                Evaluate(snapshot);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -39,5 +43,21 @@ internal sealed class TargetSamplingService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Triggers see every published snapshot; a bug of theirs must not stop sampling.</summary>
+    private void Evaluate(TargetSnapshot snapshot)
+    {
+        try
+        {
+            triggers.OnTick(snapshot);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (gate.ShouldLog("triggers-failed", out var suppressed))
+            {
+                Log.TickFailed(logger, e, suppressed);
+            }
+        }
     }
 }

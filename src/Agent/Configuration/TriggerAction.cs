@@ -1,0 +1,17 @@
+namespace Agent.Configuration;
+
+/// <summary>What a trigger captures when it fires (the evidence kinds of the diagnostics feature).</summary>
+internal enum TriggerAction
+{
+    /// <summary>Process snapshot: memory, threads, fds, limits, cgroup; any runtime.</summary>
+    Snapshot,
+
+    /// <summary>Every thread's stack: Python through the faulthandler opt-in, .NET over EventPipe.</summary>
+    Stacks,
+
+    /// <summary>A .NET core dump over the diagnostic channel.</summary>
+    Dump,
+
+    /// <summary>A .NET EventPipe trace.</summary>
+    Trace,
+}

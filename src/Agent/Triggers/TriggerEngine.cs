@@ -1,0 +1,160 @@
+using System.Globalization;
+using Agent.Configuration;
+using Agent.Logging;
+using Agent.Runtimes;
+using Agent.Sampling;
+using Agent.Telemetry;
+
+namespace Agent.Triggers;
+
+/// <summary>
+/// Evaluates every trigger on the sampling tick (from the snapshot just published and the latest
+/// runtime counters: no extra /proc read) and runs a firing's actions in the background, one after
+/// the other, each under <see cref="ActionTimeout"/>. Nothing an action does can reach the tick:
+/// failures and time-outs are outcomes, logged at most once a minute per trigger, and the trigger
+/// backs off.
+/// </summary>
+internal sealed partial class TriggerEngine : IDisposable
+{
+    /// <summary>The longest one capture may take before the trigger stops waiting for it (a trace's own length is far shorter).</summary>
+    public static TimeSpan ActionTimeout { get; } = TimeSpan.FromMinutes(5);
+
+    private readonly TriggerEvaluator[] _evaluators;
+    private readonly RuntimeStore _runtime;
+    private readonly ICaptureStarter _capture;
+    private readonly TimeProvider _time;
+    private readonly RepeatGate _gate;
+    private readonly ILogger _logger;
+    private readonly TriggerMetrics _metrics;
+    private readonly CancellationTokenSource _stopping = new();
+
+    // The sampling loop is the only writer: the last process seen, for the restart log line.
+    private ProcessIdentity? _lastIdentity;
+    private string? _lastName;
+
+    public TriggerEngine(
+        IReadOnlyList<TriggerDefinition> definitions,
+        SamplingSchedule schedule,
+        RuntimeStore runtime,
+        ICaptureStarter capture,
+        TriggerMetrics metrics,
+        TimeProvider time,
+        RepeatGate gate,
+        ILogger<TriggerEngine> logger)
+    {
+        _evaluators = [.. definitions.Select(d => new TriggerEvaluator(d, schedule.Interval))];
+        _runtime = runtime;
+        _capture = capture;
+        _metrics = metrics;
+        _time = time;
+        _gate = gate;
+        _logger = logger;
+        metrics.Observe(_evaluators);
+    }
+
+    public IReadOnlyList<TriggerEvaluator> Triggers => _evaluators;
+
+    /// <summary>Called by the sampling loop right after it published <paramref name="snapshot"/>.</summary>
+    public void OnTick(TargetSnapshot snapshot)
+    {
+        if (_evaluators.Length == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var runtime = _runtime.Dotnet;
+        foreach (var evaluator in _evaluators)
+        {
+            var decision = evaluator.Evaluate(snapshot, runtime, now);
+            if (decision.Fire)
+            {
+                Fire(evaluator, decision, snapshot);
+            }
+        }
+
+        if (snapshot.Sample is { } sample)
+        {
+            _lastIdentity = sample.Identity;
+            _lastName = sample.Name;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private void Fire(TriggerEvaluator evaluator, TriggerDecision decision, TargetSnapshot snapshot)
+    {
+        var d = evaluator.Definition;
+        var value = decision.Value is { } v ? (d.Metric.Bytes ? ByteSize.Format(v) : v.ToString("G6", CultureInfo.InvariantCulture)) : "?";
+        var process = snapshot.Sample is { } s ? string.Create(CultureInfo.InvariantCulture, $"pid {s.Identity.Pid} ({s.Name})") : "no process";
+        if (d.Metric.Name == TriggerMetricCatalog.Restarts && snapshot.Sample is { } now && _lastIdentity is { } old && old != now.Identity)
+        {
+            process = string.Create(CultureInfo.InvariantCulture, $"{process}, which replaced pid {old.Pid} ({_lastName}, start time {old.StartTimeTicks} ticks after boot)");
+        }
+
+        Log.Fired(_logger, d.Name, d.Describe(), value, process, string.Join(",", d.Actions).ToLowerInvariant());
+        _metrics.Fired(d.Name);
+        _ = RunActionsAsync(evaluator);
+    }
+
+    private async Task RunActionsAsync(TriggerEvaluator evaluator)
+    {
+        // Off the sampling thread at once: the tick never waits for a capture to start.
+        await Task.Yield();
+        var d = evaluator.Definition;
+        string? failure = null;
+        foreach (var action in d.Actions)
+        {
+            string? reason;
+            try
+            {
+                var outcome = await _capture.CaptureAsync(d.Target, action, d.Name, _stopping.Token)
+                    .WaitAsync(ActionTimeout, _time, _stopping.Token).ConfigureAwait(false);
+                reason = outcome.Succeeded ? null : outcome.Reason ?? "failed";
+            }
+            catch (TimeoutException)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"no result within {ActionTimeout:c}");
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                reason = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            if (reason is not null)
+            {
+                failure ??= $"{action.ToString().ToLowerInvariant()}: {reason}";
+            }
+        }
+
+        var at = _time.GetUtcNow();
+        evaluator.Completed(failure is null, at);
+        var key = "trigger-failed:" + d.Name;
+        if (failure is null)
+        {
+            _gate.Reset(key);
+        }
+        else if (_gate.ShouldLog(key, out var suppressed))
+        {
+            var status = evaluator.Status();
+            Log.ActionFailed(_logger, d.Name, failure, status.ConsecutiveFailures, status.NextPossible ?? at, suppressed);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(150, LogLevel.Warning, "Trigger {Trigger} fired: {Condition} (now {Value}) on {Process}; capturing {Actions}")]
+        public static partial void Fired(ILogger logger, string trigger, string condition, string value, string process, string actions);
+
+        [LoggerMessage(151, LogLevel.Warning, "Trigger {Trigger}: capture failed: {Reason}; {Failures} failed firings in a row, backing off until {NextPossible:O} ({Suppressed} similar messages suppressed)")]
+        public static partial void ActionFailed(ILogger logger, string trigger, string reason, int failures, DateTimeOffset nextPossible, int suppressed);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Frozen;
+using Agent.Runtimes;
+using Agent.Sampling;
+
+namespace Agent.Triggers;
+
+/// <summary>
+/// The exported <c>target_*</c> metrics a trigger can watch, by their Prometheus names. A test
+/// scrapes a real agent and checks that every name here is one it exports.
+/// </summary>
+internal static class TriggerMetricCatalog
+{
+    /// <summary>The metric whose rate is above 0 on the tick a restarted target is first seen.</summary>
+    public const string Restarts = "target_restarts_total";
+
+    private static readonly FrozenDictionary<string, TriggerMetric> ByName = new TriggerMetric[]
+    {
+        new(Restarts, TriggerMetricKind.Counter, Bytes: false, PerProcess: false, (t, _) => t.Restarts),
+        Counter("target_process_cpu_seconds_total", (t, _) => t.Sample is { } s ? s.CpuUserSeconds + s.CpuSystemSeconds : null, bytes: false),
+        Gauge("target_process_resident_memory_bytes", (t, _) => t.Sample?.ResidentBytes, bytes: true),
+        Gauge("target_process_resident_memory_peak_bytes", (t, _) => t.Sample?.ResidentPeakBytes, bytes: true),
+        Gauge("target_process_virtual_memory_bytes", (t, _) => t.Sample?.VirtualBytes, bytes: true),
+        Gauge("target_process_swap_bytes", (t, _) => t.Sample?.SwapBytes, bytes: true),
+        Gauge("target_process_threads", (t, _) => t.Sample?.Threads, bytes: false),
+        Gauge("target_process_open_fds", (t, _) => t.Sample?.OpenFds, bytes: false),
+        Gauge("target_processes", (t, _) => t.Sample?.ProcessCount, bytes: false),
+        Counter("target_process_io_read_bytes_total", (t, _) => t.Sample?.IoReadBytes, bytes: true),
+        Counter("target_process_io_write_bytes_total", (t, _) => t.Sample?.IoWriteBytes, bytes: true),
+        Counter("target_process_context_switches_total", (t, _) => t.Sample is { VoluntaryContextSwitches: { } v, InvoluntaryContextSwitches: { } i } ? v + i : null, bytes: false),
+        Counter("target_process_page_faults_total", (t, _) => t.Sample is { } s ? s.MinorPageFaults + s.MajorPageFaults : null, bytes: false),
+        Gauge("target_dotnet_gc_heap_size_bytes", (t, r) => Runtime(t, r)?.HeapSizeBytes, bytes: true),
+        Gauge("target_dotnet_gc_pause_ratio", (t, r) => Runtime(t, r)?.PauseRatio, bytes: false),
+        Counter("target_dotnet_gc_allocated_bytes_total", (t, r) => Runtime(t, r)?.AllocatedBytes, bytes: true),
+        Gauge("target_dotnet_threadpool_threads", (t, r) => Runtime(t, r)?.ThreadPoolThreads, bytes: false),
+        Gauge("target_dotnet_threadpool_queue_length", (t, r) => Runtime(t, r)?.ThreadPoolQueueLength, bytes: false),
+        Counter("target_dotnet_exceptions_total", (t, r) => Runtime(t, r)?.Exceptions, bytes: false),
+        Counter("target_dotnet_lock_contentions_total", (t, r) => Runtime(t, r)?.LockContentions, bytes: false),
+    }.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+
+    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
+
+    public static bool TryGet(string name, out TriggerMetric metric) => ByName.TryGetValue(name, out metric!);
+
+    private static TriggerMetric Gauge(string name, Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> read, bool bytes) =>
+        new(name, TriggerMetricKind.Gauge, bytes, PerProcess: true, read);
+
+    private static TriggerMetric Counter(string name, Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> read, bool bytes) =>
+        new(name, TriggerMetricKind.Counter, bytes, PerProcess: true, read);
+
+    /// <summary>The runtime's counters only while they describe the current target process, never a predecessor's.</summary>
+    private static DotnetRuntimeSnapshot? Runtime(TargetSnapshot t, DotnetRuntimeSnapshot? r) =>
+        r is not null && t.Sample is { } s && s.Identity.Pid == r.Pid ? r : null;
+}
