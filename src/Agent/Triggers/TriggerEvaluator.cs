@@ -44,8 +44,8 @@ internal sealed class TriggerEvaluator
         lock (_lock)
         {
             var value = Measure(target, runtime, now);
-            var condition = value is { } v && Holds(v, now);
-            var fire = condition && _limits.CanFire(now);
+            var condition = value is { } v && Above(v, now);
+            var fire = condition && Met(now) && _limits.CanFire(now);
             if (fire)
             {
                 _limits.Fired(now);
@@ -150,7 +150,8 @@ internal sealed class TriggerEvaluator
         return value - _window.Minimum;
     }
 
-    private bool Holds(double value, DateTimeOffset now)
+    /// <summary>True if the value is past the threshold; remembers since when.</summary>
+    private bool Above(double value, DateTimeOffset now)
     {
         if (value <= Definition.Threshold)
         {
@@ -158,14 +159,13 @@ internal sealed class TriggerEvaluator
             return false;
         }
 
-        if (Definition.Condition == TriggerCondition.Growth)
-        {
-            return true;
-        }
-
         _aboveSince ??= now;
-        return now - _aboveSince.Value >= Definition.For;
+        return true;
     }
+
+    /// <summary>True once the value has been past the threshold for <c>For</c> (growth needs no duration).</summary>
+    private bool Met(DateTimeOffset now) =>
+        Definition.Condition == TriggerCondition.Growth || now - _aboveSince!.Value >= Definition.For;
 
     private void Forget()
     {
