@@ -143,6 +143,7 @@ internal static class AgentServices
         app.MapGet("/", LandingPage.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
+        app.MapGet("/diag/triggers", TriggersEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }
