@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Agent.Configuration;
 using Agent.Endpoints;
+using Agent.History;
 using Agent.Logging;
 using Agent.Probes;
 using Agent.Procfs;
@@ -88,6 +89,8 @@ internal static class AgentServices
             TargetSnapshot.Initial(sp.GetRequiredService<TargetSelector>().Description, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
         services.AddSingleton<Watchdog>();
         services.AddTriggers(settings);
+        services.AddSingleton(new HistoryStore(settings.Sampling.Interval, settings.Probes));
+        services.AddSingleton<HistoryRecorder>();
         services.AddHostedService<TargetSamplingService>();
         // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
         services.AddSystemd();

@@ -1,4 +1,7 @@
+using Agent.History;
 using Agent.Logging;
+using Agent.Probes;
+using Agent.Runtimes;
 using Agent.Triggers;
 
 namespace Agent.Sampling;
@@ -17,6 +20,9 @@ internal sealed class TargetSamplingService(
     RepeatGate gate,
     Watchdog watchdog,
     TriggerEngine triggers,
+    HistoryRecorder history,
+    RuntimeStore runtime,
+    ProbeResultStore probes,
     ILogger<TargetSamplingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -33,6 +39,7 @@ internal sealed class TargetSamplingService(
                 reader.EndTick();
                 watchdog.Pet();
                 Evaluate(snapshot);
+                history.Record(HistoryRecorder.DefaultTarget, snapshot, runtime.Dotnet, probes.Current);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

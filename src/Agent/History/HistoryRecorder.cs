@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Agent.Probes;
+using Agent.Runtimes;
+using Agent.Target;
+
+namespace Agent.History;
+
+/// <summary>
+/// Turns each sampling tick into history: a point per target, each probe's new result, and the
+/// events that the change since the previous tick means. Called only from the sampling loop.
+/// </summary>
+internal sealed class HistoryRecorder(HistoryStore store)
+{
+    /// <summary>The name the single <c>Target:*</c> selector gives its target.</summary>
+    public const string DefaultTarget = "app";
+
+    private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
+
+    // The store's lookup allocates (ImmutableDictionary with a comparer); the tick must not.
+    private readonly Dictionary<string, TargetHistory> _targets = new(StringComparer.Ordinal);
+
+    public void Record(string targetName, TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime, ImmutableDictionary<string, ProbeResult> probes)
+    {
+        if (!_targets.TryGetValue(targetName, out var target))
+        {
+            target = store.Target(targetName);
+            _targets[targetName] = target;
+        }
+
+        target.Record(snapshot, runtime);
+        TargetEvents(targetName, snapshot);
+        foreach (var history in store.Probes)
+        {
+            if (probes.TryGetValue(history.Probe.Name, out var result))
+            {
+                ProbeEvents(history, result);
+            }
+        }
+    }
+
+    private void TargetEvents(string targetName, TargetSnapshot snapshot)
+    {
+        _seen.TryGetValue(targetName, out var before);
+        var at = snapshot.TakenAt;
+        if (snapshot.Sample is { } sample)
+        {
+            if (before.Present && before.Last == sample.Identity)
+            {
+                return;
+            }
+
+            if (before.Last is { } old && old != sample.Identity)
+            {
+                Add(at, HistoryEventKind.TargetRestarted, targetName, string.Create(CultureInfo.InvariantCulture, $"pid {old.Pid} ({before.Name}) replaced by pid {sample.Identity.Pid} ({sample.Name}); {snapshot.Restarts} restarts so far"));
+            }
+            else
+            {
+                Add(at, HistoryEventKind.TargetFound, targetName, $"pid {sample.Identity.Pid} ({sample.Name}) selected by {snapshot.Selector}");
+            }
+
+            _seen[targetName] = new Seen(sample.Identity, true, sample.Name);
+        }
+        else if (before.Present)
+        {
+            Add(at, HistoryEventKind.TargetLost, targetName, string.Create(CultureInfo.InvariantCulture, $"pid {before.Last?.Pid} ({before.Name}) is gone"));
+            _seen[targetName] = before with { Present = false };
+        }
+    }
+
+    private void ProbeEvents(ProbeHistory history, ProbeResult result)
+    {
+        if (!history.Record(result, out var previous, out var current) || previous == current)
+        {
+            return;
+        }
+
+        var name = history.Probe.Name;
+        var outcome = result.Outcome;
+        var (kind, detail) = (previous, current) switch
+        {
+            (_, ProbeState.Ok) => (HistoryEventKind.ProbeRecovered, $"healthy again after {previous.Reason()}: {outcome.Description}"),
+            (ProbeState.Ok, _) => (HistoryEventKind.ProbeFailed, $"{current.Reason()}: {outcome.Description}"),
+            _ => (HistoryEventKind.ProbeChanged, $"{previous.Reason()} → {current.Reason()}: {outcome.Description}"),
+        };
+        Add(result.CompletedAt, kind, name, detail);
+    }
+
+    private void Add(DateTimeOffset at, HistoryEventKind kind, string subject, string detail) => store.Events.Add(new HistoryEvent(at, kind, subject, detail));
+
+    /// <summary>What the previous ticks showed of one target: the last identity (kept while it is absent) and whether it is present.</summary>
+    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name);
+}
