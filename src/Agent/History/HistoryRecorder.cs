@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Agent.Probes;
 using Agent.Runtimes;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.History;
 

@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using Agent.Probes;
 
 namespace Agent.History;

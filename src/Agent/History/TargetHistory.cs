@@ -1,5 +1,5 @@
 using Agent.Runtimes;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.History;
 

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using Agent.History;
+using Agent.Configuration;
 using Agent.Probes;
-using Agent.Target;
+using Agent.Sampling;
 using static Agent.Tests.History.HistoryData;
 
 namespace Agent.Tests.History;

@@ -1,5 +1,6 @@
+using Agent.Configuration;
 using Agent.Probes;
-using Agent.Target;
+using Agent.Sampling;
 
 namespace Agent.Tests.History;
 
