@@ -8,6 +8,7 @@ using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Runtimes;
 using Agent.Sampling;
+using Agent.Status;
 using Agent.Telemetry;
 using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
@@ -91,6 +92,7 @@ internal static class AgentServices
         services.AddTriggers(settings);
         services.AddSingleton(new HistoryStore(settings.Sampling.Interval, settings.Probes));
         services.AddSingleton<HistoryRecorder>();
+        services.AddSingleton<StatusBuilder>();
         services.AddHostedService<TargetSamplingService>();
         // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
         services.AddSystemd();
@@ -142,11 +144,12 @@ internal static class AgentServices
             Log.WatchingSelf(app.Logger);
         }
 
-        app.UseMiddleware<MetricsAuthorization>();
+        app.UseMiddleware<TokenAuthorization>();
         app.MapGet("/", LandingPage.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/diag/triggers", TriggersEndpoint.Handle);
+        app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Agent.Readiness;
+using Agent.Status;
 
 namespace Agent.Endpoints;
 
@@ -11,4 +12,5 @@ namespace Agent.Endpoints;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
+[JsonSerializable(typeof(StatusResponse))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

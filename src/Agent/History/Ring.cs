@@ -34,7 +34,7 @@ internal sealed class Ring<T>
         {
             _baseMs = atMs;
         }
-        else
+        else if (_bucketMs > 0)
         {
             var newest = (_head + _slots.Length - 1) % _slots.Length;
             var newestMs = _baseMs + _offsets[newest];

@@ -7,10 +7,11 @@ public class RingTests
     private static TargetPoint Point(int threads) => new(float.NaN, 1, threads, -1, float.NaN, float.NaN);
 
     [Theory]
-    [InlineData(1000, 900, 1000)]   // one point a second: exactly the 900-point budget
-    [InlineData(5000, 181, 5000)]   // a probe every 5 s: 15 min / 5 s, plus the slot being overwritten
+    [InlineData(1000, 900, 0)]      // one point a second: exactly the 900-point budget, each its own slot
+    [InlineData(5000, 181, 0)]      // a probe every 5 s: 15 min / 5 s, plus the slot being overwritten
     [InlineData(50, 900, 1000)]     // faster than 1 s: downsampled into 1 s buckets
-    [InlineData(3_600_000, 2, 3_600_000)]
+    [InlineData(999, 900, 1000)]
+    [InlineData(3_600_000, 2, 0)]
     public void The_window_holds_15_minutes_in_at_most_900_slots(int cadenceMs, int capacity, long bucketMs)
     {
         var w = HistoryWindow.For(TimeSpan.FromMilliseconds(cadenceMs));
@@ -21,10 +22,12 @@ public class RingTests
     [Fact]
     public void A_full_ring_keeps_the_newest_points_oldest_first()
     {
-        var ring = new Ring<TargetPoint>(new HistoryWindow(4, 1000));
+        var ring = new Ring<TargetPoint>(HistoryWindow.For(TimeSpan.FromMinutes(5)));
+        Assert.Equal(4, ring.Capacity);
         for (var i = 0; i < 10; i++)
         {
-            ring.Add(1_000_000 + (i * 1000), Point(i));
+            // Late ticks (10 ms apart at i = 1, 2) still get a slot each at this cadence.
+            ring.Add(1_000_000 + (i * 1000) + (i is 1 ? 990 : 0), Point(i));
         }
 
         var (times, points) = ring.Copy();
@@ -71,7 +74,7 @@ public class RingTests
     [Fact]
     public void Times_stay_exact_across_the_offset_rebase_after_weeks()
     {
-        var ring = new Ring<TargetPoint>(new HistoryWindow(3, 1000));
+        var ring = new Ring<TargetPoint>(new HistoryWindow(3, 0));
         var start = 1_700_000_000_000L;
         var step = TimeSpan.FromDays(9).Ticks / TimeSpan.TicksPerMillisecond;
         for (var i = 0; i < 8; i++)

@@ -1,0 +1,124 @@
+using Agent.History;
+using Agent.Probes;
+using Agent.Readiness;
+using Agent.Sampling;
+
+namespace Agent.Status;
+
+/// <summary>
+/// Builds the one model behind the page, the terminal summary and <c>/api/status</c> from the
+/// stores the sampling loop and the probes fill. Reads only: a request never waits on a target or
+/// a dependency.
+/// </summary>
+internal sealed class StatusBuilder(
+    HistoryStore history,
+    TargetSnapshotStore targets,
+    ProbeResultStore probes,
+    ReadinessEvaluator readiness,
+    SamplingSchedule schedule,
+    TimeProvider time)
+{
+    public static readonly string Version = typeof(StatusBuilder).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    /// <summary>Events on the page and in the API: the rest stay in the log's ring.</summary>
+    public const int MaxEvents = 50;
+
+    public StatusResponse Build()
+    {
+        var now = time.GetUtcNow();
+        var since = (now - HistoryWindow.Span).ToUnixTimeMilliseconds();
+        var ready = readiness.Evaluate(targets.Current, probes.Current, targets.HasTicked, now).Body.Status;
+
+        var targetList = history.Targets.Select(t => Target(t.Name, t.Latest ?? targets.Current, t.Copy(), since, now)).ToList();
+        if (targetList.Count == 0)
+        {
+            // Before the first tick: the selector and "not sampled yet", without history.
+            targetList.Add(Target(HistoryRecorder.DefaultTarget, targets.Current, ([], []), since, now));
+        }
+
+        var results = probes.Current;
+        var probeList = history.Probes.Select(p => Probe(p, results.GetValueOrDefault(p.Probe.Name), since, now)).ToList();
+        var events = history.Events.Newest(MaxEvents).Select(e => new EventEntry(e.At, e.KindLabel, e.Subject, e.Detail, e.IsBad)).ToList();
+        return new StatusResponse(Version, now, schedule.Interval.TotalSeconds, ready, targetList, probeList, events);
+    }
+
+    private static TargetStatus Target(string name, TargetSnapshot snapshot, (long[] Times, TargetPoint[] Points) copy, long since, DateTimeOffset now)
+    {
+        var s = snapshot.Sample;
+        DateTimeOffset? started = s is null ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)(s.StartTimeSeconds * 1000));
+        return new TargetStatus(
+            name,
+            snapshot.Selector,
+            s is not null,
+            s?.Identity.Pid,
+            s?.Name,
+            s?.ProcessCount,
+            started,
+            started is { } st ? Math.Round(Math.Max(0, (now - st).TotalSeconds), 1) : null,
+            snapshot.Restarts,
+            s is null ? snapshot.Problem : null,
+            Series(copy.Times, copy.Points, since));
+    }
+
+    private static TargetSeries Series(long[] times, TargetPoint[] points, long since)
+    {
+        var first = Array.FindIndex(times, t => t >= since);
+        var n = first < 0 ? 0 : times.Length - first;
+        var time = new long[n];
+        var cpu = new double?[n];
+        var rss = new long[n];
+        var threads = new long[n];
+        var fds = new long?[n];
+        var heap = new long?[n];
+        var pause = new double?[n];
+        bool anyHeap = false, anyPause = false;
+        for (var i = 0; i < n; i++)
+        {
+            var p = points[first + i];
+            time[i] = times[first + i];
+            cpu[i] = float.IsNaN(p.CpuCores) ? null : Math.Round(p.CpuCores, 4);
+            rss[i] = p.RssKiB * 1024L;
+            threads[i] = p.Threads;
+            fds[i] = p.OpenFds < 0 ? null : p.OpenFds;
+            heap[i] = float.IsNaN(p.HeapBytes) ? null : (long)p.HeapBytes;
+            pause[i] = float.IsNaN(p.GcPauseRatio) ? null : Math.Round(p.GcPauseRatio, 5);
+            anyHeap |= heap[i] is not null;
+            anyPause |= pause[i] is not null;
+        }
+
+        return new TargetSeries(time, cpu, rss, threads, fds, anyHeap ? heap : null, anyPause ? pause : null);
+    }
+
+    private static ProbeStatus Probe(ProbeHistory history, ProbeResult? result, long since, DateTimeOffset now)
+    {
+        var (times, points) = history.Copy();
+        var first = Array.FindIndex(times, t => t >= since);
+        var n = first < 0 ? 0 : times.Length - first;
+        var series = new ProbeSeries(
+            times[^n..],
+            points[^n..].Select(p => Math.Round(p.LatencyMs, 2)).ToArray(),
+            points[^n..].Select(p => p.State.Reason()).ToArray());
+        var (streak, stateSince) = history.Streak();
+        var p = history.Probe;
+        if (result is null)
+        {
+            return new ProbeStatus(p.Name, p.KindLabel, p.Critical, "pending", null, "no result yet", null, null, 0, null, series);
+        }
+
+        var age = now - result.CompletedAt;
+        var stale = age > p.StaleAfter;
+        var state = stale ? "stale" : result.Outcome.Healthy ? "ok" : "failing";
+        return new ProbeStatus(
+            p.Name,
+            p.KindLabel,
+            p.Critical,
+            state,
+            stale ? "stale" : result.Outcome.Reason,
+            result.Outcome.Description,
+            Math.Round(age.TotalSeconds, 1),
+            Math.Round(result.Duration.TotalMilliseconds, 2),
+            streak,
+            streak > 0 ? stateSince : null,
+            series);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Agent.Status;
+
+/// <summary>One target: who it is now, and its series. Process fields are null while it is down.</summary>
+internal sealed record TargetStatus(
+    string Name,
+    string Selector,
+    bool Up,
+    int? Pid,
+    string? Process,
+    int? Processes,
+    DateTimeOffset? StartedAt,
+    double? UptimeSeconds,
+    long Restarts,
+    string? Problem,
+    TargetSeries History);
