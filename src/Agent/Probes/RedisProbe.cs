@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using System.Diagnostics;
 using Agent.Configuration;
 using HealthChecks.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -8,16 +7,35 @@ using StackExchange.Redis;
 namespace Agent.Probes;
 
 /// <summary>
-/// Redis through AspNetCore.HealthChecks.Redis with <b>one</b> ConnectionMultiplexer for the
-/// probe's lifetime. The multiplexer reconnects by itself with exponential backoff; its connect,
-/// sync and async timeouts are set to the probe's timeout, and the subscription connection is
-/// disabled so the agent holds a single connection.
+/// Redis through AspNetCore.HealthChecks.Redis with at most <b>one</b> ConnectionMultiplexer at a
+/// time. Its connect, sync and async timeouts are set to the probe's timeout, and the
+/// subscription connection is disabled so the agent holds a single connection.
 /// </summary>
+/// <remarks>
+/// Naming the cause. A disconnected multiplexer reports only the <em>first</em> failure of an
+/// outage (its ConnectionFailed event fires once; measured: a server killed, then restarted with
+/// another password, then replaced by a silent listener raised one SocketClosed and nothing
+/// more), and a PING on it only queues and times out. So a check that finds no connected
+/// multiplexer asks afresh, cheapest question first:
+/// <list type="number">
+/// <item>a plain TCP connect to the endpoint names <c>refused</c>, <c>dns</c> or a connect
+/// <c>timeout</c> within milliseconds (a multiplexer's own failed connect takes hundreds);</item>
+/// <item>if the port answers, a new multiplexer connects with <c>AbortOnConnectFail</c>, so its
+/// failure throws with a type: a wrong password or ACL user is <c>AuthenticationFailure</c>
+/// (<c>auth</c>); a handshake that did not finish within the connect timeout is <c>timeout</c>,
+/// one that failed sooner is <c>protocol</c> (something else answers on the port).</item>
+/// </list>
+/// Once connected, the multiplexer reconnects by itself after a blip until a check finds it
+/// disconnected and replaces it.
+/// </remarks>
 internal sealed class RedisProbe : IProbe
 {
+    private const int DefaultPort = 6379;
+
     private readonly ConfigurationOptions _options;
     private readonly Lock _lock = new();
     private Task<ConnectionMultiplexer>? _connecting;
+    private long _connectStarted;
 
     public RedisProbe(ProbeDefinition definition)
     {
@@ -25,7 +43,7 @@ internal sealed class RedisProbe : IProbe
         var raw = definition.ConnectionString!.Reveal();
         _options = ConfigurationOptions.Parse(raw);
         var ms = (int)Math.Max(1, definition.Timeout.TotalMilliseconds);
-        _options.AbortOnConnectFail = false;
+        _options.AbortOnConnectFail = true;
         _options.ConnectTimeout = ms;
         _options.SyncTimeout = ms;
         _options.AsyncTimeout = ms;
@@ -42,56 +60,120 @@ internal sealed class RedisProbe : IProbe
 
     public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
     {
-        Task<ConnectionMultiplexer> connecting;
-        lock (_lock)
+        var mux = await Connected(cancellationToken);
+        if (mux.Failure is { } failure)
         {
-            // One connect task for the probe's lifetime: a check abandoned mid-connect must not
-            // lead the next check to create a second multiplexer.
-            connecting = _connecting ??= ConnectionMultiplexer.ConnectAsync(_options);
+            return failure;
         }
 
-        var mux = await connecting.WaitAsync(cancellationToken);
-        if (!mux.IsConnected)
-        {
-            // A PING would only queue behind the reconnect and time out, hiding the cause.
-            // Ask the network directly why the server cannot be reached.
-            return await WhyDisconnected(mux, cancellationToken);
-        }
-
-        var check = new RedisHealthCheck(mux);
+        var check = new RedisHealthCheck(mux.Multiplexer!);
         var result = await check.CheckHealthAsync(HealthCheckAdapter.Context(Definition, check), cancellationToken);
+        if (result.Exception is RedisConnectionException { FailureType: not (ConnectionFailureType.AuthenticationFailure or ConnectionFailureType.ProtocolFailure) }
+            && _options.EndPoints.FirstOrDefault() is { } endpoint
+            && await Reachability.Connect(endpoint, DefaultPort, Secrets, cancellationToken) is { } unreachable)
+        {
+            // The connection broke under the PING (a server that just died): say why.
+            return unreachable;
+        }
+
         return HealthCheckAdapter.ToOutcome(result, "PING answered", Secrets);
     }
 
-    private async Task<ProbeOutcome> WhyDisconnected(ConnectionMultiplexer mux, CancellationToken cancellationToken)
+    /// <summary>The connected multiplexer, or why there is none (see remarks).</summary>
+    private async Task<(ConnectionMultiplexer? Multiplexer, ProbeOutcome? Failure)> Connected(CancellationToken cancellationToken)
     {
-        if (_options.EndPoints.FirstOrDefault() is not { } endpoint)
+        Task<ConnectionMultiplexer>? current;
+        lock (_lock)
         {
-            return ProbeOutcome.Failed(FailureReason.Error, "no endpoint configured");
+            current = _connecting;
         }
 
-        var (host, port) = endpoint switch
+        if (current is { IsCompletedSuccessfully: true, Result.IsConnected: true })
         {
-            DnsEndPoint d => (d.Host, d.Port),
-            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
-            _ => (endpoint.ToString() ?? string.Empty, 6379),
-        };
+            return (current.Result, null);
+        }
+
+        if (current is { IsCompleted: true })
+        {
+            // Failed, or connected once and now reconnecting with a stale reason: replace it.
+            Forget(current);
+            if (current.IsCompletedSuccessfully)
+            {
+                await current.Result.DisposeAsync();
+            }
+
+            current = null;
+        }
+
+        if (current is null)
+        {
+            if (_options.EndPoints.FirstOrDefault() is not { } endpoint)
+            {
+                return (null, ProbeOutcome.Failed(FailureReason.Error, "error: no endpoint configured"));
+            }
+
+            if (await Reachability.Connect(endpoint, DefaultPort, Secrets, cancellationToken) is { } unreachable)
+            {
+                return (null, unreachable);
+            }
+        }
+
+        var connecting = Connecting();
         try
         {
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(host, port, cancellationToken);
+            var mux = await connecting.WaitAsync(cancellationToken);
+            return mux.IsConnected ? (mux, null) : (null, ProbeOutcome.Failed(FailureReason.Error, "error: connected, then disconnected at once"));
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (RedisConnectionException e)
+        {
+            var took = Forget(connecting);
+            return (null, Classify(e, took));
+        }
+    }
+
+    /// <summary>
+    /// One connect task at a time for the probe's lifetime: a check abandoned mid-connect must not
+    /// lead the next check to create a second multiplexer; it waits on the same connect instead.
+    /// </summary>
+    private Task<ConnectionMultiplexer> Connecting()
+    {
+        lock (_lock)
+        {
+            if (_connecting is null)
+            {
+                _connectStarted = Stopwatch.GetTimestamp();
+                _connecting = ConnectionMultiplexer.ConnectAsync(_options);
+            }
+
+            return _connecting;
+        }
+    }
+
+    /// <summary>Drops a failed or disconnected multiplexer; returns how long its connect has taken.</summary>
+    private TimeSpan Forget(Task<ConnectionMultiplexer> connecting)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_connecting, connecting))
+            {
+                _connecting = null;
+            }
+
+            return Stopwatch.GetElapsedTime(_connectStarted);
+        }
+    }
+
+    /// <summary>A connect to a reachable port failed: authentication and protocol failures name themselves.</summary>
+    private ProbeOutcome Classify(RedisConnectionException e, TimeSpan took)
+    {
+        if (e.FailureType is ConnectionFailureType.AuthenticationFailure or ConnectionFailureType.ProtocolFailure)
         {
             return FailureClassifier.Classify(e, Secrets);
         }
 
-        // The port answers but the multiplexer is not connected: authentication or handshake.
-        var status = FailureClassifier.Scrub(mux.GetStatus(), Secrets);
-        var reason = status.Contains("AuthenticationFailure", StringComparison.Ordinal) || status.Contains("NOAUTH", StringComparison.Ordinal) || status.Contains("WRONGPASS", StringComparison.Ordinal)
-            ? FailureReason.Auth
-            : FailureReason.Error;
-        return ProbeOutcome.Failed(reason, $"{reason}: server reachable but not connected (reconnecting)");
+        return took >= Definition.Timeout * 0.9
+            ? ProbeOutcome.Failed(FailureReason.Timeout, $"timeout: the server accepts connections but did not complete the Redis handshake within {Definition.Timeout.TotalMilliseconds:F0} ms")
+            : ProbeOutcome.Failed(FailureReason.Protocol, "protocol: the server accepts connections but did not answer as Redis");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Agent.IntegrationTests.Infrastructure;
 
@@ -72,6 +73,21 @@ internal sealed class AgentProcess : IAsyncDisposable
         r.EnsureSuccessStatusCode();
         return await r.Content.ReadAsStringAsync();
     }
+
+    /// <summary>/ready's status code, parsed body and raw text (503 bodies too).</summary>
+    public async Task<(HttpStatusCode Code, JsonElement Body, string Raw)> Ready()
+    {
+        using var r = await Http.GetAsync("/ready");
+        var raw = await r.Content.ReadAsStringAsync();
+        return (r.StatusCode, JsonDocument.Parse(raw).RootElement.Clone(), raw);
+    }
+
+    /// <summary>One probe's entry of /ready.</summary>
+    public async Task<JsonElement> ReadyEntry(string probe) => (await Ready()).Body.GetProperty("entries").GetProperty(probe);
+
+    /// <summary>One probe's failure reason in /ready, null while it is healthy.</summary>
+    public async Task<string?> ReadyReason(string probe) =>
+        (await ReadyEntry(probe)).TryGetProperty("reason", out var r) ? r.GetString() : null;
 
     public async Task<List<Series>> Metrics() => Exposition.Parse(await MetricsText());
 

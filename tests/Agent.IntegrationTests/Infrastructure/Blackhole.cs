@@ -7,13 +7,14 @@ namespace Agent.IntegrationTests.Infrastructure;
 /// <summary>A loopback listener that hands each accepted connection to a handler, counting them.</summary>
 internal class LoopbackListener : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _accepted;
 
-    protected LoopbackListener(Func<Socket, CancellationToken, Task> handle)
+    protected LoopbackListener(Func<Socket, CancellationToken, Task> handle, int port = 0)
     {
+        _listener = new(IPAddress.Loopback, port);
         _listener.Start();
         _loop = Accept(handle);
     }
@@ -60,23 +61,26 @@ internal sealed class Blackhole : LoopbackListener
 {
     private readonly List<Socket> _held;
 
-    public Blackhole()
-        : this([])
+    /// <summary>On a free port, or on <paramref name="port"/> (taking over a stopped server's port).</summary>
+    public Blackhole(int port = 0)
+        : this([], port)
     {
     }
 
-    private Blackhole(List<Socket> held)
-        : base((s, _) =>
-        {
-            lock (held)
-            {
-                held.Add(s);
-            }
-
-            return Task.CompletedTask;
-        })
+    private Blackhole(List<Socket> held, int port)
+        : base((s, _) => Hold(held, s), port)
     {
         _held = held;
+    }
+
+    private static Task Hold(List<Socket> held, Socket s)
+    {
+        lock (held)
+        {
+            held.Add(s);
+        }
+
+        return Task.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()

@@ -16,7 +16,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string? Password { get; }
+    public string? Password { get; private set; }
 
     public string ConnectionString => $"127.0.0.1:{Port}" + (Password is null ? string.Empty : $",password={Password}");
 
@@ -37,6 +37,14 @@ internal sealed class RedisServer : IAsyncDisposable
 
         _process = ChildProcess.Start("redis-server", args);
         await Poll.Until(async () => (await Cli("PING")).Trim() == "PONG", TimeSpan.FromSeconds(10), "redis-server up");
+    }
+
+    /// <summary>Stops the server and starts it again on the same port with another password (a rotation).</summary>
+    public async Task Restart(string? password)
+    {
+        await Stop();
+        Password = password;
+        await Start();
     }
 
     public async Task Stop()
