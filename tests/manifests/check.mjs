@@ -29,7 +29,19 @@ const bad = [
   ["a writable root filesystem", (v) => { v.agent.securityContext.readOnlyRootFilesystem = false; }],
   ["a malformed interval", (v) => { v.agent.samplingInterval = "1s"; }],
   ["an unknown key", (v) => { v.agent.targte = {}; }],
+  ["a trigger without a metric", (v) => { v.agent.triggers = { leak: { growthAbove: "20MiB", window: "00:00:15" } }; }],
+  ["a trigger with an unknown action", (v) => { v.agent.triggers = { leak: { metric: "target_process_threads", above: 100, actions: "snapshot,heapdump" } }; }],
+  ["a trigger with both above and growthAbove", (v) => { v.agent.triggers = { t: { metric: "target_process_threads", above: 100, growthAbove: 10, window: "00:01:00" } }; }],
+  ["a growth trigger without a window", (v) => { v.agent.triggers = { leak: { metric: "target_process_resident_memory_bytes", growthAbove: "20MiB" } }; }],
+  ["a size in MB rather than MiB", (v) => { v.agent.triggers = { leak: { metric: "target_process_resident_memory_bytes", above: "20MB" } }; }],
 ];
+// The README's leak rule, as the values.yaml comment shows it, is accepted.
+{
+  const v = clone(values);
+  v.agent.triggers = { leak: { metric: "target_process_resident_memory_bytes", growthAbove: "100MiB", window: "00:10:00", actions: "snapshot,stacks", cooldown: "00:30:00", maxPerHour: 2 } };
+  if (!validate(v)) fail("schema refused the documented leak trigger: " + ajv.errorsText(validate.errors));
+  ok("schema accepts the documented leak trigger");
+}
 for (const [what, mutate] of bad) {
   const v = clone(values);
   mutate(v);

@@ -97,6 +97,16 @@ the app (volume name "shared-tmp").
       value: {{ $p.critical | quote }}
     {{- end }}
     {{- end }}
+    {{- range $name, $t := $a.triggers }}
+    - name: Triggers__{{ $name }}__Metric
+      value: {{ $t.metric | quote }}
+    {{- range $key, $setting := dict "target" "Target" "above" "Above" "for" "For" "growthAbove" "GrowthAbove" "window" "Window" "actions" "Actions" "cooldown" "Cooldown" "maxPerHour" "MaxPerHour" }}
+    {{- if hasKey $t $key }}
+    - name: Triggers__{{ $name }}__{{ $setting }}
+      value: {{ index $t $key | toString | quote }}
+    {{- end }}
+    {{- end }}
+    {{- end }}
     {{- with $a.extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
