@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Agent.Configuration;
+using Agent.Diagnostics;
 using Agent.Endpoints;
 using Agent.History;
 using Agent.Logging;
@@ -116,10 +117,12 @@ internal static class AgentServices
         services.AddHostedService<DotnetRuntimeService>();
         services.AddHostedService<FederationService>();
 
+        services.AddDiagnostics(settings.Diagnostics);
+
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => m
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName, TriggerMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
                 .AddAgentSelfMetrics()
                 .AddPrometheusExporter(o =>
                 {
@@ -145,6 +148,7 @@ internal static class AgentServices
         }
 
         app.UseMiddleware<TokenAuthorization>();
+        app.UseDiagnostics();
         app.MapGet("/", LandingPage.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);

@@ -9,7 +9,7 @@ namespace Agent.Configuration;
 /// startup. Any problem throws <see cref="ConfigurationException"/> naming the key: the agent
 /// never starts half-configured.
 /// </summary>
-internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp, Secret? MetricsToken)
+internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampling, ReadinessOptions Readiness, IReadOnlyList<ProbeDefinition> Probes, RuntimeOptions Runtime, OtlpOptions Otlp, Secret? MetricsToken, DiagnosticsSettings Diagnostics)
 {
     /// <summary><c>Triggers:&lt;name&gt;:*</c>, evaluated on every sampling tick.</summary>
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
@@ -28,10 +28,14 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         var otlp = Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new());
         Validate(otlp);
         var security = Bind(SecurityOptions.Section, () => configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new());
-        var token = LoadToken(security);
+        var metricsToken = LoadToken(security.MetricsToken, security.MetricsTokenFile, "MetricsToken");
+        var diagnostics = DiagnosticsSettings.Create(
+            Bind(DiagnosticsOptions.Section, () => configuration.GetSection(DiagnosticsOptions.Section).Get<DiagnosticsOptions>() ?? new()),
+            LoadToken(security.DiagnosticsToken, security.DiagnosticsTokenFile, "DiagnosticsToken"),
+            metricsToken);
         // Until targets are named, the single Target:* selector's target is the only one.
         var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, token) { Triggers = triggers };
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, metricsToken, diagnostics) { Triggers = triggers };
     }
 
     /// <summary>The compiled selector pattern; validated in <see cref="Validate(TargetOptions)"/>.</summary>
@@ -62,7 +66,7 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
     private static string FriendlyType(string clrType) => clrType switch
     {
         _ when clrType.Contains("TimeSpan", StringComparison.Ordinal) => "duration (hh:mm:ss[.fff], e.g. 00:00:01)",
-        _ when clrType.Contains("Int32", StringComparison.Ordinal) => "whole number",
+        _ when clrType.Contains("Int32", StringComparison.Ordinal) || clrType.Contains("Int64", StringComparison.Ordinal) => "whole number",
         _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "boolean (true or false)",
         _ when clrType.Contains("Double", StringComparison.Ordinal) => "number",
         _ => clrType,
@@ -128,17 +132,18 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
         }
     }
 
-    /// <summary>The metrics token, from the value or the file; never echoed in an error.</summary>
-    private static Secret? LoadToken(SecurityOptions o)
+    /// <summary>A bearer token (metrics or diagnostics), from the value or the file; never echoed in an error.</summary>
+    private static Secret? LoadToken(string? value, string? file, string key)
     {
-        const string s = SecurityOptions.Section;
-        if (o.MetricsToken is not null && o.MetricsTokenFile is not null)
+        var valueKey = $"{SecurityOptions.Section}:{key}";
+        var fileKey = $"{SecurityOptions.Section}:{key}File";
+        if (value is not null && file is not null)
         {
-            throw new ConfigurationException($"{s}:MetricsTokenFile", "set either MetricsToken or MetricsTokenFile, not both");
+            throw new ConfigurationException(fileKey, $"set either {key} or {key}File, not both");
         }
 
-        string? token = o.MetricsToken;
-        if (o.MetricsTokenFile is { } file)
+        var token = value;
+        if (file is not null)
         {
             try
             {
@@ -146,13 +151,13 @@ internal sealed record AgentSettings(TargetOptions Target, SamplingOptions Sampl
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                throw new ConfigurationException($"{s}:MetricsTokenFile", $"cannot read the file ({e.GetType().Name})");
+                throw new ConfigurationException(fileKey, $"cannot read the file ({e.GetType().Name})");
             }
         }
 
         if (token is not null && (token.Length < 16 || token.Any(char.IsWhiteSpace)))
         {
-            throw new ConfigurationException(o.MetricsTokenFile is null ? $"{s}:MetricsToken" : $"{s}:MetricsTokenFile", "a token must be at least 16 characters, without spaces");
+            throw new ConfigurationException(file is null ? valueKey : fileKey, "a token must be at least 16 characters, without spaces");
         }
 
         return token is null ? null : new Secret(token);

@@ -13,4 +13,10 @@ internal sealed class SecurityOptions
 
     /// <summary>A file holding the token (a mounted Kubernetes secret).</summary>
     public string? MetricsTokenFile { get; set; }
+
+    /// <summary>A separate bearer token for /diag (dumps and traces); Security:MetricsToken guards /diag when unset.</summary>
+    public string? DiagnosticsToken { get; set; }
+
+    /// <summary>A file holding the diagnostics token.</summary>
+    public string? DiagnosticsTokenFile { get; set; }
 }

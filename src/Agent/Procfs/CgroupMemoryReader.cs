@@ -8,11 +8,13 @@ namespace Agent.Procfs;
 /// </summary>
 internal static class CgroupMemoryReader
 {
-    /// <param name="pidDirectory">The target's <c>/proc/&lt;pid&gt;</c>.</param>
-    /// <param name="selfMountInfo">The reader's <c>/proc/self/mountinfo</c>.</param>
+    /// <param name="target">The target process.</param>
+    /// <param name="self">The reader itself (its <c>mountinfo</c> says where cgroups are mounted).</param>
     /// <param name="fileSystemRoot">Prefix for the mount points ("/" on a live system; a fixture tree in tests).</param>
-    public static CgroupMemory? Read(string pidDirectory, string selfMountInfo, string fileSystemRoot, out string? problem)
+    public static CgroupMemory? Read(ProcPid target, ProcPid self, string fileSystemRoot, out string? problem)
     {
+        var pidDirectory = target.Directory;
+        var selfMountInfo = Path.Join(self.Directory, "mountinfo");
         problem = null;
         var buffer = new byte[16 * 1024];
         var status = ProcFileReader.Read(Path.Join(pidDirectory, "cgroup"), buffer, out var n);

@@ -17,6 +17,25 @@ internal readonly record struct TcpSocket(IPEndPoint Local, IPEndPoint Remote, T
 /// </summary>
 internal static class ProcNetTcp
 {
+    /// <summary>
+    /// Reads <c>net/tcp</c> and <c>net/tcp6</c> of the process's network namespace whole (they grow
+    /// with the number of sockets, so no fixed buffer). A missing file (no IPv6) adds nothing.
+    /// </summary>
+    public static void ReadAll(ProcPid process, List<TcpSocket> into)
+    {
+        foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
+        {
+            try
+            {
+                Parse(File.ReadAllBytes(Path.Join(process.Directory, "net", file)), into);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // no IPv6, or the process exited
+            }
+        }
+    }
+
     /// <summary>Parses every row; the header and malformed rows are skipped.</summary>
     public static void Parse(ReadOnlySpan<byte> text, List<TcpSocket> into)
     {

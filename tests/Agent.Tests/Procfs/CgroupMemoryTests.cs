@@ -8,7 +8,8 @@ public class CgroupMemoryTests
     private static CgroupMemory? ReadTree(string tree, out string? problem)
     {
         var root = Fixtures.CgroupTree(tree);
-        return CgroupMemoryReader.Read(Path.Join(root, "proc", "4242"), Path.Join(root, "proc", "self", "mountinfo"), root, out problem);
+        var fs = new ProcFs(Path.Join(root, "proc"));
+        return CgroupMemoryReader.Read(fs.Process(4242), fs.Self(), root, out problem);
     }
 
     [Fact]
@@ -111,7 +112,8 @@ public class CgroupMemoryTests
     [Fact]
     public void This_process_on_this_machine_agrees_with_the_files_read_directly()
     {
-        var memory = CgroupMemoryReader.Read($"/proc/{Environment.ProcessId}", "/proc/self/mountinfo", "/", out var problem);
+        var fs = new ProcFs("/proc");
+        var memory = CgroupMemoryReader.Read(fs.Process(Environment.ProcessId), fs.Self(), "/", out var problem);
         Assert.True(memory is not null, problem);
 
         // Independent: the cgroup line and the files, read as text.

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Agent.Diagnostics.Snapshot;
+
+namespace Agent.Diagnostics;
+
+/// <summary>Refusal body of a capture request.</summary>
+internal sealed record CaptureRefusalBody(string Error, string Reason);
+
+/// <summary>
+/// Source-generated JSON for /diag bodies and persisted artifact entries. Named floating-point
+/// literals are allowed because an unlimited limit is <c>Infinity</c>.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ArtifactEntry))]
+[JsonSerializable(typeof(IReadOnlyList<ArtifactEntry>))]
+[JsonSerializable(typeof(ProcessSnapshot))]
+[JsonSerializable(typeof(CaptureRefusalBody))]
+[JsonSerializable(typeof(IReadOnlyList<TargetCapabilities>))]
+internal sealed partial class DiagnosticsJsonContext : JsonSerializerContext;
