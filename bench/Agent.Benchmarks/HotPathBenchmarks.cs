@@ -30,7 +30,7 @@ public class HotPathBenchmarks
         var probes = Enumerable.Range(0, 4)
             .Select(i => new ProbeDefinition($"dep{i}", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), i < 3, Host: "h", Port: 1))
             .ToList();
-        _evaluator = new ReadinessEvaluator(probes, requireTarget: true);
+        _evaluator = new ReadinessEvaluator(probes, new ReadinessOptions { RequireTarget = true });
         _target = new TargetSnapshot(new TargetSample(new ProcessIdentity(7, 1), "app", 1, 1, 1, 1, 1, 1, 0, 4, 10, 1024, 1, 0, 0, 1, 1, 1, 1), 0, "name=app", null, _now);
         _results = probes.ToImmutableDictionary(p => p.Name, p => new ProbeResult(p, ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(2), _now));
         var sb = new StringBuilder();

@@ -1,11 +1,9 @@
-using System.Diagnostics.Metrics;
 using Agent.Configuration;
 using Agent.Diagnostics;
 using Agent.Endpoints;
 using Agent.History;
 using Agent.Logging;
 using Agent.Probes;
-using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Runtimes;
 using Agent.Sampling;
@@ -14,7 +12,6 @@ using Agent.Telemetry;
 using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 
 namespace Agent;
 
@@ -65,84 +62,34 @@ internal static class AgentServices
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
     }
 
+    /// <summary>The agent: one call per feature, each registered beside its code, from its parsed settings.</summary>
     public static void AddAgent(this IServiceCollection services, AgentSettings settings)
     {
         services.AddSingleton(settings);
         // SIGTERM: Kestrel finishes in-flight requests, then everything stops within 2 s
         // (Kubernetes' grace period is 30 s; a sidecar should be long gone by then).
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1.5));
-        services.AddSingleton(new BearerToken(settings.MetricsToken?.Reveal()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RepeatGate>();
-        services.AddSingleton(new SamplingSchedule(settings.Sampling.Interval));
-        services.AddSingleton(_ => new ProcFs(settings.Sampling.ProcRoot));
-        services.AddSingleton<ProcSystem>();
-        services.AddSingleton<ProcessReader>();
-        services.AddSingleton(_ => TargetSelectorFactory.Create(settings.Target));
-        services.AddSingleton(sp => new TargetTracker(
-            sp.GetRequiredService<TargetSelector>(),
-            sp.GetRequiredService<ProcessReader>(),
-            settings.Target.IncludeChildren,
-            settings.Sampling.Interval,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Agent.Target"),
-            sp.GetRequiredService<RepeatGate>()));
-        services.AddSingleton(sp => new TargetSnapshotStore(
-            TargetSnapshot.Initial(sp.GetRequiredService<TargetSelector>().Description, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
-        services.AddSingleton<Watchdog>();
-        services.AddTriggers(settings);
-        services.AddSingleton(new HistoryStore(settings.Sampling.Interval, settings.Probes));
-        services.AddSingleton<HistoryRecorder>();
-        services.AddSingleton<StatusBuilder>();
-        services.AddHostedService<TargetSamplingService>();
         // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
         services.AddSystemd();
-        services.AddSingleton<TargetMetrics>();
 
-        services.AddSingleton<ProbeResultStore>();
-        services.AddSingleton(sp => new ProbeMetrics(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<TimeProvider>(), settings.Probes));
-        services.AddSingleton(new ReadinessEvaluator(settings.Probes, settings.Readiness.RequireTarget));
-        services.AddSingleton<IReadOnlyList<IProbe>>(_ => settings.Probes.Select(ProbeFactory.Create).ToList());
-        services.AddSingleton<IReadOnlyList<ProbeRunner>>(sp =>
-        {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Agent.Probes");
-            return sp.GetRequiredService<IReadOnlyList<IProbe>>()
-                .Select(p => new ProbeRunner(p, sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<ProbeMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RepeatGate>(), logger))
-                .ToList();
-        });
-        services.AddHostedService<ProbeScheduler>();
-
-        services.AddSingleton<RuntimeStore>();
-        services.AddSingleton<RuntimeMetrics>();
-        services.AddHostedService<DotnetRuntimeService>();
-        services.AddHostedService<FederationService>();
-
+        services.AddTargetSampling(settings.Target, settings.Sampling);
+        services.AddProbes(settings.Probes);
+        services.AddReadiness(settings.Readiness);
+        services.AddRuntimeCounters(settings.Runtime);
+        services.AddTriggers(settings);
+        services.AddHistory(settings.Sampling, settings.Probes);
         services.AddDiagnostics(settings.Diagnostics);
-
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(AgentServices).Assembly.GetName().Version?.ToString(3)))
-            .WithMetrics(m => m
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationService.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
-                .AddAgentSelfMetrics()
-                .AddPrometheusExporter(o =>
-                {
-                    // Metric names are unique across the agent's meters: scope labels on every
-                    // series only make each scrape ~40 % larger.
-                    o.ScopeInfoEnabled = false;
-                })
-                .AddAgentOtlpExporter(settings.Otlp));
+        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
+        services.AddAgentEndpoints(settings.MetricsToken);
     }
 
     public static void MapAgentEndpoints(this WebApplication app)
     {
-        // Build the meter provider first so that it listens before any instrument records (the
-        // probe failure counters start at 0), then create the instruments before the first scrape.
-        _ = app.Services.GetRequiredService<MeterProvider>();
-        _ = app.Services.GetRequiredService<TargetMetrics>();
-        _ = app.Services.GetRequiredService<ProbeMetrics>();
-        _ = app.Services.GetRequiredService<RuntimeMetrics>();
+        app.Services.StartAgentTelemetry();
         _ = app.Services.GetRequiredService<TriggerEngine>();
-        if (app.Services.GetRequiredService<AgentSettings>().Target is { Pid: null, PidFile: null, ProcessName: null, CommandLinePattern: null, Auto: false })
+        if (app.Services.GetRequiredService<AgentSettings>().Target.WatchesSelf)
         {
             Log.WatchingSelf(app.Logger);
         }

@@ -31,13 +31,14 @@ public sealed class OtlpTests
                 var request = (context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.ContentType, context.Request.Headers["x-api-key"], body.ToArray());
                 context.Response.StatusCode = 200;
                 context.Response.Close();
-                // Metric names are protobuf strings: wait for a batch carrying the target's.
-                if (Encoding.UTF8.GetString(request.Item5).Contains("target.up", StringComparison.Ordinal))
+                // Metric names are protobuf strings: wait for a batch carrying the target's sample
+                // (target.up alone is also in batches exported before the first tick).
+                if (Encoding.UTF8.GetString(request.Item5).Contains("target.process.cpu", StringComparison.Ordinal))
                 {
                     return request;
                 }
             }
-        });
+        }).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal("POST", received.HttpMethod);
         Assert.Equal("/v1/metrics", received.AbsolutePath);

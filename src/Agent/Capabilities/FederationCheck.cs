@@ -12,9 +12,9 @@ internal static class FederationCheck
 {
     private static readonly TimeSpan MinimumDeadline = TimeSpan.FromSeconds(2);
 
-    public static async Task<Capability> CheckAsync(RuntimeOptions options, CancellationToken ct)
+    public static async Task<Capability> CheckAsync(RuntimeSettings options, CancellationToken ct)
     {
-        if (options.MetricsUrl is null || !Uri.TryCreate(options.MetricsUrl, UriKind.Absolute, out var url))
+        if (options.MetricsUrl is not { } url)
         {
             return new(CapabilityAdvice.FederationName, CapabilityStatus.NotApplicable, "Runtime:MetricsUrl is not set", null, CapabilityAdvice.FederationAffects);
         }

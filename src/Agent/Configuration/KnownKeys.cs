@@ -7,16 +7,31 @@ namespace Agent.Configuration;
 /// </summary>
 internal static class KnownKeys
 {
+    // Each key is the name of the options property that binds it: a renamed property renames its
+    // key here too, and a test checks that every property of every options type is listed.
     private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [TargetOptions.Section] = ["Pid", "PidFile", "ProcessName", "CommandLinePattern", "IncludeChildren", "Auto"],
-        [SamplingOptions.Section] = ["Interval", "ProcRoot"],
-        [ReadinessOptions.Section] = ["RequireTarget"],
-        [SecurityOptions.Section] = ["MetricsToken", "MetricsTokenFile", "DiagnosticsToken", "DiagnosticsTokenFile"],
-        [DiagnosticsOptions.Section] = ["Enabled", "Directory", "MaxBytes", "MinFreeBytes", "Retention", "StacksDirectory", "MaxTraceDuration"],
-        [OtlpOptions.Section] = ["Endpoint", "Protocol", "ExportInterval", "Headers"],
-        [RuntimeOptions.Section] = ["MetricsUrl", "MetricsInclude", "MetricsTimeout", "Dotnet"],
-        [RuntimeOptions.Section + ":Dotnet"] = ["Enabled", "DiagnosticPort"],
+        [TargetOptions.Section] =
+        [
+            nameof(TargetOptions.Pid), nameof(TargetOptions.PidFile), nameof(TargetOptions.ProcessName),
+            nameof(TargetOptions.CommandLinePattern), nameof(TargetOptions.IncludeChildren), nameof(TargetOptions.Auto),
+        ],
+        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot)],
+        [ReadinessOptions.Section] = [nameof(ReadinessOptions.RequireTarget)],
+        [SecurityOptions.Section] =
+        [
+            nameof(SecurityOptions.MetricsToken), nameof(SecurityOptions.MetricsTokenFile),
+            nameof(SecurityOptions.DiagnosticsToken), nameof(SecurityOptions.DiagnosticsTokenFile),
+        ],
+        [DiagnosticsOptions.Section] =
+        [
+            nameof(DiagnosticsOptions.Enabled), nameof(DiagnosticsOptions.Directory), nameof(DiagnosticsOptions.MaxBytes), nameof(DiagnosticsOptions.MinFreeBytes),
+            nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.StacksDirectory), nameof(DiagnosticsOptions.MaxTraceDuration),
+        ],
+        [OtlpOptions.Section] = [nameof(OtlpOptions.Endpoint), nameof(OtlpOptions.Protocol), nameof(OtlpOptions.ExportInterval), nameof(OtlpOptions.Headers)],
+        [TelemetryOptions.Section] = [nameof(TelemetryOptions.SelfMetrics)],
+        [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsUrl), nameof(RuntimeOptions.MetricsInclude), nameof(RuntimeOptions.MetricsTimeout), nameof(RuntimeOptions.Dotnet)],
+        [ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet))] = [nameof(DotnetRuntimeOptions.Enabled), nameof(DotnetRuntimeOptions.DiagnosticPort)],
     };
 
     /// <summary>Every known section and its keys (for documentation and tests).</summary>

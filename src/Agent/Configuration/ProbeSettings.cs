@@ -1,6 +1,5 @@
-using Agent.Common;
 using System.Text.RegularExpressions;
-using Agent.Configuration;
+using Agent.Common;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -12,15 +11,17 @@ namespace Agent.Configuration;
 /// </summary>
 internal static partial class ProbeSettings
 {
-    private static readonly Dictionary<ProbeKind, string[]> KeysByKind = new()
+    /// <summary>The keys of each kind beside <see cref="CommonKeys"/>: names of <see cref="ProbeOptions"/> properties.</summary>
+    public static readonly IReadOnlyDictionary<ProbeKind, string[]> KeysByKind = new Dictionary<ProbeKind, string[]>
     {
-        [ProbeKind.Redis] = ["ConnectionString", "ConnectionStringFile"],
-        [ProbeKind.Postgres] = ["ConnectionString", "ConnectionStringFile"],
-        [ProbeKind.Http] = ["Url", "ExpectedStatus"],
-        [ProbeKind.Tcp] = ["Host", "Port", "Send", "Expect"],
+        [ProbeKind.Redis] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
+        [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
+        [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus)],
+        [ProbeKind.Tcp] = [nameof(ProbeOptions.Host), nameof(ProbeOptions.Port), nameof(ProbeOptions.Send), nameof(ProbeOptions.Expect)],
     };
 
-    private static readonly string[] CommonKeys = ["Kind", "Timeout", "Period", "Critical"];
+    /// <summary>Keys every probe takes.</summary>
+    public static readonly string[] CommonKeys = [nameof(ProbeOptions.Kind), nameof(ProbeOptions.Timeout), nameof(ProbeOptions.Period), nameof(ProbeOptions.Critical)];
 
     public static IReadOnlyList<ProbeDefinition> Load(IConfiguration configuration)
     {
@@ -54,8 +55,8 @@ internal static partial class ProbeSettings
             "postgres" or "postgresql" or "npgsql" => ProbeKind.Postgres,
             "http" => ProbeKind.Http,
             "tcp" => ProbeKind.Tcp,
-            null or "" => throw new ConfigurationException($"{prefix}:Kind", "required: redis, postgres, http or tcp"),
-            _ => throw new ConfigurationException($"{prefix}:Kind", "must be redis, postgres, http or tcp"),
+            null or "" => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "required: redis, postgres, http or tcp"),
+            _ => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "must be redis, postgres, http or tcp"),
         };
 
         var allowed = CommonKeys.Concat(KeysByKind[kind]).ToArray();
@@ -67,57 +68,26 @@ internal static partial class ProbeSettings
             }
         }
 
-        if (o.Timeout <= TimeSpan.Zero || o.Timeout > TimeSpan.FromMinutes(1))
-        {
-            throw new ConfigurationException($"{prefix}:Timeout", "must be more than 0 and at most 00:01:00");
-        }
-
-        if (o.Period < TimeSpan.FromMilliseconds(100) || o.Period > TimeSpan.FromHours(1))
-        {
-            throw new ConfigurationException($"{prefix}:Period", "must be between 00:00:00.100 and 01:00:00");
-        }
-
+        Bounds.Positive(o.Timeout, TimeSpan.FromMinutes(1), ConfigKey.Of(prefix, nameof(o.Timeout)));
+        Bounds.Within(o.Period, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), ConfigKey.Of(prefix, nameof(o.Period)));
         if (o.Timeout > o.Period)
         {
-            throw new ConfigurationException($"{prefix}:Timeout", "must not be longer than Period (at most one check in flight)");
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Timeout)), "must not be longer than Period (at most one check in flight)");
         }
 
         var d = new ProbeDefinition(name, kind, o.Timeout, o.Period, o.Critical);
         return kind switch
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
-            ProbeKind.Http => d with { Url = HttpUrl(o, prefix), ExpectedStatus = Expected(o, prefix) },
+            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix) },
             _ => Tcp(d, o, prefix),
         };
     }
 
     private static Secret ConnectionString(ProbeOptions o, string prefix, ProbeKind kind)
     {
-        string value;
-        string key;
-        if (o.ConnectionString is not null && o.ConnectionStringFile is not null)
-        {
-            throw new ConfigurationException($"{prefix}:ConnectionStringFile", "set either ConnectionString or ConnectionStringFile, not both");
-        }
-
-        if (o.ConnectionStringFile is { } file)
-        {
-            key = $"{prefix}:ConnectionStringFile";
-            try
-            {
-                value = File.ReadAllText(file).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                throw new ConfigurationException(key, $"cannot read the file ({e.GetType().Name})");
-            }
-        }
-        else
-        {
-            key = $"{prefix}:ConnectionString";
-            value = o.ConnectionString?.Trim() ?? string.Empty;
-        }
-
+        var secret = SecretSource.Read(o.ConnectionString, o.ConnectionStringFile, ConfigKey.Of(prefix, nameof(o.ConnectionString)), ConfigKey.Of(prefix, nameof(o.ConnectionStringFile)), out var key);
+        var value = secret?.Reveal().Trim() ?? string.Empty;
         if (value.Length == 0)
         {
             throw new ConfigurationException(key, "required (or ConnectionStringFile), not empty");
@@ -143,16 +113,6 @@ internal static partial class ProbeSettings
         return new Secret(value);
     }
 
-    private static Uri HttpUrl(ProbeOptions o, string prefix)
-    {
-        if (string.IsNullOrWhiteSpace(o.Url) || !Uri.TryCreate(o.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ConfigurationException($"{prefix}:Url", "required: an absolute http:// or https:// URL");
-        }
-
-        return url;
-    }
-
     private static StatusRanges Expected(ProbeOptions o, string prefix)
     {
         if (o.ExpectedStatus is null)
@@ -162,19 +122,19 @@ internal static partial class ProbeSettings
 
         return StatusRanges.TryParse(o.ExpectedStatus, out var ranges)
             ? ranges
-            : throw new ConfigurationException($"{prefix}:ExpectedStatus", "must be status codes or ranges, e.g. 200-399 or 200,204");
+            : throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.ExpectedStatus)), "must be status codes or ranges, e.g. 200-399 or 200,204");
     }
 
     private static ProbeDefinition Tcp(ProbeDefinition d, ProbeOptions o, string prefix)
     {
         if (string.IsNullOrWhiteSpace(o.Host))
         {
-            throw new ConfigurationException($"{prefix}:Host", "required for a tcp probe");
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Host)), "required for a tcp probe");
         }
 
         if (o.Port is not (>= 1 and <= 65535))
         {
-            throw new ConfigurationException($"{prefix}:Port", "required: 1 to 65535");
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Port)), "required: 1 to 65535");
         }
 
         return d with { Host = o.Host.Trim(), Port = o.Port.Value, Send = Unescape(o.Send), Expect = Unescape(o.Expect) };

@@ -11,21 +11,21 @@ namespace Agent.Configuration;
 internal static partial class TargetRuntimeGuess
 {
     /// <summary>Why a .NET-only action (dump, trace) cannot work on this target, or null if it may.</summary>
-    public static string? WhyNoDotnet(TargetOptions target, RuntimeOptions runtime)
+    public static string? WhyNoDotnet(TargetSettings target, RuntimeSettings runtime)
     {
         if (!runtime.Dotnet.Enabled)
         {
-            return $"the agent's .NET diagnostics are off ({RuntimeOptions.Section}:Dotnet:Enabled=false)";
+            return $"the agent's .NET diagnostics are off ({ConfigKey.Of(ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet)), nameof(DotnetRuntimeOptions.Enabled))}=false)";
         }
 
         if (target.ProcessName is { } name && PythonName().IsMatch(name))
         {
-            return $"the target is a Python process ({TargetOptions.Section}:ProcessName={name}); dumps and traces need a .NET target";
+            return $"the target is a Python process ({ConfigKey.Of(TargetOptions.Section, nameof(TargetOptions.ProcessName))}={name}); dumps and traces need a .NET target";
         }
 
-        if (target.CommandLinePattern is { } pattern && PythonCommandLine().IsMatch(pattern))
+        if (target.CommandLinePattern is { } pattern && PythonCommandLine().IsMatch(pattern.ToString()))
         {
-            return $"the target is a Python process ({TargetOptions.Section}:CommandLinePattern names a Python interpreter or server); dumps and traces need a .NET target";
+            return $"the target is a Python process ({ConfigKey.Of(TargetOptions.Section, nameof(TargetOptions.CommandLinePattern))} names a Python interpreter or server); dumps and traces need a .NET target";
         }
 
         return null;

@@ -1,3 +1,4 @@
+using Agent.Common;
 using Agent.Sampling;
 
 namespace Agent.Endpoints;
@@ -16,14 +17,14 @@ internal static class HealthEndpoint
         var sample = snapshot.Sample;
         if (store.HasTicked && age <= schedule.LivenessWindow)
         {
-            return Results.Json(new HealthResponse("Healthy", Math.Round(age.TotalSeconds, 3), null, sample is not null, sample?.Identity.Pid), AgentJsonContext.Default.HealthResponse);
+            return Results.Json(new HealthResponse(HealthState.Healthy, Math.Round(age.TotalSeconds, 3), null, sample is not null, sample?.Identity.Pid), AgentJsonContext.Default.HealthResponse);
         }
 
         var reason = store.HasTicked
             ? $"sampling loop stalled: last tick {age.TotalSeconds:F1}s ago, limit {schedule.LivenessWindow.TotalSeconds:F1}s"
             : $"sampling loop has not completed a tick in {age.TotalSeconds:F1}s";
         return Results.Json(
-            new HealthResponse("Unhealthy", Math.Round(age.TotalSeconds, 3), reason, sample is not null, sample?.Identity.Pid),
+            new HealthResponse(HealthState.Unhealthy, Math.Round(age.TotalSeconds, 3), reason, sample is not null, sample?.Identity.Pid),
             AgentJsonContext.Default.HealthResponse,
             statusCode: StatusCodes.Status503ServiceUnavailable);
     }

@@ -1,8 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Agent.Readiness;
+using Agent.Common;
 
 namespace Agent.Endpoints;
 
 /// <summary>/health body.</summary>
-internal sealed record HealthResponse(string Status, double LastTickAgeSeconds, string? Reason, bool TargetUp, int? TargetPid);
+internal sealed record HealthResponse(HealthState Status, double LastTickAgeSeconds, string? Reason, bool TargetUp, int? TargetPid);

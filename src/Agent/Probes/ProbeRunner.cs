@@ -1,5 +1,6 @@
 using Agent.Configuration;
 using Agent.Logging;
+using Agent.Telemetry;
 
 namespace Agent.Probes;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Agent.Common;
 using Agent.Configuration;
 using Agent.Probes;
 using Agent.Sampling;
@@ -12,9 +13,9 @@ namespace Agent.Readiness;
 /// critical probe's latest result is healthy and fresh. A failing non-critical probe gives
 /// <c>Degraded</c> with 200. Before every probe has answered once: 503 <c>starting</c>.
 /// </summary>
-internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, bool requireTarget)
+internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, ReadinessOptions options)
 {
-    public const string Starting = "starting";
+    private readonly bool _requireTarget = options.RequireTarget;
 
     public ReadinessReport Evaluate(TargetSnapshot target, ImmutableDictionary<string, ProbeResult> results, bool targetSampled, DateTimeOffset now)
     {
@@ -24,7 +25,7 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
         var starting = !targetSampled;
         var longest = TimeSpan.Zero;
 
-        if (requireTarget)
+        if (_requireTarget)
         {
             var present = target.Sample is not null;
             unhealthy |= !present;
@@ -32,7 +33,7 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
                 target.Sample is { } s ? new Dictionary<string, string> { ["pid"] = s.Identity.Pid.ToString(CultureInfo.InvariantCulture), ["name"] = s.Name } : new Dictionary<string, string>(),
                 present ? $"process {target.Sample!.Identity.Pid} ({target.Sample.Name}) selected by {target.Selector}" : target.Problem,
                 Format(TimeSpan.Zero),
-                present ? "Healthy" : "Unhealthy",
+                present ? HealthState.Healthy : HealthState.Unhealthy,
                 ["target"],
                 Math.Round((now - target.TakenAt).TotalSeconds, 3),
                 present ? null : "absent");
@@ -44,12 +45,12 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
             if (!results.TryGetValue(probe.Name, out var r))
             {
                 starting = true;
-                entries[probe.Name] = new ReadyEntry(new Dictionary<string, string>(), "no result yet", Format(TimeSpan.Zero), "Unhealthy", tags, null, null);
+                entries[probe.Name] = new ReadyEntry(new Dictionary<string, string>(), "no result yet", Format(TimeSpan.Zero), HealthState.Unhealthy, tags, null, null);
                 continue;
             }
 
-            var age = now - r.CompletedAt;
-            var stale = age > probe.StaleAfter;
+            var age = r.Age(now);
+            var stale = !r.IsFresh(now);
             var ok = r.Outcome.Healthy && !stale;
             if (!ok)
             {
@@ -62,13 +63,13 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
                 r.Outcome.Data ?? new Dictionary<string, string>(),
                 stale ? $"stale: last result {age.TotalSeconds:F1}s old (limit {probe.StaleAfter.TotalSeconds:F1}s); {r.Outcome.Description}" : r.Outcome.Description,
                 Format(r.Duration),
-                ok ? "Healthy" : probe.Critical ? "Unhealthy" : "Degraded",
+                ok ? HealthState.Healthy : probe.Critical ? HealthState.Unhealthy : HealthState.Degraded,
                 tags,
                 Math.Round(age.TotalSeconds, 3),
                 ok ? null : stale ? "stale" : r.Outcome.Reason);
         }
 
-        var status = starting ? Starting : unhealthy ? "Unhealthy" : degraded ? "Degraded" : "Healthy";
+        var status = starting ? HealthState.Starting : unhealthy ? HealthState.Unhealthy : degraded ? HealthState.Degraded : HealthState.Healthy;
         var code = starting || unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         return new ReadinessReport(code, new ReadyResponse(status, Format(longest), entries));
     }

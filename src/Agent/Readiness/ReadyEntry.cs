@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Agent.Common;
 
 namespace Agent.Readiness;
 
@@ -6,7 +7,7 @@ internal sealed record ReadyEntry(
     IReadOnlyDictionary<string, string> Data,
     string? Description,
     string Duration,
-    string Status,
+    HealthState Status,
     IReadOnlyList<string> Tags,
     [property: JsonPropertyName("ageSeconds")] double? AgeSeconds,
     string? Reason);

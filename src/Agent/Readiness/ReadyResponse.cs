@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Agent.Common;
 
 namespace Agent.Readiness;
 
@@ -7,4 +8,4 @@ namespace Agent.Readiness;
 /// (<c>status</c>, <c>totalDuration</c>, <c>entries{name:{data,description,duration,status,tags}}</c>),
 /// each entry adding <c>ageSeconds</c> (how old the cached result is) and <c>reason</c> on failure.
 /// </summary>
-internal sealed record ReadyResponse(string Status, string TotalDuration, IReadOnlyDictionary<string, ReadyEntry> Entries);
+internal sealed record ReadyResponse(HealthState Status, string TotalDuration, IReadOnlyDictionary<string, ReadyEntry> Entries);

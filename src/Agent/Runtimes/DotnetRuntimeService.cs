@@ -19,7 +19,8 @@ namespace Agent.Runtimes;
 /// it, so a target configured without <c>nosuspend</c> is never left suspended.
 /// </summary>
 internal sealed class DotnetRuntimeService(
-    AgentSettings settings,
+    RuntimeSettings runtime,
+    SamplingOptions sampling,
     TargetSnapshotStore target,
     ProcFs procfs,
     RuntimeStore store,
@@ -27,11 +28,11 @@ internal sealed class DotnetRuntimeService(
     RepeatGate gate,
     ILogger<DotnetRuntimeService> logger) : BackgroundService
 {
-    private readonly TimeSpan _interval = settings.Sampling.Interval;
+    private readonly TimeSpan _interval = sampling.Interval;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!settings.Runtime.Dotnet.Enabled)
+        if (!runtime.Dotnet.Enabled)
         {
             return;
         }
@@ -75,7 +76,7 @@ internal sealed class DotnetRuntimeService(
     /// <summary>Runs one session until it ends or the target changes. False if no runtime was found.</summary>
     private async Task<bool> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
-        var port = settings.Runtime.Dotnet.DiagnosticPort;
+        var port = runtime.Dotnet.DiagnosticPort;
         string transport;
         string endpoint;
         if (port is null)

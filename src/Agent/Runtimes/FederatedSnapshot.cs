@@ -1,7 +1,7 @@
 namespace Agent.Runtimes;
 
 /// <summary>What the last scrape of the target's own endpoint gave, keyed by instrument name.</summary>
-internal sealed record FederatedSnapshot(bool Connected, IReadOnlyDictionary<string, IReadOnlyList<FederatedPoint>> Series)
+internal sealed record FederatedSnapshot(bool Connected, IReadOnlyDictionary<string, FederatedFamily> Families)
 {
-    public static FederatedSnapshot Disconnected { get; } = new(false, new Dictionary<string, IReadOnlyList<FederatedPoint>>());
+    public static FederatedSnapshot Disconnected { get; } = new(false, new Dictionary<string, FederatedFamily>());
 }

@@ -105,8 +105,8 @@ internal sealed class StatusBuilder(
             return new ProbeStatus(p.Name, p.KindLabel, p.Critical, "pending", null, "no result yet", null, null, 0, null, series);
         }
 
-        var age = now - result.CompletedAt;
-        var stale = age > p.StaleAfter;
+        var age = result.Age(now);
+        var stale = !result.IsFresh(now);
         var state = stale ? "stale" : result.Outcome.Healthy ? "ok" : "failing";
         return new ProbeStatus(
             p.Name,

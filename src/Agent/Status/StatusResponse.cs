@@ -1,3 +1,5 @@
+using Agent.Common;
+
 namespace Agent.Status;
 
 /// <summary>
@@ -8,7 +10,7 @@ internal sealed record StatusResponse(
     string Version,
     DateTimeOffset Now,
     double IntervalSeconds,
-    string Ready,
+    HealthState Ready,
     IReadOnlyList<TargetStatus> Targets,
     IReadOnlyList<ProbeStatus> Probes,
     IReadOnlyList<EventEntry> Events);

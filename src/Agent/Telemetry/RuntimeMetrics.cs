@@ -8,7 +8,7 @@ namespace Agent.Telemetry;
 /// The target's runtime counters (<c>target_dotnet_*</c>) and <c>target_runtime_connected</c>.
 /// Counters are cumulative since the target started; while no session delivers values nothing
 /// is reported but <c>target_runtime_connected 0</c>. Federated families are instruments of
-/// <see cref="FederationService"/>, created as they appear.
+/// <see cref="FederationMetrics"/>, created as they appear.
 /// </summary>
 internal sealed class RuntimeMetrics : IDisposable
 {
@@ -20,13 +20,13 @@ internal sealed class RuntimeMetrics : IDisposable
     private readonly Meter _meter;
     private readonly RuntimeStore _store;
 
-    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, AgentSettings settings)
+    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, RuntimeSettings settings)
     {
         _store = store;
         _meter = meterFactory.Create(MeterName, typeof(RuntimeMetrics).Assembly.GetName().Version?.ToString(3));
         var m = _meter;
-        var dotnetOn = settings.Runtime.Dotnet.Enabled;
-        var federationOn = settings.Runtime.MetricsUrl is not null;
+        var dotnetOn = settings.Dotnet.Enabled;
+        var federationOn = settings.MetricsUrl is not null;
 
         // target_runtime_connected{runtime="dotnet|federated"}
         m.CreateObservableGauge("target.runtime.connected", () => Connected(dotnetOn, federationOn), null, "1 while the agent receives the target's runtime counters over that channel");

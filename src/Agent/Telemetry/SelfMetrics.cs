@@ -1,16 +1,33 @@
+using System.Diagnostics.Metrics;
+using Agent.Configuration;
 using OpenTelemetry.Metrics;
 
 namespace Agent.Telemetry;
 
 /// <summary>
-/// The agent's own runtime and process metrics (OpenTelemetry Runtime and Process
-/// instrumentation, standard semantic-convention names). Five of those names end in
-/// <c>.count</c> on a gauge, which Prometheus reserves for histograms and summaries
-/// (<c>promtool check metrics</c> rejects them); they are renamed here, in one place, by
-/// dropping the suffix and pluralising, and listed in the README.
+/// The agent's own runtime and process metrics, as much as <c>Telemetry:SelfMetrics</c> asks for
+/// (series counts per mode are in the README):
+/// <list type="bullet">
+/// <item><c>full</c>: OpenTelemetry's Runtime (<c>dotnet_*</c>) and Process (<c>process_*</c>)
+/// instrumentation, standard semantic-convention names.</item>
+/// <item><c>minimal</c>: what the agent costs: <c>process_*</c> without virtual memory.</item>
+/// <item><c>off</c>: nothing.</item>
+/// </list>
+/// Two fixes to the standard set, made here in one place. Five names end in <c>.count</c> on a
+/// gauge, which Prometheus reserves for histograms and summaries (<c>promtool check metrics</c>
+/// rejects them): renamed by dropping the suffix and pluralising. And the runtime's
+/// <c>dotnet.thread_pool.queue.length</c> and <c>dotnet.thread_pool.thread.count</c> are
+/// UpDownCounters, which the Prometheus exporter writes as counters with <c>_total</c> although
+/// they fall (opentelemetry-dotnet #3974; <c>rate()</c> over them is nonsense): they are dropped
+/// and this class's own meter reports the same two values as gauges.
 /// </summary>
-internal static class SelfMetrics
+internal sealed class SelfMetrics : IDisposable
 {
+    public const string MeterName = "Agent.Self";
+
+    /// <summary>The runtime's own meter, whose two thread-pool UpDownCounters are replaced.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     public static readonly IReadOnlyDictionary<string, string> Renames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["dotnet.assembly.count"] = "dotnet.assemblies",
@@ -20,9 +37,41 @@ internal static class SelfMetrics
         ["process.unix.file_descriptor.count"] = "process.unix.file_descriptors",
     };
 
-    public static MeterProviderBuilder AddAgentSelfMetrics(this MeterProviderBuilder builder)
+    private static readonly string[] Replaced = ["dotnet.thread_pool.queue.length", "dotnet.thread_pool.thread.count"];
+
+    private readonly Meter _meter;
+
+    public SelfMetrics(IMeterFactory meterFactory)
     {
-        builder.AddRuntimeInstrumentation().AddProcessInstrumentation();
+        _meter = meterFactory.Create(MeterName, typeof(SelfMetrics).Assembly.GetName().Version?.ToString(3));
+
+        // dotnet_thread_pool_threads, dotnet_thread_pool_queue_length
+        _meter.CreateObservableGauge("dotnet.thread_pool.threads", () => ThreadPool.ThreadCount, null, "Thread pool threads of the agent (replaces the runtime's UpDownCounter dotnet.thread_pool.thread.count)");
+        _meter.CreateObservableGauge("dotnet.thread_pool.queue_length", () => ThreadPool.PendingWorkItemCount, null, "Work items queued to the agent's thread pool (replaces the runtime's UpDownCounter dotnet.thread_pool.queue.length)");
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    /// <summary>Adds the instrumentation and views for <paramref name="mode"/>.</summary>
+    public static MeterProviderBuilder Configure(MeterProviderBuilder builder, SelfMetricsMode mode)
+    {
+        if (mode == SelfMetricsMode.Off)
+        {
+            return builder;
+        }
+
+        builder.AddProcessInstrumentation();
+        if (mode == SelfMetricsMode.Full)
+        {
+            builder.AddRuntimeInstrumentation().AddMeter(MeterName);
+            builder.AddView(i => i.Meter.Name == RuntimeMeter && Replaced.Contains(i.Name) ? MetricStreamConfiguration.Drop : null);
+        }
+        else
+        {
+            // A .NET process reserves tens of GB of address space it never touches: no signal.
+            builder.AddView("process.memory.virtual", MetricStreamConfiguration.Drop);
+        }
+
         foreach (var (from, to) in Renames)
         {
             builder.AddView(from, new MetricStreamConfiguration { Name = to });

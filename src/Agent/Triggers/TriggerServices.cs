@@ -9,10 +9,9 @@ namespace Agent.Triggers;
 /// <summary>Composition of the trigger feature.</summary>
 internal static class TriggerServices
 {
-    /// <summary>The engine the sampling loop calls on each tick, its metrics, and the capture seam.</summary>
+    /// <summary>The engine the sampling loop calls on each tick and the capture seam (its metrics: AddAgentTelemetry).</summary>
     public static IServiceCollection AddTriggers(this IServiceCollection services, AgentSettings settings)
     {
-        services.AddSingleton<TriggerMetrics>();
         services.AddSingleton<ICaptureStarter, UnavailableCaptureStarter>();
         services.AddSingleton(sp => new TriggerEngine(
             settings.Triggers,

@@ -27,6 +27,7 @@ public class EveryKeyTests
         ("Otlp:Protocol", "thrift", []),
         ("Otlp:ExportInterval", "00:00:00", []),
         ("Otlp:Headers", "x", [("Otlp:Headers:Nested", "y")]),
+        ("Telemetry:SelfMetrics", "some", []),
         ("Security:MetricsToken", "short", []),
         ("Security:MetricsTokenFile", "/nonexistent/token", []),
         ("Security:DiagnosticsToken", "short", []),

@@ -1,6 +1,7 @@
 using Agent.Configuration;
 using Agent.Logging;
 using Agent.Probes;
+using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

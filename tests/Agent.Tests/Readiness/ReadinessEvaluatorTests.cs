@@ -1,3 +1,4 @@
+using Agent.Common;
 using Agent.Configuration;
 using System.Collections.Immutable;
 using Agent.Probes;
@@ -8,6 +9,7 @@ namespace Agent.Tests.Readiness;
 
 public class ReadinessEvaluatorTests
 {
+    private static readonly ReadinessOptions Required = new() { RequireTarget = true };
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private static readonly ProbeDefinition Db = new("db", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), true, Host: "h", Port: 1);
     private static readonly ProbeDefinition Cache = new("cache", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), false, Host: "h", Port: 2);
@@ -26,31 +28,31 @@ public class ReadinessEvaluatorTests
     [Fact]
     public void All_healthy_is_200()
     {
-        var r = new ReadinessEvaluator([Db, Cache], true).Evaluate(Present(), Results(Ok(Db, Now), Ok(Cache, Now)), true, Now);
+        var r = new ReadinessEvaluator([Db, Cache], Required).Evaluate(Present(), Results(Ok(Db, Now), Ok(Cache, Now)), true, Now);
 
         Assert.Equal(200, r.StatusCode);
-        Assert.Equal("Healthy", r.Body.Status);
+        Assert.Equal(HealthState.Healthy, r.Body.Status);
         Assert.Equal(["cache", "db", "target"], r.Body.Entries.Keys.Order());
     }
 
     [Fact]
     public void A_failing_non_critical_probe_is_degraded_but_200()
     {
-        var r = new ReadinessEvaluator([Db, Cache], true).Evaluate(Present(), Results(Ok(Db, Now), Bad(Cache, Now)), true, Now);
+        var r = new ReadinessEvaluator([Db, Cache], Required).Evaluate(Present(), Results(Ok(Db, Now), Bad(Cache, Now)), true, Now);
 
         Assert.Equal(200, r.StatusCode);
-        Assert.Equal("Degraded", r.Body.Status);
-        Assert.Equal("Degraded", r.Body.Entries["cache"].Status);
+        Assert.Equal(HealthState.Degraded, r.Body.Status);
+        Assert.Equal(HealthState.Degraded, r.Body.Entries["cache"].Status);
         Assert.Equal("refused", r.Body.Entries["cache"].Reason);
     }
 
     [Fact]
     public void A_failing_critical_probe_is_503()
     {
-        var r = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Bad(Db, Now)), true, Now);
+        var r = new ReadinessEvaluator([Db], Required).Evaluate(Present(), Results(Bad(Db, Now)), true, Now);
 
         Assert.Equal(503, r.StatusCode);
-        Assert.Equal("Unhealthy", r.Body.Status);
+        Assert.Equal(HealthState.Unhealthy, r.Body.Status);
     }
 
     [Fact]
@@ -59,8 +61,8 @@ public class ReadinessEvaluatorTests
         var old = Now - Db.StaleAfter - TimeSpan.FromMilliseconds(1);
         var justInTime = Now - Db.StaleAfter;
 
-        var stale = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, old)), true, Now);
-        var fresh = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, justInTime)), true, Now);
+        var stale = new ReadinessEvaluator([Db], Required).Evaluate(Present(), Results(Ok(Db, old)), true, Now);
+        var fresh = new ReadinessEvaluator([Db], Required).Evaluate(Present(), Results(Ok(Db, justInTime)), true, Now);
 
         Assert.Equal(503, stale.StatusCode);
         Assert.Equal("stale", stale.Body.Entries["db"].Reason);
@@ -70,11 +72,11 @@ public class ReadinessEvaluatorTests
     [Fact]
     public void Starting_until_every_probe_answered_and_the_target_was_sampled()
     {
-        var noProbe = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(), true, Now);
-        var noTick = new ReadinessEvaluator([Db], true).Evaluate(Present(), Results(Ok(Db, Now)), false, Now);
+        var noProbe = new ReadinessEvaluator([Db], Required).Evaluate(Present(), Results(), true, Now);
+        var noTick = new ReadinessEvaluator([Db], Required).Evaluate(Present(), Results(Ok(Db, Now)), false, Now);
 
-        Assert.Equal((503, "starting"), (noProbe.StatusCode, noProbe.Body.Status));
-        Assert.Equal((503, "starting"), (noTick.StatusCode, noTick.Body.Status));
+        Assert.Equal((503, HealthState.Starting), (noProbe.StatusCode, noProbe.Body.Status));
+        Assert.Equal((503, HealthState.Starting), (noTick.StatusCode, noTick.Body.Status));
     }
 
     [Fact]
@@ -82,8 +84,8 @@ public class ReadinessEvaluatorTests
     {
         var absent = new TargetSnapshot(null, 0, "name=app", "no process matches name=app", Now);
 
-        var required = new ReadinessEvaluator([], true).Evaluate(absent, Results(), true, Now);
-        var optional = new ReadinessEvaluator([], false).Evaluate(absent, Results(), true, Now);
+        var required = new ReadinessEvaluator([], Required).Evaluate(absent, Results(), true, Now);
+        var optional = new ReadinessEvaluator([], new ReadinessOptions { RequireTarget = false }).Evaluate(absent, Results(), true, Now);
 
         Assert.Equal(503, required.StatusCode);
         Assert.Equal("absent", required.Body.Entries["target"].Reason);

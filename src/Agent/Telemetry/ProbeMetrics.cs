@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using Agent.Configuration;
+using Agent.Probes;
 
-namespace Agent.Probes;
+namespace Agent.Telemetry;
 
 /// <summary>
 /// blackbox_exporter-style probe metrics: <c>agent_probe_success{probe,kind}</c>,
@@ -54,8 +55,7 @@ internal sealed class ProbeMetrics : IDisposable
         var now = _time.GetUtcNow();
         foreach (var r in _store.Current.Values)
         {
-            var fresh = now - r.CompletedAt <= r.Probe.StaleAfter;
-            yield return new Measurement<int>(r.Outcome.Healthy && fresh ? 1 : 0, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
+            yield return new Measurement<int>(r.Succeeded(now) ? 1 : 0, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
         }
     }
 

@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using Agent.Runtimes;
+
+namespace Agent.Telemetry;
+
+/// <summary>
+/// The instrument registry of federation: the families re-exposed from the target's own
+/// endpoint (<c>target_&lt;scraped name&gt;</c>, chosen by <see cref="FederationSelector"/>). Their
+/// names and help texts are the target's, so instruments are created as families first appear
+/// (on the federation loop's thread, when a snapshot is published) and never removed: a family
+/// missing from a scrape, or a failed scrape, simply reports no points (nothing stale).
+/// </summary>
+internal sealed class FederationMetrics : IDisposable
+{
+    public const string MeterName = "Agent.Federation";
+
+    private readonly Meter _meter;
+    private readonly RuntimeStore _store;
+    private readonly HashSet<string> _instruments = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public FederationMetrics(IMeterFactory meterFactory, RuntimeStore store)
+    {
+        _store = store;
+        _meter = meterFactory.Create(MeterName, typeof(FederationMetrics).Assembly.GetName().Version?.ToString(3));
+        store.FederatedPublished += Register;
+        Register(store.Federated);
+    }
+
+    public void Dispose()
+    {
+        _store.FederatedPublished -= Register;
+        _meter.Dispose();
+    }
+
+    private void Register(FederatedSnapshot snapshot)
+    {
+        foreach (var family in snapshot.Families.Values)
+        {
+            lock (_lock)
+            {
+                if (!_instruments.Add(family.Instrument))
+                {
+                    continue;
+                }
+            }
+
+            var name = family.Instrument;
+            // target_<name>_total (counter) or target_<name> (gauge): the target's own family, renamed.
+            if (family.Counter)
+            {
+                _meter.CreateObservableCounter(name, () => Points(name), null, family.Help);
+            }
+            else
+            {
+                _meter.CreateObservableGauge(name, () => Points(name), null, family.Help);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> Points(string instrument)
+    {
+        if (!_store.Federated.Families.TryGetValue(instrument, out var family))
+        {
+            yield break;
+        }
+
+        foreach (var p in family.Points)
+        {
+            yield return new Measurement<double>(p.Value, p.Labels.ToArray());
+        }
+    }
+}
