@@ -6,8 +6,8 @@ namespace Agent.IntegrationTests;
 /// <summary>
 /// The contract of /metrics: every family the agent exports, with its type and label names,
 /// read from a live agent that has everything switched on (a .NET target with its runtime
-/// counters, federation of a Python target's own endpoint, a probe, the agent's full self
-/// metrics). Any family added, removed, retyped or relabelled fails here until this list says
+/// counters, federation of a Python target's own endpoint, a probe, a trigger, the agent's full
+/// self metrics). Any family added, removed, retyped or relabelled fails here until this list says
 /// so: the list is the review point of a metric change.
 /// </summary>
 public sealed class MetricsContractTests
@@ -57,6 +57,10 @@ public sealed class MetricsContractTests
         ["agent_probe_duration_seconds"] = ("gauge", ["kind", "probe"]),
         ["agent_probe_failures_total"] = ("counter", ["kind", "probe", "reason"]),
 
+        // triggers: Telemetry/TriggerMetrics.cs
+        ["agent_trigger_state"] = ("gauge", ["trigger"]),
+        ["agent_trigger_firings_total"] = ("counter", ["trigger"]),
+
         // self: Telemetry/SelfMetrics.cs (Telemetry:SelfMetrics=full), and the exporter's resource info
         ["target_info"] = ("gauge", ["service_instance_id", "service_name", "service_version", "telemetry_sdk_language", "telemetry_sdk_name", "telemetry_sdk_version"]),
         ["dotnet_assemblies"] = ("gauge", []),
@@ -103,6 +107,9 @@ public sealed class MetricsContractTests
             ["Runtime:MetricsUrl"] = $"http://127.0.0.1:{port}/metrics",
             ["Probes:web:Kind"] = "http",
             ["Probes:web:Url"] = $"http://127.0.0.1:{port}/metrics",
+            ["Triggers:huge:Metric"] = "target_process_resident_memory_bytes",
+            ["Triggers:huge:Above"] = "512GiB", // never fires: its families are what is listed
+            ["Triggers:huge:Actions"] = "snapshot",
             ["Telemetry:SelfMetrics"] = "full",
         });
 
