@@ -80,11 +80,8 @@ internal sealed partial class TriggerEngine : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stopping.Cancel();
-        _stopping.Dispose();
-    }
+    /// <summary>Cancels running captures. The source is not disposed: a capture still finishing may read its token.</summary>
+    public void Dispose() => _stopping.Cancel();
 
     private void Fire(TriggerEvaluator evaluator, TriggerDecision decision, TargetSnapshot snapshot)
     {
@@ -110,19 +107,22 @@ internal sealed partial class TriggerEngine : IDisposable
         foreach (var action in d.Actions)
         {
             string? reason;
+            // The deadline runs from before the capture starts; the capture is told, and is not waited for beyond it.
+            using var deadline = new CancellationTokenSource(ActionTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
             try
             {
-                var outcome = await _capture.CaptureAsync(d.Target, action, d.Name, _stopping.Token)
-                    .WaitAsync(ActionTimeout, _time, _stopping.Token).ConfigureAwait(false);
+                var outcome = await _capture.CaptureAsync(d.Target, action, d.Name, linked.Token)
+                    .WaitAsync(linked.Token).ConfigureAwait(false);
                 reason = outcome.Succeeded ? null : outcome.Reason ?? "failed";
-            }
-            catch (TimeoutException)
-            {
-                reason = string.Create(CultureInfo.InvariantCulture, $"no result within {ActionTimeout:c}");
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"no result within {ActionTimeout:c}");
             }
             catch (Exception e)
             {

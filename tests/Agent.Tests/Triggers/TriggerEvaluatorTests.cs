@@ -1,3 +1,4 @@
+using Agent.Runtimes;
 using Agent.Triggers;
 using static Agent.Tests.Triggers.TriggerFixtures;
 
@@ -247,6 +248,39 @@ public class TriggerEvaluatorTests
         Assert.Equal(Start.AddMinutes(10), s.NextPossible);
         Assert.Equal(1, s.Firings);
         Assert.Equal(500, s.Value);
+    }
+
+    [Fact]
+    public void The_dotnet_heap_counts_only_while_it_describes_the_current_process()
+    {
+        var e = new TriggerEvaluator(Above("target_dotnet_gc_heap_size_bytes", 512 * MiB, TimeSpan.Zero), Interval);
+        var heap = new DotnetRuntimeSnapshot(42, new Dictionary<string, double>(), 600 * MiB, 0.01, null, null, null, null, null, null);
+
+        var stale = e.Evaluate(Snapshot(Start, pid: 43), heap, Start); // a predecessor's counters
+        var detached = e.Evaluate(Snapshot(Start.AddSeconds(1), pid: 42), null, Start.AddSeconds(1));
+        var attached = e.Evaluate(Snapshot(Start.AddSeconds(2), pid: 42), heap, Start.AddSeconds(2));
+
+        Assert.Null(stale.Value);
+        Assert.Null(detached.Value);
+        Assert.Equal(600 * MiB, attached.Value);
+        Assert.True(attached.Fire);
+    }
+
+    [Fact]
+    public void The_gc_pause_ratio_is_compared_as_a_gauge()
+    {
+        var e = new TriggerEvaluator(Above("target_dotnet_gc_pause_ratio", 0.1, TimeSpan.FromSeconds(2)), Interval);
+        var fired = new List<int>();
+        for (var t = 0; t < 6; t++)
+        {
+            var ratio = new DotnetRuntimeSnapshot(42, new Dictionary<string, double>(), 1, t < 2 ? 0.05 : 0.3, null, null, null, null, null, null);
+            if (e.Evaluate(Snapshot(Start.AddSeconds(t)), ratio, Start.AddSeconds(t)).Fire)
+            {
+                fired.Add(t);
+            }
+        }
+
+        Assert.Equal([4], fired); // above from t = 2, for 2 s
     }
 
     [Fact]
