@@ -120,11 +120,11 @@ public sealed partial class DeploymentArtifactsTests
                 {
                     var rules = JsonDocument.Parse(await api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
                         .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
-                    return rules.Count == 10
+                    return rules.Count == 12
                         && rules.All(r => r.GetProperty("health").GetString() == "ok" && (!r.TryGetProperty("lastError", out var e) || e.GetString() is null or ""));
                 },
                 TimeSpan.FromSeconds(15),
-                "10 rules healthy");
+                "12 rules healthy");
             await Poll.Until(async () => (await Query("agent:probe_failure_ratio:avg5m{probe=\"dep\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the hung probe is recorded as failing");
         }
         finally
