@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Agent.IntegrationTests.Infrastructure;
@@ -41,15 +42,25 @@ public sealed partial class DeploymentArtifactsTests
     }
 
     [Fact]
-    public async Task The_dockerfile_builds_with_the_publish_command_the_native_test_runs()
+    public async Task The_dockerfiles_publish_command_and_environment_give_a_binary_that_serves_on_its_url()
     {
-        var dockerfile = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "Dockerfile"));
+        // NativeBuild ran the Dockerfile's publish line (its arguments, our output directory).
+        var (binary, _) = await NativeBuild.Get();
+        Assert.Equal("/app/agent", ShippedDockerfile.Entrypoint);
+        Assert.Equal(["/out", "linux-x64"], ShippedDockerfile.PublishArguments);
+        Assert.True(File.Exists(binary), binary);
+        Assert.Equal("app", ShippedDockerfile.User);
 
-        Assert.Matches(@"(?m)^RUN scripts/publish-native\.sh /out", dockerfile);
-        Assert.Contains("runtime-deps", dockerfile, StringComparison.Ordinal);
-        Assert.Contains("ASPNETCORE_URLS=http://+:9464", dockerfile, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^EXPOSE 9464$", dockerfile);
-        Assert.Matches(@"(?m)^USER app$", dockerfile);
+        // Started with exactly the Dockerfile's ENV (no --urls): it listens where ASPNETCORE_URLS
+        // says, on the port EXPOSE names. Only the interface and port are made loopback/free.
+        var env = ShippedDockerfile.Environment;
+        var exposed = Assert.Single(ShippedDockerfile.ExposedPorts);
+        Assert.Equal($"http://+:{exposed}", env["ASPNETCORE_URLS"]);
+        var port = Net.FreePort();
+        var environment = env.ToDictionary(e => e.Key, string? (e) => e.Value);
+        environment["ASPNETCORE_URLS"] = env["ASPNETCORE_URLS"].Replace($"+:{exposed}", $"127.0.0.1:{port}", StringComparison.Ordinal);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), executable: binary, env: environment, port: port, urlArgument: false);
+        Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
     }
 
     [Fact]

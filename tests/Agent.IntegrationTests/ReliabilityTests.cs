@@ -33,11 +33,15 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         var died = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTime>();
         var violations = new System.Collections.Concurrent.ConcurrentBag<string>();
         var scrapes = 0;
+        var sampled = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var lastScrapeStarted = DateTime.MinValue; // of the last completed, checked scrape
+        var bound = (2 * interval) + TimeSpan.FromMilliseconds(300); // 2 intervals, plus the exporter's 300 ms response cache
         using var stop = new CancellationTokenSource();
         var scraper = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
+                var started = DateTime.UtcNow;
                 using var r = await agent.Http.GetAsync("/metrics");
                 var text = await r.Content.ReadAsStringAsync();
                 if (r.StatusCode != HttpStatusCode.OK)
@@ -46,16 +50,21 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
                 }
 
                 var now = DateTime.UtcNow;
-                foreach (var s in Exposition.Parse(text)) // throws on a malformed body
+                if (scrapes % 25 == 0)
                 {
-                    // 2 intervals, plus the exporter's 300 ms response cache.
-                    if (s["pid"] is { } pid && died.TryGetValue(pid, out var at) && now - at > (2 * interval) + TimeSpan.FromMilliseconds(300))
+                    sampled.Add(text); // for promtool, after the run
+                }
+
+                foreach (var s in Exposition.ParseStrict(text)) // throws on a malformed body
+                {
+                    if (s["pid"] is { } pid && died.TryGetValue(pid, out var at) && now - at > bound)
                     {
                         violations.Add($"series of pid {pid} {(now - at).TotalMilliseconds:F0} ms after its death");
                     }
                 }
 
                 Interlocked.Increment(ref scrapes);
+                lastScrapeStarted = started;
             }
         });
 
@@ -71,7 +80,10 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             died[pid] = DateTime.UtcNow;
         }
 
-        await Task.Delay(interval * 3); // let the last death age past the 2-interval bound while scraping
+        // The last death is checked too: keep scraping until a scrape that began after it had aged
+        // past the bound has been parsed.
+        var lastAged = DateTime.UtcNow + bound + TimeSpan.FromMilliseconds(100);
+        await Poll.Until(() => lastScrapeStarted > lastAged, TimeSpan.FromSeconds(10), "a scrape after the last death aged past the bound");
         await stop.CancelAsync();
         await scraper;
 
@@ -79,6 +91,13 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         seen.Sort();
         output.WriteLine($"churn: {cycles} restarts, {scrapes} scrapes, all 200 and parsed; new pid seen after p50 {seen[seen.Count / 2].TotalMilliseconds:F0} ms, max {seen[^1].TotalMilliseconds:F0} ms; target_restarts_total {restarts}");
         Assert.Empty(violations);
+        Assert.NotEmpty(sampled);
+        foreach (var body in sampled)
+        {
+            var (exit, promtool) = await Exposition.Promtool(body);
+            Assert.True(exit == 0, $"promtool on a churn body: {promtool}");
+        }
+
         Assert.Equal(cycles, restarts);
         Assert.True(scrapes > cycles);
     }
@@ -165,6 +184,8 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             executable: binary);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = agent.Http.BaseAddress };
         string[] paths = ["/metrics", "/ready", "/health"];
+        var metricsBodies = 0;
+        var sampled = new System.Collections.Concurrent.ConcurrentBag<string>();
 
         async Task<int> Load(TimeSpan duration, List<string> problems)
         {
@@ -182,7 +203,11 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
                     {
                         if (path == "/metrics")
                         {
-                            _ = Exposition.Parse(body);
+                            _ = Exposition.ParseStrict(body);
+                            if (Interlocked.Increment(ref metricsBodies) % 200 == 1)
+                            {
+                                sampled.Add(body); // for promtool, after the run
+                            }
                         }
                         else
                         {
@@ -234,6 +259,13 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         var late = rss.Skip(rss.Count - third).Max();
         output.WriteLine($"mixed load (native build): {requests} requests in {seconds} s ({requests / seconds} req/s) on /metrics, /ready, /health; RSS first third max {early / 1048576.0:F1} MiB, last third max {late / 1048576.0:F1} MiB, drift {(late - early) / 1048576.0:+0.0;-0.0} MiB");
         Assert.Empty(problems);
+        Assert.NotEmpty(sampled);
+        foreach (var body in sampled.Take(10))
+        {
+            var (exit, promtool) = await Exposition.Promtool(body);
+            Assert.True(exit == 0, $"promtool on a mixed-load body: {promtool}");
+        }
+
         Assert.True(late - early < 5L * 1024 * 1024, $"RSS drift {(late - early) / 1048576.0:F1} MiB");
     }
 
@@ -243,30 +275,52 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" });
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = agent.Http.BaseAddress };
         var completed = 0;
-        var truncated = 0;
-        var refused = 0;
+        var truncated = 0;   // headers came, then the response was cut or wrong
+        var unanswered = 0;  // sent on an open connection, no response at all
+        var refused = 0;     // the connect itself was refused: the listener had closed
         using var stop = new CancellationTokenSource();
         var load = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
+                HttpResponseMessage r;
                 try
                 {
-                    using var r = await client.GetAsync("/metrics");
-                    var body = await r.Content.ReadAsStringAsync();
-                    if (r.StatusCode == HttpStatusCode.OK && body.Contains("target_up", StringComparison.Ordinal))
-                    {
-                        Interlocked.Increment(ref completed);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref truncated);
-                    }
+                    r = await client.GetAsync("/metrics", HttpCompletionOption.ResponseHeadersRead);
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
                 {
                     Interlocked.Increment(ref refused); // sent after the listener closed: never started
                     await Task.Delay(10);
+                    continue;
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref unanswered);
+                    continue;
+                }
+
+                using (r)
+                {
+                    try
+                    {
+                        // Complete: 200, the declared length (or the chunked terminator, else the
+                        // read throws) and a body that ends a line, as every exposition does.
+                        var body = await r.Content.ReadAsStringAsync();
+                        var whole = r.Content.Headers.ContentLength is not { } length || length == System.Text.Encoding.UTF8.GetByteCount(body);
+                        if (r.StatusCode == HttpStatusCode.OK && whole && body.Contains("target_up", StringComparison.Ordinal) && body.EndsWith('\n'))
+                        {
+                            Interlocked.Increment(ref completed);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref truncated);
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException)
+                    {
+                        Interlocked.Increment(ref truncated); // cut mid-body
+                    }
                 }
             }
         })));
@@ -279,21 +333,17 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         await stop.CancelAsync();
         await load;
 
-        output.WriteLine($"SIGTERM under load: exit {code} after {took.TotalMilliseconds:F0} ms; {completed} complete responses, {truncated} incomplete, {refused} refused after shutdown began");
+        output.WriteLine($"SIGTERM under load: exit {code} after {took.TotalMilliseconds:F0} ms; {completed} complete responses, {truncated} cut, {unanswered} unanswered, {refused} refused after shutdown began");
         Assert.Equal(0, code);
         Assert.True(took < TimeSpan.FromSeconds(2), $"exit took {took.TotalMilliseconds:F0} ms");
         Assert.Equal(0, truncated);
+        Assert.Equal(0, unanswered);
     }
 
-    [Fact]
+    [SoakFact]
     public async Task Soak_with_churn_keeps_rss_threads_and_fds_flat()
     {
         var minutes = Suite.SoakMinutes;
-        if (minutes <= 0)
-        {
-            output.WriteLine("soak skipped: set AGENT_SOAK_MINUTES (e.g. 30) to run it");
-            return;
-        }
 
         var exe = Path.Combine(_dir, "soak-target");
         File.Copy("/bin/sleep", exe);

@@ -30,7 +30,11 @@ public sealed class TargetRestartTests : IDisposable
         first.Kill();
         await Poll.Until(async () => (await agent.Metrics()).Value("target_up") == 0, TimeSpan.FromSeconds(10), "target_up 0 after kill");
         var down = await agent.Metrics();
-        Assert.DoesNotContain(down, s => s.Name.StartsWith("target_process_", StringComparison.Ordinal)); // no stale values
+        // No stale values: exactly the families the README lists for "no target".
+        Assert.Equal(
+            ["target_info", "target_restarts_total", "target_runtime_connected", "target_up"],
+            down.Where(s => s.Name.StartsWith("target_", StringComparison.Ordinal)).Select(s => s.Name).Distinct().Order());
+        Assert.Equal(0, down.Value("target_runtime_connected", "runtime", "dotnet"));
 
         var started = Stopwatch.StartNew();
         await using var second = ChildProcess.Start(exe, ["300"]);

@@ -16,6 +16,34 @@ internal sealed record OtlpSettings(Uri? Endpoint, OtlpProtocol Protocol, TimeSp
             _ => throw new ConfigurationException(Key(nameof(o.Protocol)), "must be http/protobuf or grpc"),
         };
         var interval = Bounds.Within(o.ExportInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), Key(nameof(o.ExportInterval)));
+        ValidateHeaders(o.Headers, Key(nameof(o.Headers)));
         return new OtlpSettings(endpoint, protocol, interval, o.Headers is null ? null : new Secret(o.Headers));
     }
+
+    /// <summary>
+    /// <c>k1=v1,k2=v2</c> as OTEL_EXPORTER_OTLP_HEADERS. The exporter parses it only when it first
+    /// exports and throws from a background thread (exit 134 with a stack trace), so the rule is
+    /// checked here. Values are secrets: the message names the pair's position, never its text.
+    /// </summary>
+    private static void ValidateHeaders(string? headers, string key)
+    {
+        if (headers is null)
+        {
+            return;
+        }
+
+        var pairs = headers.Split(',');
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var eq = pairs[i].IndexOf('=', StringComparison.Ordinal);
+            var name = eq < 0 ? "" : pairs[i][..eq].Trim();
+            if (name.Length == 0 || !name.All(IsHeaderNameChar) || pairs[i][(eq + 1)..].Any(char.IsControl))
+            {
+                throw new ConfigurationException(key, $"pair {i + 1} of {pairs.Length} is not name=value (a non-empty header name, no control characters); the form is k1=v1,k2=v2");
+            }
+        }
+    }
+
+    /// <summary>An RFC 9110 token character, the only ones a header name may hold.</summary>
+    private static bool IsHeaderNameChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 }

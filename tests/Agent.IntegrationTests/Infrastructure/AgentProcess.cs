@@ -20,9 +20,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts <c>dotnet agent.dll</c> (or a native binary) with configuration as command-line arguments.</summary>
-    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null)
+    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true)
     {
-        var port = Net.FreePort();
+        var listen = port ?? Net.FreePort();
         var args = new List<string>();
         var file = executable ?? "dotnet";
         if (executable is null)
@@ -30,21 +30,26 @@ internal sealed class AgentProcess : IAsyncDisposable
             args.Add(Repo.AgentDll);
         }
 
-        args.Add("--urls");
-        args.Add($"http://127.0.0.1:{port}");
+        if (urlArgument)
+        {
+            args.Add("--urls");
+            args.Add($"http://127.0.0.1:{listen}");
+        }
+
         foreach (var (k, v) in settings)
         {
             args.Add($"--{k}={v}");
         }
 
-        // The environment the Dockerfile, the chart and the systemd unit ship.
-        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "100000" };
+        // The environment the Dockerfile ships (the chart and the systemd unit set the same),
+        // read from the Dockerfile; its listen URL is replaced by the loopback port above.
+        var environment = ShippedDockerfile.Environment.Where(e => e.Key != "ASPNETCORE_URLS").ToDictionary(e => e.Key, string? (e) => e.Value);
         foreach (var (k, v) in env ?? new Dictionary<string, string?>())
         {
             environment[k] = v;
         }
 
-        var agent = new AgentProcess(ChildProcess.Start(file, args, environment), port);
+        var agent = new AgentProcess(ChildProcess.Start(file, args, environment), listen);
         if (waitHealthy)
         {
             await agent.WaitHealthy();

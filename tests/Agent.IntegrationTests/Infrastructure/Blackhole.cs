@@ -10,6 +10,7 @@ internal class LoopbackListener : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly List<long> _acceptedAt = [];
     private int _accepted;
 
     protected LoopbackListener(Func<Socket, CancellationToken, Task> handle, int port = 0)
@@ -22,6 +23,18 @@ internal class LoopbackListener : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>When each connection was accepted, on the test's clock (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public IReadOnlyList<long> AcceptedAt
+    {
+        get
+        {
+            lock (_acceptedAt)
+            {
+                return [.. _acceptedAt];
+            }
+        }
+    }
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -45,6 +58,11 @@ internal class LoopbackListener : IAsyncDisposable
             try
             {
                 var s = await _listener.AcceptSocketAsync(_stop.Token);
+                lock (_acceptedAt)
+                {
+                    _acceptedAt.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+                }
+
                 Interlocked.Increment(ref _accepted);
                 await handle(s, _stop.Token);
             }
@@ -73,6 +91,24 @@ internal sealed class Blackhole : LoopbackListener
         _held = held;
     }
 
+    /// <summary>
+    /// Connections open right now: accepted and not yet closed by the peer. What a peer sent is
+    /// read and dropped (still no answer); a read of 0 bytes is its close. Closed ones are released.
+    /// </summary>
+    public int Open()
+    {
+        lock (_held)
+        {
+            foreach (var s in _held.Where(PeerClosed).ToList())
+            {
+                _held.Remove(s);
+                s.Dispose();
+            }
+
+            return _held.Count;
+        }
+    }
+
     private static Task Hold(List<Socket> held, Socket s)
     {
         lock (held)
@@ -81,6 +117,27 @@ internal sealed class Blackhole : LoopbackListener
         }
 
         return Task.CompletedTask;
+    }
+
+    private static bool PeerClosed(Socket s)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (s.Poll(0, SelectMode.SelectRead)) // readable: data, or the end of the stream
+            {
+                if (s.Receive(buffer) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true; // reset
+        }
     }
 
     public override async ValueTask DisposeAsync()
@@ -98,7 +155,14 @@ internal sealed class FixedHttpServer(string body) : LoopbackListener(async (s, 
 {
     using (s)
     {
-        _ = await s.ReceiveAsync(new byte[4096], SocketFlags.None, ct);
-        await s.SendAsync(Encoding.UTF8.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}"), SocketFlags.None, ct);
+        try
+        {
+            _ = await s.ReceiveAsync(new byte[4096], SocketFlags.None, ct);
+            await s.SendAsync(Encoding.UTF8.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}"), SocketFlags.None, ct);
+        }
+        catch (SocketException)
+        {
+            // the client gave up mid-body (e.g. a size cap): serve the next one
+        }
     }
 });

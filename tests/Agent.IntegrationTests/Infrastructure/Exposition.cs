@@ -32,10 +32,26 @@ internal static partial class Exposition
                 throw new FormatException("not a sample line: " + line);
             }
 
+            // Strict: the pairs cover the whole label block, each but the last ends with a comma,
+            // and no label appears twice.
             var labels = new Dictionary<string, string>();
-            foreach (Match l in LabelPair().Matches(m.Groups["labels"].Value))
+            var block = m.Groups["labels"].Value;
+            var end = 0;
+            var pairs = LabelPair().Matches(block);
+            for (var i = 0; i < pairs.Count; i++)
             {
-                labels[l.Groups["k"].Value] = Regex.Unescape(l.Groups["v"].Value);
+                var l = pairs[i];
+                if (l.Index != end || (i < pairs.Count - 1 && !l.Value.EndsWith(',')) || !labels.TryAdd(l.Groups["k"].Value, Regex.Unescape(l.Groups["v"].Value)))
+                {
+                    throw new FormatException("malformed labels: " + line);
+                }
+
+                end = l.Index + l.Length;
+            }
+
+            if (end != block.Length)
+            {
+                throw new FormatException("malformed labels: " + line);
             }
 
             var value = m.Groups["value"].Value switch
@@ -49,6 +65,30 @@ internal static partial class Exposition
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Parses with this reader and with the agent's own strict parser (the one that guards
+    /// federation: one bad line rejects the body, as Prometheus does). Either throws
+    /// <see cref="FormatException"/>. Cross-check bodies with <see cref="Promtool"/>.
+    /// </summary>
+    public static List<Series> ParseStrict(string text)
+    {
+        _ = Agent.Runtimes.ExpositionParser.Parse(text);
+        return Parse(text);
+    }
+
+    /// <summary>Runs <c>promtool check metrics</c> on a body: (exit code, output).</summary>
+    public static async Task<(int ExitCode, string Output)> Promtool(string text)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("promtool", ["check", "metrics"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var promtool = System.Diagnostics.Process.Start(psi)!;
+        var stdout = promtool.StandardOutput.ReadToEndAsync();
+        var stderr = promtool.StandardError.ReadToEndAsync();
+        await promtool.StandardInput.WriteAsync(text);
+        promtool.StandardInput.Close();
+        await promtool.WaitForExitAsync();
+        return (promtool.ExitCode, await stdout + await stderr);
     }
 
     public static IEnumerable<Series> Named(this IEnumerable<Series> all, string name) => all.Where(s => s.Name == name);

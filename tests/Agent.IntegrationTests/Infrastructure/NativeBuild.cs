@@ -17,7 +17,9 @@ internal static class NativeBuild
         var dir = Directory.CreateTempSubdirectory("aot-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         // At the lowest CPU priority: the publish runs beside tests that measure latency.
-        var psi = new ProcessStartInfo("nice", ["-n", "19", "bash", Path.Combine(Repo.Root, "scripts", "publish-native.sh"), dir])
+        // The Dockerfile's own arguments, with its output directory replaced by ours.
+        string[] args = ["-n", "19", "bash", Path.Combine(Repo.Root, "scripts", "publish-native.sh"), dir, .. ShippedDockerfile.PublishArguments.Skip(1)];
+        var psi = new ProcessStartInfo("nice", args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -33,6 +35,6 @@ internal static class NativeBuild
             throw new InvalidOperationException("publish failed: " + output);
         }
 
-        return (Path.Combine(dir, "agent"), output);
+        return (Path.Combine(dir, Path.GetFileName(ShippedDockerfile.Entrypoint)), output);
     }
 }

@@ -48,6 +48,6 @@ internal static class Poll
     public static Task Until(Func<Task<bool>> attempt, TimeSpan deadline, string what, TimeSpan? every = null) =>
         Until<object>(async () => await attempt() ? new object() : null, deadline, what, every);
 
-    public static Task Until(Func<bool> attempt, TimeSpan deadline, string what) =>
-        Until(() => Task.FromResult(attempt()), deadline, what);
+    public static Task Until(Func<bool> attempt, TimeSpan deadline, string what, TimeSpan? every = null) =>
+        Until(() => Task.FromResult(attempt()), deadline, what, every);
 }
