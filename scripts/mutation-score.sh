@@ -3,14 +3,16 @@
 # (Procfs/, Probes/FailureClassifier.cs, Readiness/). Not part of ./test.sh: it rebuilds and
 # reruns tests/Agent.Tests once per group of mutants (about 10 minutes on 2 cores).
 # Usage: scripts/mutation-score.sh [extra dotnet-stryker arguments]
-# Prints the per-file table; the HTML/JSON reports land in StrykerOutput/<date>/reports/.
+# Prints the per-file table; the HTML/JSON reports land in tests/Agent.Tests/StrykerOutput/<date>/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=${STRYKER_TOOL_PATH:-$HOME/.cache/sidecar-agent/stryker-5.1.0}
 if [[ ! -x $tools/dotnet-stryker ]]; then
   dotnet tool install --tool-path "$tools" dotnet-stryker --version 5.1.0 >/dev/null
 fi
-"$tools/dotnet-stryker" --config-file stryker-config.json "$@"
+# Run from the test project (the repository root holds a solution, which Stryker treats differently).
+cd tests/Agent.Tests
+"$tools/dotnet-stryker" --config-file ../../stryker-config.json "$@"
 report=$(ls -t StrykerOutput/*/reports/mutation-report.json | head -1)
 python3 - "$report" <<'PY'
 import json, sys
