@@ -61,28 +61,53 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
         using var slow = new TcpClient();
         await slow.ConnectAsync(IPAddress.Loopback, agent.Port);
         var slowStream = slow.GetStream();
+        var slowStarted = System.Diagnostics.Stopwatch.StartNew();
         var slowClosed = Task.Run(async () =>
         {
+            // A header byte every 200 ms; reading detects the close (or the 408) as it happens.
+            var reader = Task.Run(async () =>
+            {
+                var buffer = new byte[4096];
+                try
+                {
+                    while (await slowStream.ReadAsync(buffer) > 0)
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                }
+
+                return slowStarted.Elapsed;
+            });
             try
             {
-                foreach (var b in Encoding.ASCII.GetBytes("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + new string('z', 60)))
+                foreach (var b in Encoding.ASCII.GetBytes("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + new string('z', 150)))
                 {
+                    if (reader.IsCompleted)
+                    {
+                        break;
+                    }
+
                     await slowStream.WriteAsync(new[] { b });
-                    await Task.Delay(1000);
+                    await Task.Delay(200);
                 }
             }
             catch (IOException)
             {
-                return true; // the server closed it
             }
 
-            return false;
+            return reader.IsCompleted ? (TimeSpan?)await reader : null;
         });
 
         // A started request must complete its headers within RequestHeadersTimeout (5 s); a
         // connection that sends nothing is closed after KeepAliveTimeout (20 s); past 512
         // connections new ones are refused at once.
-        Assert.True(await slowClosed.WaitAsync(TimeSpan.FromSeconds(30)), "the slowloris connection was not cut");
+        // RequestHeadersTimeout is 5 s, checked by Kestrel's 1 s heartbeat: cut within 5–6 s, plus
+        // a margin of 2 s for scheduling on a loaded machine (the 150 bytes would take 30 s).
+        var cut = await slowClosed.WaitAsync(TimeSpan.FromSeconds(40));
+        Assert.True(cut is not null, "the slowloris connection was not cut");
+        Assert.InRange(cut.Value, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(8));
         int Closed() => idle.Count(c =>
         {
             try
@@ -103,9 +128,65 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
         }
 
         var rssAfter = Suite.Rss(agent.Process.Pid);
-        output.WriteLine($"idle connections closed by the agent: {closed}/600; RSS {rssBefore / 1048576.0:F1} -> {rssAfter / 1048576.0:F1} MiB");
+        output.WriteLine($"slowloris cut after {cut.Value.TotalSeconds:F1} s; idle connections closed by the agent: {closed}/600; RSS {rssBefore / 1048576.0:F1} -> {rssAfter / 1048576.0:F1} MiB");
         Assert.Equal(600, closed);
         Assert.True(rssAfter - rssBefore < 64L * 1024 * 1024, "memory stayed bounded");
         Assert.False(agent.Process.HasExited);
+    }
+    [Fact]
+    public async Task The_513th_concurrent_connection_is_refused_and_a_freed_slot_is_reused()
+    {
+        // No pooled client of the test may hold a slot: health is polled with connections that close.
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), waitHealthy: false);
+        await Poll.Until(async () => (await Raw(agent.Port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "agent up");
+        await Poll.Until(() => Suite.Established(agent.Process.Pid) == 0, TimeSpan.FromSeconds(10), "no connection left open");
+
+        // One at a time, each sends a request and keeps the connection: the first 512 are served,
+        // every later one is closed without a response.
+        var held = new List<TcpClient>();
+        var answers = new List<string>();
+        try
+        {
+            for (var i = 0; i < 520; i++)
+            {
+                var c = new TcpClient();
+                await c.ConnectAsync(IPAddress.Loopback, agent.Port);
+                held.Add(c);
+                answers.Add(await Exchange(c));
+            }
+
+            var served = answers.TakeWhile(a => a.StartsWith("HTTP/1.1 200", StringComparison.Ordinal)).Count();
+            output.WriteLine($"connections served before the first refusal: {served}; answers after it: {string.Join(", ", answers.Skip(served).Select(a => a.Length == 0 ? "closed" : a[..12]))}");
+            Assert.Equal(512, served);
+            Assert.All(answers.Skip(512), a => Assert.Equal(string.Empty, a));
+
+            // Free one slot: a new connection is served again.
+            held[0].Dispose();
+            await Poll.Until(async () => (await Raw(agent.Port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "a freed slot is served");
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+        }
+
+        Assert.False(agent.Process.HasExited);
+    }
+
+    /// <summary>Sends one GET /health on a kept-alive connection; returns the response head, or "" if the server closed it.</summary>
+    private static async Task<string> Exchange(TcpClient c)
+    {
+        var stream = c.GetStream();
+        try
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[4096];
+            var n = await stream.ReadAsync(buffer, cts.Token);
+            return Encoding.ASCII.GetString(buffer, 0, n);
+        }
+        catch (IOException)
+        {
+            return string.Empty; // reset: refused as well
+        }
     }
 }

@@ -17,4 +17,14 @@ internal static class Suite
     public static int Threads(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
 
     public static int Fds(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+
+    /// <summary>Established TCP connections the process holds, counted by the kernel (<c>ss</c>), not by the agent.</summary>
+    public static int Established(int pid)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ss", ["-Htnp", "state", "established"]) { RedirectStandardOutput = true };
+        using var ss = System.Diagnostics.Process.Start(psi)!;
+        var text = ss.StandardOutput.ReadToEnd();
+        ss.WaitForExit();
+        return text.Split('\n').Count(l => l.Contains($"pid={pid},", StringComparison.Ordinal));
+    }
 }
