@@ -31,7 +31,7 @@ internal static class Poll
                     return result;
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidOperationException)
+            catch (Exception e) when (e is HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException or InvalidOperationException)
             {
                 last = e;
             }
