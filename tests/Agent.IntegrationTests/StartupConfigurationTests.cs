@@ -45,6 +45,14 @@ public sealed class StartupConfigurationTests
         ("Probes:p:Timeout", "-00:00:01", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
         ("Probes:p:Period", "00:00:00.010", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
         ("Probes:p:Critical", "very", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
+        ("Triggers:t:Metric", "no_such_metric", [("Triggers:t:Above", "1")]),
+        ("Triggers:t:Above", "lots", [("Triggers:t:Metric", "target_process_threads")]),
+        ("Triggers:t:For", "-00:00:01", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
+        ("Triggers:t:GrowthAbove", "0", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Window", "00:00:10")]),
+        ("Triggers:t:Window", "00:00:00.001", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:GrowthAbove", "1")]),
+        ("Triggers:t:Cooldown", "-00:00:01", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
+        ("Triggers:t:MaxPerHour", "0", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
+        ("Triggers:t:Target", "nosuch", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
     ];
 
     public static TheoryData<string> Keys() => new(Cases.Select(c => c.Key));
