@@ -50,6 +50,7 @@ public sealed class StartupConfigurationTests
         ("Triggers:t:For", "-00:00:01", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
         ("Triggers:t:GrowthAbove", "0", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Window", "00:00:10")]),
         ("Triggers:t:Window", "00:00:00.001", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:GrowthAbove", "1")]),
+        ("Triggers:t:Actions", "explode", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
         ("Triggers:t:Cooldown", "-00:00:01", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
         ("Triggers:t:MaxPerHour", "0", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
         ("Triggers:t:Target", "nosuch", [("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")]),
