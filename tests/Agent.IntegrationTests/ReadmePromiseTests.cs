@@ -131,21 +131,20 @@ public sealed class ReadmePromiseTests : IDisposable
         // the target entered into it as two containers would be (parent pid 0 inside). The agent
         // joins only the PID namespace (CoreCLR fails to start in the pod's mount namespace
         // here) and reads the pod's procfs through pid 1's root, /proc/<pid1>/root/proc.
-        // The agent enters first: AutoSelector skips pid 2 and its children as kernel threads
-        // (kthreadd on a host), so a target that is pid 2 inside a pod is never picked (a finding
-        // left to the pod-aware Auto of issue 13).
+        // The target enters first and is pid 2 inside: in a pod that is an ordinary process,
+        // not kthreadd.
         var pause = Path.Combine(_dir, "pause");
         File.Copy("/bin/sleep", pause);
         var app = Path.Combine(_dir, "app-target");
         File.Copy("/bin/sleep", app);
         await using var pod = ChildProcess.Start("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", pause, "infinity"]);
         var pid1 = await FirstChild(pod.Pid, "the pod's pid 1");
-        var port = Net.FreePort();
-        await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", "dotnet", Repo.AgentDll, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
-        await FirstChild(agent.Pid, "the agent inside");
         await using var target = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", app, "300"]);
         var targetHostPid = await FirstChild(target.Pid, "the target inside");
         var inner = File.ReadLines($"/proc/{targetHostPid}/status").Single(l => l.StartsWith("NSpid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.Equal("2", inner);
+        var port = Net.FreePort();
+        await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", "dotnet", Repo.AgentDll, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         var info = await Poll.Until(
