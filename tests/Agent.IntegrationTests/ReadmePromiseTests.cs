@@ -146,6 +146,7 @@ public sealed class ReadmePromiseTests : IDisposable
         var port = Net.FreePort();
         await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", "dotnet", Repo.AgentDll, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Poll.Until(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the agent inside serves");
 
         var info = await Poll.Until(
             async () => Exposition.Parse(await http.GetStringAsync("/metrics")).Named("target_process_info").SingleOrDefault(),
