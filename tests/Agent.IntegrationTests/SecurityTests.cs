@@ -126,14 +126,14 @@ public sealed class SecurityTests
             await Body("/health"),
             agent.Process.Stdout,
             agent.Process.Stderr);
-        // The wrong passwords were really tried: the failure counters of those probes rose from
-        // the 0 every series starts at; PostgreSQL's as auth. (Redis names a wrong password
-        // "error" today, not "auth": issue 12 fixes the classification; then assert auth here too.)
+        // The wrong passwords were really tried and refused as such: the auth counters of exactly
+        // those probes rose from the 0 every series starts at.
         var counters = Exposition.Parse(await Body("/metrics")).Named("agent_probe_failures_total").ToList();
         var seen = string.Join(", ", counters.Where(f => f.Value > 0).Select(f => $"{f["probe"]}/{f["reason"]}={f.Value}"));
         double Failures(string probe, string? reason = null) => counters.Where(f => f["probe"] == probe && (reason is null || f["reason"] == reason)).Sum(f => f.Value);
         Assert.True(Failures("wrongdb", "auth") >= 1, $"wrongdb auth failures; non-zero: {seen}");
-        Assert.True(Failures("wrongcache") >= 1, $"wrongcache failures; non-zero: {seen}");
+        Assert.True(Failures("wrongcache", "auth") >= 1, $"wrongcache auth failures; non-zero: {seen}");
+        Assert.Equal(0, Failures("cache", "auth"));
         Assert.Equal(0, Failures("db", "auth"));
         foreach (var secret in secrets)
         {
