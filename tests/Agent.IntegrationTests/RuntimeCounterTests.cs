@@ -166,9 +166,10 @@ public sealed class RuntimeCounterTests
                 Assert.DoesNotContain(m, s => s.Name.StartsWith("target_python", StringComparison.Ordinal));
             }
 
+            // A /metrics that waited on the federation scrape would take up to its 2 s deadline:
+            // the bound is half of it (how fast /metrics is, is the scrape benchmark's to say).
             times.Sort();
-            Assert.True(times[10] < TimeSpan.FromMilliseconds(100), $"median /metrics {times[10].TotalMilliseconds:F0} ms");
-            Assert.True(times[^1] < TimeSpan.FromSeconds(1), $"slowest /metrics {times[^1].TotalMilliseconds:F0} ms (scrape deadline 2 s)");
+            Assert.True(times[^1] < TimeSpan.FromSeconds(1), $"slowest /metrics {times[^1].TotalMilliseconds:F0} ms, median {times[10].TotalMilliseconds:F0} ms (scrape deadline 2 s)");
             Assert.False(agent.Process.HasExited);
         }
     }
