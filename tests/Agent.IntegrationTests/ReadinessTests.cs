@@ -130,7 +130,9 @@ public sealed class ReadinessTests
         foreach (var probe in new[] { "hang_tcp", "hang_pg" })
         {
             var duration = TimeSpan.Parse(body.GetProperty("entries").GetProperty(probe).GetProperty("duration").GetString()!);
-            Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(100), $"{probe} took {duration}"); // the hard deadline held
+            // The agent's own report agrees, within the margin of the test-clock check below
+            // (The_hard_deadline_holds_on_the_tests_clock_…).
+            Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(300), $"{probe} took {duration}");
         }
 
         // At most one stuck call per probe at a time: never more than one open socket per probe
