@@ -14,7 +14,9 @@ internal sealed record ProbeDefinition(
     string? Host = null,
     int Port = 0,
     string? Send = null,
-    string? Expect = null)
+    string? Expect = null,
+    int FailureThreshold = 1,
+    int SuccessThreshold = 1)
 {
     public string KindLabel => Kind switch
     {

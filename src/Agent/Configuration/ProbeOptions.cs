@@ -36,4 +36,10 @@ internal sealed class ProbeOptions
     public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool Critical { get; set; } = true;
+
+    /// <summary>Consecutive failures before a passing probe fails /ready (the kubelet's failureThreshold).</summary>
+    public int FailureThreshold { get; set; } = 1;
+
+    /// <summary>Consecutive successes before a failing probe passes /ready again (the kubelet's successThreshold).</summary>
+    public int SuccessThreshold { get; set; } = 1;
 }

@@ -21,7 +21,10 @@ internal static partial class ProbeSettings
     };
 
     /// <summary>Keys every probe takes.</summary>
-    public static readonly string[] CommonKeys = [nameof(ProbeOptions.Kind), nameof(ProbeOptions.Timeout), nameof(ProbeOptions.Period), nameof(ProbeOptions.Critical)];
+    public static readonly string[] CommonKeys = [nameof(ProbeOptions.Kind), nameof(ProbeOptions.Timeout), nameof(ProbeOptions.Period), nameof(ProbeOptions.Critical), nameof(ProbeOptions.FailureThreshold), nameof(ProbeOptions.SuccessThreshold)];
+
+    /// <summary>Upper bound of both thresholds: beyond it /ready would lag a real outage by hours at long periods.</summary>
+    private const int MaxThreshold = 100;
 
     public static IReadOnlyList<ProbeDefinition> Load(IConfiguration configuration)
     {
@@ -75,7 +78,15 @@ internal static partial class ProbeSettings
             throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Timeout)), "must not be longer than Period (at most one check in flight)");
         }
 
-        var d = new ProbeDefinition(name, kind, o.Timeout, o.Period, o.Critical);
+        foreach (var (key, value) in new[] { (nameof(o.FailureThreshold), o.FailureThreshold), (nameof(o.SuccessThreshold), o.SuccessThreshold) })
+        {
+            if (value is < 1 or > MaxThreshold)
+            {
+                throw new ConfigurationException(ConfigKey.Of(prefix, key), $"must be between 1 and {MaxThreshold}");
+            }
+        }
+
+        var d = new ProbeDefinition(name, kind, o.Timeout, o.Period, o.Critical, FailureThreshold: o.FailureThreshold, SuccessThreshold: o.SuccessThreshold);
         return kind switch
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },

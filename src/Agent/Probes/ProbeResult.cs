@@ -16,4 +16,7 @@ internal sealed record ProbeResult(ProbeDefinition Probe, ProbeOutcome Outcome, 
 
     /// <summary>Healthy and fresh.</summary>
     public bool Succeeded(DateTimeOffset now) => Outcome.Healthy && IsFresh(now);
+
+    /// <summary>The run of results up to this one and /ready's debounced verdict (a first result by default).</summary>
+    public ProbeStreak Streak { get; init; } = ProbeStreak.Start(Outcome);
 }

@@ -14,6 +14,7 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMet
 {
     private Task<ProbeOutcome>? _inFlight;
     private bool? _lastHealthy;
+    private ProbeStreak? _streak;
 
     public ProbeDefinition Definition => probe.Definition;
 
@@ -69,7 +70,8 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMet
             }
         }
 
-        var result = new ProbeResult(Definition, outcome, time.GetElapsedTime(started), time.GetUtcNow());
+        _streak = _streak is null ? ProbeStreak.Start(outcome) : _streak.Next(outcome, Definition.FailureThreshold, Definition.SuccessThreshold);
+        var result = new ProbeResult(Definition, outcome, time.GetElapsedTime(started), time.GetUtcNow()) { Streak = _streak };
         store.Publish(result);
         metrics.Record(result);
         LogTransition(outcome);

@@ -10,7 +10,8 @@ namespace Agent.Readiness;
 /// <summary>
 /// Decides /ready from cached state only: the target snapshot and the probes' latest results.
 /// 200 iff the target is present (unless <c>Readiness:RequireTarget=false</c>) and every
-/// critical probe's latest result is healthy and fresh. A failing non-critical probe gives
+/// critical probe passes (its <see cref="ProbeStreak"/> verdict, debounced by its thresholds)
+/// with a fresh result. A failing non-critical probe gives
 /// <c>Degraded</c> with 200. Before every probe has answered once: 503 <c>starting</c>.
 /// </summary>
 internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, ReadinessOptions options)
@@ -51,7 +52,8 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
 
             var age = r.Age(now);
             var stale = !r.IsFresh(now);
-            var ok = r.Outcome.Healthy && !stale;
+            var streak = r.Streak;
+            var ok = streak.Passing && !stale;
             if (!ok)
             {
                 unhealthy |= probe.Critical;
@@ -61,18 +63,27 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
             longest = r.Duration > longest ? r.Duration : longest;
             entries[probe.Name] = new ReadyEntry(
                 r.Outcome.Data ?? new Dictionary<string, string>(),
-                stale ? $"stale: last result {age.TotalSeconds:F1}s old (limit {probe.StaleAfter.TotalSeconds:F1}s); {r.Outcome.Description}" : r.Outcome.Description,
+                stale ? $"stale: last result {age.TotalSeconds:F1}s old (limit {probe.StaleAfter.TotalSeconds:F1}s); {r.Outcome.Description}" : Describe(probe, r),
                 Format(r.Duration),
                 ok ? HealthState.Healthy : probe.Critical ? HealthState.Unhealthy : HealthState.Degraded,
                 tags,
                 Math.Round(age.TotalSeconds, 3),
-                ok ? null : stale ? "stale" : r.Outcome.Reason);
+                ok ? null : stale ? "stale" : streak.LastFailure?.Reason ?? r.Outcome.Reason,
+                streak.ConsecutiveFailures);
         }
 
         var status = starting ? HealthState.Starting : unhealthy ? HealthState.Unhealthy : degraded ? HealthState.Degraded : HealthState.Healthy;
         var code = starting || unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         return new ReadinessReport(code, new ReadyResponse(status, Format(longest), entries));
     }
+
+    /// <summary>The latest result in words, saying when a threshold holds the verdict against it.</summary>
+    private static string Describe(ProbeDefinition probe, ProbeResult r) => r.Streak switch
+    {
+        { Passing: true } s when !r.Outcome.Healthy => $"tolerated: failure {s.ConsecutiveFailures} of {probe.FailureThreshold} allowed; {r.Outcome.Description}",
+        { Passing: false, LastFailure: { } failure } s when r.Outcome.Healthy => $"recovering: success {s.ConsecutiveSuccesses} of {probe.SuccessThreshold} needed; last failure {failure.Description}",
+        _ => r.Outcome.Description,
+    };
 
     /// <summary>TimeSpan as UIResponseWriter writes it: <c>00:00:00.0012345</c>.</summary>
     private static string Format(TimeSpan t) => t.ToString("c", CultureInfo.InvariantCulture);

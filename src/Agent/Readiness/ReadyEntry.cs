@@ -10,4 +10,5 @@ internal sealed record ReadyEntry(
     HealthState Status,
     IReadOnlyList<string> Tags,
     [property: JsonPropertyName("ageSeconds")] double? AgeSeconds,
-    string? Reason);
+    string? Reason,
+    int? ConsecutiveFailures = null);

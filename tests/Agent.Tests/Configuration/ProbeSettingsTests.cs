@@ -18,6 +18,19 @@ public class ProbeSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), p.Period);
         Assert.True(p.Critical);
         Assert.Equal(TimeSpan.FromSeconds(15.5), p.StaleAfter);
+        Assert.Equal(1, p.FailureThreshold);
+        Assert.Equal(1, p.SuccessThreshold);
+    }
+
+    [Fact]
+    public void Thresholds_are_read_and_bounded()
+    {
+        var p = Load(("Probes:db:Kind", "tcp"), ("Probes:db:Host", "h"), ("Probes:db:Port", "1"), ("Probes:db:FailureThreshold", "3"), ("Probes:db:SuccessThreshold", "2")).Single();
+
+        Assert.Equal(3, p.FailureThreshold);
+        Assert.Equal(2, p.SuccessThreshold);
+        Assert.Equal("Probes:db:FailureThreshold", Assert.Throws<ConfigurationException>(() => Load(("Probes:db:Kind", "tcp"), ("Probes:db:Host", "h"), ("Probes:db:Port", "1"), ("Probes:db:FailureThreshold", "-1"))).Key);
+        Assert.Equal("Probes:db:SuccessThreshold", Assert.Throws<ConfigurationException>(() => Load(("Probes:db:Kind", "tcp"), ("Probes:db:Host", "h"), ("Probes:db:Port", "1"), ("Probes:db:SuccessThreshold", "0"))).Key);
     }
 
     [Theory]

@@ -51,6 +51,8 @@ public class EveryKeyTests
         ("Probes:p:Timeout", "-00:00:01", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
         ("Probes:p:Period", "00:00:00.010", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
         ("Probes:p:Critical", "very", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
+        ("Probes:p:FailureThreshold", "0", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
+        ("Probes:p:SuccessThreshold", "101", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
     ];
 
     public static TheoryData<string> Keys() => new(Cases.Select(c => c.Key));
