@@ -14,7 +14,7 @@ public sealed class ReadinessTests
     // Scheduling and polling slack on top of Period + Timeout (the bound itself is the contract).
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(400);
 
-    private static readonly string[] FailureReasons = ["auth", "dns", "error", "http_status", "protocol", "refused", "timeout"];
+    private static readonly string[] FailureReasons = ["auth", "dns", "error", "http_status", "protocol", "refused", "timeout", "tls", "unhealthy"];
 
     private static Dictionary<string, string> Probe(string name, string kind, params (string Key, string Value)[] extra)
     {
@@ -237,7 +237,7 @@ public sealed class ReadinessTests
         Assert.InRange(maxRedis, 1, 2);
         Assert.InRange(maxPg, 1, 2);
         // Failures are counted per reason from 0 (all zero here unless a 100 ms check was slow).
-        Assert.Equal(14, (await agent.Metrics()).Named("agent_probe_failures_total").Count());
+        Assert.Equal(18, (await agent.Metrics()).Named("agent_probe_failures_total").Count()); // 2 probes × 9 reasons
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Agent.Common;
 namespace Agent.Configuration;
 
@@ -16,7 +17,8 @@ internal sealed record ProbeDefinition(
     string? Send = null,
     string? Expect = null,
     int FailureThreshold = 1,
-    int SuccessThreshold = 1)
+    int SuccessThreshold = 1,
+    X509Certificate2Collection? CaCertificates = null)
 {
     public string KindLabel => Kind switch
     {

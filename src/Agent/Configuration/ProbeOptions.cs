@@ -17,6 +17,9 @@ internal sealed class ProbeOptions
     /// <summary>http: the URL to GET.</summary>
     public string? Url { get; set; }
 
+    /// <summary>http: a PEM file of CA certificates trusted besides the system store (a private CA).</summary>
+    public string? CaFile { get; set; }
+
     /// <summary>http: accepted status codes, e.g. <c>200-399</c> or <c>200,204</c>.</summary>
     public string? ExpectedStatus { get; set; }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Agent.Common;
 using Npgsql;
@@ -16,7 +18,7 @@ internal static partial class ProbeSettings
     {
         [ProbeKind.Redis] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
         [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
-        [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus)],
+        [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Tcp] = [nameof(ProbeOptions.Host), nameof(ProbeOptions.Port), nameof(ProbeOptions.Send), nameof(ProbeOptions.Expect)],
     };
 
@@ -90,7 +92,7 @@ internal static partial class ProbeSettings
         return kind switch
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
-            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix) },
+            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),
         };
     }
@@ -122,6 +124,30 @@ internal static partial class ProbeSettings
         }
 
         return new Secret(value);
+    }
+
+    /// <summary>The private CA certificates of <c>CaFile</c>, loaded once at startup.</summary>
+    private static X509Certificate2Collection? CaFile(ProbeOptions o, string prefix)
+    {
+        if (o.CaFile is null)
+        {
+            return null;
+        }
+
+        var key = ConfigKey.Of(prefix, nameof(o.CaFile));
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(o.CaFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
+        {
+            throw new ConfigurationException(key, $"cannot read PEM certificates from the file ({e.GetType().Name})");
+        }
+
+        return certificates.Count > 0
+            ? certificates
+            : throw new ConfigurationException(key, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
 
     private static StatusRanges Expected(ProbeOptions o, string prefix)

@@ -46,10 +46,12 @@ internal static partial class FailureClassifier
                     };
                 case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
                     return FailureReason.Dns;
-                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.SecureConnectionError }:
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:
+                    return FailureReason.Tls;
+                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded }:
                     return FailureReason.Protocol;
                 case AuthenticationException:
-                    return FailureReason.Protocol;
+                    return FailureReason.Tls; // handshake or certificate validation
                 case TimeoutException or OperationCanceledException or RedisTimeoutException:
                     return FailureReason.Timeout;
                 default:

@@ -12,6 +12,7 @@ namespace Agent.Probes;
 internal sealed class HttpProbe : IProbe
 {
     private readonly HttpClient _client;
+    private readonly TlsValidation _tls;
 
     public HttpProbe(ProbeDefinition definition)
     {
@@ -26,6 +27,8 @@ internal sealed class HttpProbe : IProbe
             MaxConnectionsPerServer = 1,
             AutomaticDecompression = DecompressionMethods.None,
         };
+        _tls = new TlsValidation(definition.CaCertificates);
+        handler.SslOptions.RemoteCertificateValidationCallback = _tls.Validate;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
         // The URL's user info (https://user:pass@host) is a secret too.
@@ -43,15 +46,26 @@ internal sealed class HttpProbe : IProbe
             using var response = await _client.GetAsync(Definition.Url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             var data = new Dictionary<string, string> { ["status"] = status.ToString(CultureInfo.InvariantCulture) };
-            return Definition.ExpectedStatus!.Contains(status)
+            var outcome = Definition.ExpectedStatus!.Contains(status)
                 ? ProbeOutcome.Ok($"HTTP {status}", data)
                 : ProbeOutcome.Failed(FailureReason.HttpStatus, $"HTTP {status}, expected {Definition.ExpectedStatus}", data);
+            return WithCertificate(outcome);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            return FailureClassifier.Classify(e, Secrets);
+            var outcome = FailureClassifier.Classify(e, Secrets);
+            if (outcome.Reason == FailureReason.Tls && _tls.LastProblem is { } problem)
+            {
+                outcome = outcome with { Description = $"{FailureReason.Tls}: {problem}" };
+            }
+
+            return WithCertificate(outcome);
         }
     }
+
+    /// <summary>The leaf certificate's notAfter, for https only (a plain http probe has none).</summary>
+    private ProbeOutcome WithCertificate(ProbeOutcome outcome) =>
+        Definition.Url!.Scheme == Uri.UriSchemeHttps ? outcome with { CertificateNotAfter = _tls.LastNotAfter } : outcome;
 
     public ValueTask DisposeAsync()
     {

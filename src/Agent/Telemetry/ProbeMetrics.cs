@@ -25,7 +25,8 @@ internal sealed class ProbeMetrics : IDisposable
         _meter = meterFactory.Create(MeterName, typeof(ProbeMetrics).Assembly.GetName().Version?.ToString(3));
         _meter.CreateObservableGauge("agent.probe.success", Success, null, "1 if the probe's latest check succeeded and is not stale, else 0");
         _meter.CreateObservableGauge("agent.probe.duration", Duration, "s", "Duration of the probe's latest check");
-        _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, http_status, error)");
+        _meter.CreateObservableGauge("agent.probe.tls_cert_expiry", CertificateExpiry, "s", "Seconds until the notAfter of the dependency's TLS leaf certificate as last seen (negative once expired)");
+        _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, tls, http_status, unhealthy, error)");
 
         // Every (probe, reason) series exists from the start at 0, so rate() and increase() see
         // the first failure instead of a series appearing out of nowhere.
@@ -56,6 +57,22 @@ internal sealed class ProbeMetrics : IDisposable
         foreach (var r in _store.Current.Values)
         {
             yield return new Measurement<int>(r.Succeeded(now) ? 1 : 0, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
+        }
+    }
+
+    /// <summary>
+    /// blackbox_exporter's probe_ssl_earliest_cert_expiry as a remaining duration: an alert reads
+    /// "less than 14 days" directly, without subtracting time() in PromQL.
+    /// </summary>
+    private IEnumerable<Measurement<double>> CertificateExpiry()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var r in _store.Current.Values)
+        {
+            if (r.Outcome.CertificateNotAfter is { } notAfter)
+            {
+                yield return new Measurement<double>((notAfter - now).TotalSeconds, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
+            }
         }
     }
 

@@ -16,6 +16,14 @@ public class FailureClassifierTests
     }
 
     [Fact]
+    public void A_refused_certificate_or_failed_handshake_is_tls_not_error_or_protocol()
+    {
+        Assert.Equal("tls", FailureClassifier.Reason(new HttpRequestException(HttpRequestError.SecureConnectionError, "ssl", new System.Security.Authentication.AuthenticationException("rejected"))));
+        Assert.Equal("tls", FailureClassifier.Reason(new System.Security.Authentication.AuthenticationException("handshake")));
+        Assert.Equal("protocol", FailureClassifier.Reason(new HttpRequestException(HttpRequestError.ResponseEnded, "ended")));
+    }
+
+    [Fact]
     public void Timeouts_and_nested_exceptions()
     {
         Assert.Equal("timeout", FailureClassifier.Reason(new TimeoutException()));

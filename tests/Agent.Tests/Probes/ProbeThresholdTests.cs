@@ -3,6 +3,7 @@ using Agent.Logging;
 using Agent.Probes;
 using Agent.Readiness;
 using Agent.Sampling;
+using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,0 +1,87 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Agent.Probes;
+
+/// <summary>
+/// Validates a dependency's TLS certificate against the system trust store and, if configured,
+/// a private CA (<c>Probes:&lt;name&gt;:CaFile</c>), and remembers the leaf certificate's notAfter
+/// (for <c>agent_probe_tls_cert_expiry_seconds</c>) and why a certificate was refused (for the
+/// <c>tls</c> description). Names are checked as usual; a private CA does not excuse a name mismatch.
+/// </summary>
+internal sealed class TlsValidation(X509Certificate2Collection? privateRoots)
+{
+    private long _notAfterTicks;
+    private string? _lastProblem;
+
+    /// <summary>The notAfter of the last leaf certificate seen, valid or not; null before any handshake.</summary>
+    public DateTimeOffset? LastNotAfter => Volatile.Read(ref _notAfterTicks) is var t and not 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Why the last refused certificate was refused; null if the last one was accepted.</summary>
+    public string? LastProblem => Volatile.Read(ref _lastProblem);
+
+    public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            Volatile.Write(ref _lastProblem, "the server sent no certificate");
+            return false;
+        }
+
+        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        Volatile.Write(ref _notAfterTicks, new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero).UtcTicks);
+        var problem = Problem(leaf, chain, errors);
+        Volatile.Write(ref _lastProblem, problem);
+        return problem is null;
+    }
+
+    private string? Problem(X509Certificate2 leaf, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return null;
+        }
+
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return "the certificate does not name this host";
+        }
+
+        if (privateRoots is { Count: > 0 })
+        {
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.AddRange(privateRoots);
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (chain is not null)
+            {
+                custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+            }
+
+            if (custom.Build(leaf))
+            {
+                return null;
+            }
+
+            return Describe(custom);
+        }
+
+        return chain is not null ? Describe(chain) : "the certificate is not trusted";
+    }
+
+    private static string Describe(X509Chain chain)
+    {
+        var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+        if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
+        {
+            return "the certificate has expired or is not yet valid";
+        }
+
+        if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
+        {
+            return "the certificate is not signed by a trusted CA (set CaFile for a private CA)";
+        }
+
+        return $"the certificate chain is invalid ({flags})";
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Agent.IntegrationTests.Infrastructure;
+
+/// <summary>A private CA made in the test, and server certificates it signs for 127.0.0.1.</summary>
+internal sealed class TestCertificates : IDisposable
+{
+    private readonly RSA _caKey = RSA.Create(2048);
+
+    public TestCertificates()
+    {
+        var request = new CertificateRequest("CN=agent-test-ca", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddYears(1));
+    }
+
+    public X509Certificate2 Ca { get; }
+
+    /// <summary>Writes the CA certificate as PEM (what <c>Probes:&lt;name&gt;:CaFile</c> takes) and returns the path.</summary>
+    public string WriteCaPem(string directory)
+    {
+        var path = Path.Combine(directory, "ca.pem");
+        File.WriteAllText(path, Ca.ExportCertificatePem());
+        return path;
+    }
+
+    /// <summary>A server certificate for 127.0.0.1 and localhost, with its private key, valid in the given window.</summary>
+    public X509Certificate2 Server(DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var serial = RandomNumberGenerator.GetBytes(12);
+        using var signed = request.Create(Ca.SubjectName, X509SignatureGenerator.CreateForRSA(_caKey, RSASignaturePadding.Pkcs1), notBefore, notAfter, serial);
+        using var withKey = signed.CopyWithPrivateKey(key);
+        // Through PKCS#12 so that the key is usable by the TLS stack on every platform.
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public void Dispose()
+    {
+        Ca.Dispose();
+        _caKey.Dispose();
+    }
+}

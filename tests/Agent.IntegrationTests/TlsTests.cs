@@ -1,0 +1,87 @@
+using System.Net;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// https probes against real TLS servers whose certificates the test makes with its own CA: a
+/// valid certificate from that CA with CaFile is healthy and its remaining lifetime is exported;
+/// an expired one, or one from a CA the agent was not told about, fails with <c>tls</c>.
+/// </summary>
+public sealed class TlsTests
+{
+    private static Dictionary<string, string> Https(string name, int port, string? caFile) => new Dictionary<string, string>
+    {
+        [$"Probes:{name}:Kind"] = "http",
+        [$"Probes:{name}:Url"] = $"https://127.0.0.1:{port}/",
+        [$"Probes:{name}:Period"] = "00:00:01",
+        [$"Probes:{name}:Timeout"] = "00:00:00.800",
+        [$"Probes:{name}:Critical"] = "false",
+    }.Concat(caFile is null ? [] : [new KeyValuePair<string, string>($"Probes:{name}:CaFile", caFile)]).ToDictionary();
+
+    [Fact]
+    public async Task A_private_ca_certificate_is_healthy_with_its_expiry_exported_and_expired_or_untrusted_ones_are_tls()
+    {
+        var dir = Directory.CreateTempSubdirectory("tls-").FullName;
+        try
+        {
+            using var ca = new TestCertificates();
+            var caFile = ca.WriteCaPem(dir);
+            var now = DateTimeOffset.UtcNow;
+            using var validCert = ca.Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
+            using var expiredCert = ca.Server(now.AddDays(-60), now.AddDays(-2));
+            await using var valid = new TlsHttpServer(validCert);
+            await using var expired = new TlsHttpServer(expiredCert);
+
+            await using var agent = await AgentProcess.Start(new[]
+            {
+                Https("good", valid.Port, caFile),
+                Https("untrusted", valid.Port, caFile: null), // same server, CA not given
+                Https("expired", expired.Port, caFile),
+            }.SelectMany(d => d).ToDictionary());
+
+            await Poll.Until(
+                async () => await agent.ReadyReason("untrusted") == "tls" && await agent.ReadyReason("expired") == "tls" && (await agent.ReadyEntry("good")).GetProperty("status").GetString() == "Healthy",
+                TimeSpan.FromSeconds(15),
+                "good healthy, untrusted and expired tls");
+            var (code, _, raw) = await agent.Ready();
+            Assert.Equal(HttpStatusCode.OK, code); // all three non-critical: Degraded is 200
+            Assert.Contains("expired", (await agent.ReadyEntry("expired")).GetProperty("description").GetString(), StringComparison.Ordinal);
+            Assert.Contains("CaFile", (await agent.ReadyEntry("untrusted")).GetProperty("description").GetString(), StringComparison.Ordinal);
+
+            // The gauge against the certificate the test made: remaining lifetime within 60 s of the truth.
+            var metrics = await agent.Metrics();
+            var truth = (validCert.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds;
+            var good = metrics.Named("agent_probe_tls_cert_expiry_seconds").Single(s => s["probe"] == "good");
+            Assert.Equal("http", good["kind"]);
+            Assert.InRange(good.Value, truth - 60, truth + 60);
+            var gone = metrics.Named("agent_probe_tls_cert_expiry_seconds").Single(s => s["probe"] == "expired").Value;
+            var goneTruth = (expiredCert.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds;
+            Assert.InRange(gone, goneTruth - 60, goneTruth + 60); // negative: two days past
+            Assert.True(metrics.Named("agent_probe_failures_total").Single(s => s["probe"] == "expired" && s["reason"] == "tls").Value >= 1);
+            Assert.Equal(0, metrics.Named("agent_probe_failures_total").Single(s => s["probe"] == "expired" && s["reason"] == "error").Value);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_ca_file_without_a_certificate_stops_startup_naming_the_key()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "not a certificate\n");
+            await using var agent = await AgentProcess.Start(Https("p", 1, file), waitHealthy: false);
+            await Poll.Until(() => Task.FromResult(agent.Process.HasExited), TimeSpan.FromSeconds(30), "agent exits");
+            Assert.Equal(2, agent.Process.ExitCode);
+            Assert.Contains("Probes:p:CaFile", agent.Process.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
