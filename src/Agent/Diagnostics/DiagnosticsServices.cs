@@ -1,4 +1,6 @@
 using Agent.Configuration;
+using Agent.Diagnostics.Dotnet;
+using Agent.Diagnostics.Python;
 using Agent.Diagnostics.Snapshot;
 using Agent.Endpoints;
 using Agent.Procfs;
@@ -26,6 +28,11 @@ internal static class DiagnosticsServices
         services.AddSingleton(sp => new DiagnosticsMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), () => sp.GetRequiredService<ArtifactStore>().TotalBytes));
         services.AddSingleton<ProcessSnapshotReader>();
         services.AddSingleton<ICapture, SnapshotCapture>();
+        services.AddSingleton<DotnetChannel>();
+        services.AddSingleton(sp => new PythonStacks(sp.GetRequiredService<ProcFs>(), settings.StacksDirectory));
+        services.AddSingleton<ICapture, DumpCapture>();
+        services.AddSingleton<ICapture, TraceCapture>();
+        services.AddSingleton<ICapture, StacksCapture>();
         services.AddSingleton<CaptureService>();
         services.AddSingleton<DiagnosticsCapabilities>();
         // Order-independent: replaces the triggers' "no capture service" seam whichever was added first.
