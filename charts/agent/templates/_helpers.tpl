@@ -107,6 +107,20 @@ the app (volume name "shared-tmp").
     {{- end }}
     {{- end }}
     {{- end }}
+    {{- if $a.diagnostics.enabled }}
+    - name: Diagnostics__Enabled
+      value: "true"
+    - name: Diagnostics__Directory
+      value: {{ $a.diagnostics.directory | quote }}
+    - name: Diagnostics__MaxBytes
+      value: {{ $a.diagnostics.maxBytes | int64 | toString | quote }}
+    - name: Diagnostics__MinFreeBytes
+      value: {{ $a.diagnostics.minFreeBytes | int64 | toString | quote }}
+    - name: Diagnostics__Retention
+      value: {{ $a.diagnostics.retention | quote }}
+    - name: Security__DiagnosticsTokenFile
+      value: "/var/run/secrets/agent-diagnostics/{{ $a.diagnostics.tokenSecret.key }}"
+    {{- end }}
     {{- with $a.extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -130,6 +144,13 @@ the app (volume name "shared-tmp").
   volumeMounts:
     - name: shared-tmp
       mountPath: /tmp
+    {{- if $a.diagnostics.enabled }}
+    - name: agent-diagnostics
+      mountPath: {{ $a.diagnostics.directory }}
+    - name: agent-diagnostics-token
+      mountPath: /var/run/secrets/agent-diagnostics
+      readOnly: true
+    {{- end }}
     {{- range $name, $p := $a.probes }}
     {{- if $p.secretName }}
     - name: probe-{{ $name | lower }}
