@@ -1,8 +1,31 @@
 using Agent;
+using Agent.Check;
+using Agent.Cli;
 using Agent.Configuration;
 
-// Composition root: configuration, services, endpoints. Nothing else belongs here.
-var builder = WebApplication.CreateSlimBuilder(args);
+// Composition root: command line, configuration, services, endpoints. Nothing else belongs here.
+Invocation invocation;
+try
+{
+    invocation = Invocation.Parse(args);
+}
+catch (ConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"agent: {e.Message}");
+    return 2;
+}
+
+switch (invocation.Command)
+{
+    case AgentCommand.Help:
+        await Console.Out.WriteAsync(Usage.Text);
+        return 0;
+    case AgentCommand.Version:
+        await Console.Out.WriteLineAsync(VersionInfo.Line);
+        return 0;
+}
+
+var builder = WebApplication.CreateSlimBuilder(invocation.ConfigurationArgs);
 AgentSettings settings;
 try
 {
@@ -11,7 +34,12 @@ try
 catch (ConfigurationException e)
 {
     await Console.Error.WriteLineAsync($"agent: configuration error: {e.Message}");
-    return 2;
+    return invocation.Command == AgentCommand.Check ? await CheckCommand.ConfigurationErrorAsync(e, invocation, Console.Out) : 2;
+}
+
+if (invocation.Command == AgentCommand.Check)
+{
+    return await CheckCommand.RunAsync(builder, settings, invocation, Console.Out);
 }
 
 builder.UseDefaultUrl();

@@ -98,6 +98,10 @@ internal static class CapabilityAdvice
         _ => $"check that {url} serves the Prometheus text format to the agent",
     };
 
+    /// <summary>The caller's own deadline ended the check first (e.g. <c>agent check</c> against a hung endpoint).</summary>
+    public static Capability CutShort(string name, string what, string affects) =>
+        new(name, CapabilityStatus.Unavailable, $"{what}: no answer before the caller's deadline", $"check that {what} answers promptly", affects);
+
     private static string Uid(int? uid) => uid?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -37,7 +37,7 @@ internal static class CapabilityInspector
         {
             new("stat", CapabilityStatus.Available, Invariant($"readable: /proc/{pid}/stat and status"), null, "every target_process_* metric"),
             CapabilityAdvice.ForProcFile("io", process.ReadFile("io", buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
-            CapabilityAdvice.ForProcFile("fd", process.CountFds(out _), pid, agent, target, "target_process_open_fds", "no fd/ directory"),
+            Fd(process, agent, target),
             CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
         };
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
@@ -46,6 +46,37 @@ internal static class CapabilityInspector
         items.Add(await federation);
         return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
     }
+
+    /// <summary>
+    /// Listing fd/ needs the same access as io; counting does not on Linux 6.2 and later (stat()
+    /// of the directory gives the count to anyone), so a denied listing may still leave the count.
+    /// </summary>
+    private static Capability Fd(ProcPid process, ProcCredentials agent, ProcCredentials target)
+    {
+        ProcReadStatus listing;
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(process.FdDirectory).GetEnumerator();
+            _ = entries.MoveNext();
+            listing = ProcReadStatus.Ok;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            listing = ProcReadStatus.Denied;
+        }
+        catch (Exception e) when (e is IOException or System.Security.SecurityException)
+        {
+            listing = ProcReadStatus.Gone;
+        }
+
+        var countStillWorks = listing == ProcReadStatus.Denied && process.CountFds(out var n) == ProcReadStatus.Ok && n > 0;
+        var item = CapabilityAdvice.ForProcFile("fd", listing, process.Pid, agent, target, countStillWorks ? FdEntriesAffects : "target_process_open_fds and " + FdEntriesAffects, "no fd/ directory");
+        return countStillWorks
+            ? item with { Detail = item.Detail + "; the open-fd count still works (Linux 6.2 and later report it as the directory's size)" }
+            : item;
+    }
+
+    private const string FdEntriesAffects = "what each open fd is (files, sockets, pipes) in diagnostics snapshots";
 
     private static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
         process.ReadFile("status", buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;

@@ -66,6 +66,10 @@ internal static partial class DotnetSocketCheck
         {
             return new(CapabilityAdvice.DotnetSocketName, CapabilityStatus.Unavailable, string.Create(CultureInfo.InvariantCulture, $"{path}: no answer within {timeout.TotalSeconds:F0} s"), "the runtime is not answering its diagnostic socket (suspended at startup without a connected tool? DOTNET_DefaultDiagnosticPortSuspend)", CapabilityAdvice.DotnetAffects);
         }
+        catch (OperationCanceledException)
+        {
+            return CapabilityAdvice.CutShort(CapabilityAdvice.DotnetSocketName, path, CapabilityAdvice.DotnetAffects);
+        }
         catch (Exception e) when (e is SocketException or IOException)
         {
             return new(CapabilityAdvice.DotnetSocketName, CapabilityStatus.Unavailable, $"{path}: {e.GetType().Name}: {e.Message}", "check the socket's permissions and that the target is running", CapabilityAdvice.DotnetAffects);

@@ -46,5 +46,9 @@ internal static class FederationCheck
             var reason = outcome.Reason ?? FailureReason.Error;
             return new(CapabilityAdvice.FederationName, CapabilityStatus.Unavailable, $"{shown}: {outcome.Description}", CapabilityAdvice.FederationFix(reason, shown, deadline), CapabilityAdvice.FederationAffects);
         }
+        catch (OperationCanceledException)
+        {
+            return CapabilityAdvice.CutShort(CapabilityAdvice.FederationName, shown, CapabilityAdvice.FederationAffects);
+        }
     }
 }

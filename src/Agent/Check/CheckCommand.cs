@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Agent.Capabilities;
+using Agent.Cli;
+using Agent.Configuration;
+using Agent.Probes;
+using Agent.Sampling;
+
+namespace Agent.Check;
+
+/// <summary>
+/// <c>agent check</c>: with the configuration already loaded and validated, builds the same
+/// services a normal start builds, but never starts the server or the background loops. Looks
+/// once, concurrently, at the target (and what can be read of it), every probe and the listen
+/// addresses, under one overall deadline that holds whatever a dependency does: a part still
+/// running at the deadline is reported as unfinished and abandoned.
+/// </summary>
+internal static class CheckCommand
+{
+    /// <summary>Kept back from the deadline for building the report and printing it.</summary>
+    private static readonly TimeSpan Reserve = TimeSpan.FromMilliseconds(300);
+
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, AgentSettings settings, Invocation invocation, TextWriter output)
+    {
+        var clock = Stopwatch.StartNew();
+        var sinceStart = SinceProcessStart();
+        var budget = invocation.Deadline - sinceStart - Reserve;
+        if (budget < TimeSpan.FromMilliseconds(100))
+        {
+            budget = TimeSpan.FromMilliseconds(100);
+        }
+
+        var urls = ListenCheck.Urls(builder.Configuration, AgentServices.DefaultUrl);
+        // The report is the output; a probe's failure log line would only repeat it.
+        builder.AddAgentLogging();
+        // A console rule beats appsettings.json's "Logging:LogLevel:Default" (a rule without a provider).
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Error);
+        builder.Services.AddAgent(settings);
+        // Never run and never disposed: disposing a client stuck on a blackhole could outlast the
+        // deadline, and the process ends right after the report anyway.
+        var app = builder.Build();
+        // The parts are told to stop a little before the report is cut, so that what they found
+        // until then (e.g. every readable file beside a hung federation URL) makes it in.
+        using var stop = new CancellationTokenSource(budget - TimeSpan.FromMilliseconds(Math.Min(250, budget.TotalMilliseconds / 4)));
+
+        var target = Task.Run(async () =>
+        {
+            var finding = TargetCheck.Run(app.Services.GetRequiredService<TargetSelector>(), settings.Target, settings.Sampling.ProcRoot, Environment.ProcessId);
+            var capabilities = finding.Pid is { } pid ? await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop.Token) : null;
+            return (finding, capabilities);
+        });
+        var probes = settings.Probes.Select((definition, i) => Task.Run(() => RunProbe(app.Services.GetRequiredService<IReadOnlyList<ProbeRunner>>()[i], stop.Token))).ToList();
+        var listen = urls.Select(u => Task.Run(() => ListenCheck.Check(u))).ToList();
+
+        Task[] all = [target, .. probes, .. listen];
+        try
+        {
+            await Task.WhenAll(all).WaitAsync(budget);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Reported part by part below.
+        }
+
+        var targetFinding = target.IsCompletedSuccessfully
+            ? target.Result.finding
+            : new TargetFinding(CheckStatus.Unfinished, TargetSelectorFactory.Create(settings.Target, settings.Sampling.ProcRoot).Description, null, null, Unfinished(target, invocation.Deadline), []);
+        var capabilities = target.IsCompletedSuccessfully ? target.Result.capabilities : null;
+        var probeFindings = settings.Probes.Select((d, i) => Finding(d, probes[i], invocation.Deadline)).ToList();
+        var listenFindings = urls.Select((u, i) => listen[i].IsCompletedSuccessfully ? listen[i].Result : new ListenFinding(CheckStatus.Unfinished, u, Unfinished(listen[i], invocation.Deadline))).ToList();
+
+        var report = Summarise(targetFinding, capabilities, probeFindings, listenFindings, invocation.Deadline, sinceStart + clock.Elapsed);
+        if (invocation.Output == OutputFormat.Json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, CheckJsonContext.Default.CheckReport));
+        }
+        else
+        {
+            await output.WriteAsync(CheckReportWriter.Text(report));
+        }
+
+        await output.FlushAsync();
+        return report.ExitCode;
+    }
+
+    /// <summary>A configuration error, reported in the chosen format on stdout too (exit 2).</summary>
+    public static async Task<int> ConfigurationErrorAsync(ConfigurationException error, Invocation invocation, TextWriter output)
+    {
+        var report = new CheckReport(VersionInfo.Version, "configuration error", 2, [error.Message], [], null, null, [], [], invocation.Deadline.TotalSeconds, 0);
+        await output.WriteAsync(invocation.Output == OutputFormat.Json
+            ? JsonSerializer.Serialize(report, CheckJsonContext.Default.CheckReport) + Environment.NewLine
+            : CheckReportWriter.Text(report));
+        await output.FlushAsync();
+        return 2;
+    }
+
+    /// <summary>
+    /// One run; after a timeout, one more once the first call has ended. A fresh process pays
+    /// one-time costs on its first call (JIT of the client library, connection setup) that the
+    /// running agent pays once at startup; a dependency that really hangs times out twice.
+    /// </summary>
+    private static async Task<(ProbeResult Result, ProbeResult? TimedOutFirst)> RunProbe(ProbeRunner runner, CancellationToken stop)
+    {
+        var first = await runner.RunOnceAsync(stop);
+        if (first.Outcome.Healthy || first.Outcome.Reason != FailureReason.Timeout)
+        {
+            return (first, null);
+        }
+
+        while (runner.CheckInFlight)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), stop);
+        }
+
+        return (await runner.RunOnceAsync(stop), first);
+    }
+
+    private static ProbeFinding Finding(ProbeDefinition d, Task<(ProbeResult Result, ProbeResult? TimedOutFirst)> run, TimeSpan deadline)
+    {
+        if (!run.IsCompletedSuccessfully)
+        {
+            return new(CheckStatus.Unfinished, d.Name, d.KindLabel, d.Critical, FailureReason.Timeout, Unfinished(run, deadline), deadline.TotalSeconds);
+        }
+
+        var (r, first) = run.Result;
+        var status = r.Outcome.Healthy ? CheckStatus.Ok : d.Critical ? CheckStatus.Failed : CheckStatus.Warning;
+        var description = first is null
+            ? r.Outcome.Description
+            : string.Create(CultureInfo.InvariantCulture, $"{r.Outcome.Description} (second run: the first timed out after {first.Duration.TotalMilliseconds:0} ms, as a fresh client's first call may)");
+        return new(status, d.Name, d.KindLabel, d.Critical, r.Outcome.Reason, description, r.Duration.TotalSeconds);
+    }
+
+    private static string Unfinished(Task task, TimeSpan deadline) => task.IsFaulted
+        ? $"failed: {task.Exception!.InnerException!.GetType().Name}"
+        : string.Create(CultureInfo.InvariantCulture, $"did not finish within the check's deadline ({deadline.TotalSeconds:0.#} s)");
+
+    private static CheckReport Summarise(TargetFinding target, CapabilityReport? capabilities, List<ProbeFinding> probes, List<ListenFinding> listen, TimeSpan deadline, TimeSpan elapsed)
+    {
+        var problems = new List<string>();
+        var warnings = new List<string>();
+        if (target.Status != CheckStatus.Ok)
+        {
+            problems.Add($"target ({target.Selector}): {target.Explanation}");
+        }
+
+        foreach (var c in capabilities?.Unavailable ?? [])
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"cannot use {c.Name} of pid {capabilities!.Pid}: {c.Detail}"));
+        }
+
+        foreach (var p in probes)
+        {
+            var line = $"probe {p.Name} ({p.Kind}): {p.Reason}: {p.Description}";
+            (p.Status is CheckStatus.Warning ? warnings : p.Status is CheckStatus.Ok ? null : problems)?.Add(line);
+        }
+
+        foreach (var l in listen.Where(l => l.Status != CheckStatus.Ok))
+        {
+            problems.Add($"listen {l.Url}: {l.Detail}");
+        }
+
+        var exit = problems.Count == 0 ? 0 : 1;
+        return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, target, capabilities, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
+    }
+
+    private static TimeSpan SinceProcessStart()
+    {
+        using var self = Process.GetCurrentProcess();
+        var since = DateTime.Now - self.StartTime;
+        return since < TimeSpan.Zero ? TimeSpan.Zero : since;
+    }
+}

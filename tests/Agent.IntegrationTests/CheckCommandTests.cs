@@ -1,0 +1,209 @@
+using System.Reflection;
+using System.Text.Json;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// <c>agent --help</c>, <c>--version</c> and <c>agent check</c> as real processes against real
+/// targets and servers. Every run also keeps connecting to the agent's port: none may succeed.
+/// </summary>
+public sealed class CheckCommandTests
+{
+    private static JsonElement Item(JsonElement report, string name) =>
+        report.GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == name);
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_usage_and_exits_0_without_listening(string flag)
+    {
+        var run = await AgentCheck.Run([flag]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(0, run.ConnectionsAccepted);
+        Assert.Contains("agent check", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--Target:ProcessName=", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("README.md", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/metrics", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", run.Stdout + run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_prints_the_version_and_commit_and_exits_0_without_listening()
+    {
+        var run = await AgentCheck.Run(["--version"]);
+
+        // Independent of the agent's code: the version the project file declares, and the commit
+        // the build stamped into the assembly's metadata.
+        var declared = System.Xml.Linq.XDocument.Load(Path.Combine(Repo.Root, "src", "Agent", "Agent.csproj")).Descendants("Version").Single().Value;
+        var informational = AssemblyName.GetAssemblyName(Repo.AgentDll) is { } _ ? FileVersion(Repo.AgentDll) : null;
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(0, run.ConnectionsAccepted);
+        Assert.StartsWith($"agent {declared}", run.Stdout, StringComparison.Ordinal);
+        if (informational?.Split('+') is [_, var commit])
+        {
+            Assert.Contains(commit[..12], run.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_healthy_redis_and_a_target_exit_0_and_the_report_names_the_pid()
+    {
+        await using var redis = await RedisServer.StartNew();
+        await using var target = ChildProcess.Start("sleep", ["300"]);
+
+        var text = await AgentCheck.Run(["check", $"--Target:Pid={target.Pid}", "--Probes:cache:Kind=redis", $"--Probes:cache:ConnectionString={redis.ConnectionString}"]);
+        var json = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}", "--Probes:cache:Kind=redis", $"--Probes:cache:ConnectionString={redis.ConnectionString}"]);
+
+        Assert.True(text.ExitCode == 0, text.Stdout + text.Stderr);
+        Assert.Contains($"pid {target.Pid} (sleep)", text.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, text.ConnectionsAccepted);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Equal(0, json.ConnectionsAccepted);
+        var r = json.Json;
+        Assert.Equal("ok", r.GetProperty("result").GetString());
+        Assert.Equal(target.Pid, r.GetProperty("target").GetProperty("pid").GetInt32());
+        var probe = r.GetProperty("probes").EnumerateArray().Single();
+        Assert.Equal(("cache", "Ok"), (probe.GetProperty("name").GetString(), probe.GetProperty("status").GetString()));
+        Assert.True(probe.GetProperty("durationSeconds").GetDouble() > 0);
+        Assert.Equal("Ok", r.GetProperty("listen")[0].GetProperty("status").GetString());
+        // The check really reached Redis: the server counted the connection.
+        Assert.Contains("total_connections_received", await redis.Cli("INFO", "stats"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Redis_stopped_exits_1_and_says_refused()
+    {
+        await using var redis = await RedisServer.StartNew();
+        await redis.Stop();
+        await using var target = ChildProcess.Start("sleep", ["300"]);
+
+        var run = await AgentCheck.Run(["check", $"--Target:Pid={target.Pid}", "--Probes:cache:Kind=redis", $"--Probes:cache:ConnectionString={redis.ConnectionString}"]);
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        Assert.Contains("refused", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("problem: probe cache (redis): refused", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_non_critical_probe_failing_is_a_warning_not_a_failure()
+    {
+        var port = Net.FreePort();
+
+        var run = await AgentCheck.Run(["check", "--output=json", "--Probes:side:Kind=tcp", "--Probes:side:Host=127.0.0.1", $"--Probes:side:Port={port}", "--Probes:side:Critical=false"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Warning", run.Json.GetProperty("probes")[0].GetProperty("status").GetString());
+        Assert.Single(run.Json.GetProperty("warnings").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_bad_key_exits_2_naming_it()
+    {
+        var text = await AgentCheck.Run(["check", "--Target:Pidd=12"]);
+        var json = await AgentCheck.Run(["check", "--output", "json", "--Target:Pidd=12"]);
+
+        Assert.Equal(2, text.ExitCode);
+        Assert.Contains("Target:Pidd", text.Stderr, StringComparison.Ordinal);
+        Assert.Contains("configuration error: Target:Pidd", text.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, json.ExitCode);
+        Assert.Equal("configuration error", json.Json.GetProperty("result").GetString());
+        Assert.StartsWith("Target:Pidd", json.Json.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_absent_target_exits_1_with_the_reason()
+    {
+        var run = await AgentCheck.Run(["check", "--Target:ProcessName=no-such-process-here"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no process matches name=no-such-process-here", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_taken_listen_address_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await AgentCheck.Run(["check", "--output", "json"], urls: $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, run.ExitCode);
+        var listen = run.Json.GetProperty("listen")[0];
+        Assert.Equal("Failed", listen.GetProperty("status").GetString());
+        Assert.StartsWith("taken", listen.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task As_nobody_watching_a_root_process_io_and_fd_are_unreadable_with_the_fix()
+    {
+        await using var target = ChildProcess.Start("sleep", ["300"]);
+        // The kernel's own answer, independent of the agent: nobody may not read them.
+        var (catIo, _) = await Tool.Run("runuser", ["-u", "nobody", "--", "cat", $"/proc/{target.Pid}/io"]);
+        var (lsFd, _) = await Tool.Run("runuser", ["-u", "nobody", "--", "ls", $"/proc/{target.Pid}/fd"]);
+        Assert.NotEqual(0, catIo);
+        Assert.NotEqual(0, lsFd);
+
+        var run = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"], asUser: "nobody");
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        var caps = run.Json.GetProperty("capabilities");
+        Assert.Equal(65534, caps.GetProperty("agentUid").GetInt32());
+        Assert.Equal(0, caps.GetProperty("targetUid").GetInt32());
+        foreach (var name in new[] { "io", "fd" })
+        {
+            var item = Item(run.Json, name);
+            Assert.Equal("Unavailable", item.GetProperty("status").GetString());
+            Assert.Contains("run the agent as uid 0", item.GetProperty("fix").GetString(), StringComparison.Ordinal);
+            Assert.Contains("CAP_SYS_PTRACE", item.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Available", Item(run.Json, "stat").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_dotnet_target_diagnostic_socket_is_reachable()
+    {
+        await using var target = await DotnetTarget.Start();
+
+        var run = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var socket = Item(run.Json, "dotnet_diagnostic_socket");
+        Assert.Equal("Available", socket.GetProperty("status").GetString());
+        Assert.Contains($"dotnet-diagnostic-{target.Pid}-", socket.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_finishes_within_its_deadline_against_a_blackhole()
+    {
+        await using var hole = new Blackhole();
+        await using var target = ChildProcess.Start("sleep", ["300"]);
+        // Each of these alone would hang for 30 s: a Redis that accepts and never answers, a TCP
+        // probe, and a federation URL on the same blackhole.
+        string[] args =
+        [
+            "check", "--output", "json", "--deadline", "3s", $"--Target:Pid={target.Pid}",
+            "--Probes:cache:Kind=redis", $"--Probes:cache:ConnectionString=127.0.0.1:{hole.Port}", "--Probes:cache:Timeout=00:00:30", "--Probes:cache:Period=00:01:00",
+            "--Probes:raw:Kind=tcp", "--Probes:raw:Host=127.0.0.1", $"--Probes:raw:Port={hole.Port}", "--Probes:raw:Send=PING\\r\\n", "--Probes:raw:Expect=+PONG", "--Probes:raw:Timeout=00:00:30", "--Probes:raw:Period=00:01:00",
+            $"--Runtime:MetricsUrl=http://127.0.0.1:{hole.Port}/metrics", "--Runtime:MetricsTimeout=00:00:30",
+        ];
+
+        var run = await AgentCheck.Run(args);
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        // Far below the 30 s any one of them would take; the margin covers a loaded machine.
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(20), $"took {run.Elapsed}");
+        Assert.True(hole.Accepted >= 2, "the blackhole was really asked");
+        Assert.All(run.Json.GetProperty("probes").EnumerateArray(), p => Assert.Equal("Unfinished", p.GetProperty("status").GetString()));
+        // What was found before the deadline is kept: the files were read, the federation URL is cut short.
+        Assert.Equal("Available", Item(run.Json, "io").GetProperty("status").GetString());
+        Assert.Contains("deadline", Item(run.Json, "federation_url").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.InRange(run.Json.GetProperty("elapsedSeconds").GetDouble(), 0, 3.0 + 1.0);
+    }
+
+    private static string? FileVersion(string dll) =>
+        System.Diagnostics.FileVersionInfo.GetVersionInfo(dll).ProductVersion;
+}

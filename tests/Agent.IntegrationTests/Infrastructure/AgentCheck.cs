@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Agent.IntegrationTests.Infrastructure;
+
+/// <summary>One run of <c>agent check</c> (or any short-lived agent command) as a real process.</summary>
+internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, int ConnectionsAccepted)
+{
+    public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
+
+    /// <summary>
+    /// Runs the agent with <paramref name="args"/> on a free port (passed as <c>--urls</c> unless
+    /// <paramref name="urls"/> is given) and, while it runs, keeps trying to connect to that port:
+    /// <see cref="ConnectionsAccepted"/> counts how often that worked (a command that never listens: 0).
+    /// </summary>
+    public static async Task<AgentCheck> Run(IEnumerable<string> args, string? executable = null, string? asUser = null, string? urls = null, TimeSpan? wait = null)
+    {
+        var port = Net.FreePort();
+        var list = args.ToList();
+        if (!list.Any(a => a.StartsWith("--urls", StringComparison.Ordinal)))
+        {
+            list.Add($"--urls={urls ?? $"http://127.0.0.1:{port}"}");
+        }
+
+        var (file, argv) = (executable ?? "dotnet", executable is null ? new List<string> { Repo.AgentDll } : []);
+        argv.AddRange(list);
+        if (asUser is not null)
+        {
+            argv.Insert(0, file);
+            argv.InsertRange(0, ["-u", asUser, "--"]);
+            file = "runuser";
+        }
+
+        var env = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" };
+        var clock = Stopwatch.StartNew();
+        await using var p = ChildProcess.Start(file, argv, env);
+        var accepted = 0;
+        var exited = p.WaitForExit(wait ?? TimeSpan.FromSeconds(60));
+        while (!exited.IsCompleted)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                await c.ConnectAsync("127.0.0.1", port);
+                accepted++;
+            }
+            catch (SocketException)
+            {
+            }
+
+            await Task.WhenAny(exited, Task.Delay(20));
+        }
+
+        var code = await exited;
+        var elapsed = clock.Elapsed;
+        // Output events may trail the exit by a moment.
+        await Poll.Until(() => Task.FromResult(p.Stdout.Length > 0 || p.Stderr.Length > 0), TimeSpan.FromSeconds(5), "output");
+        return new AgentCheck(code, p.Stdout, p.Stderr, elapsed, accepted);
+    }
+}
