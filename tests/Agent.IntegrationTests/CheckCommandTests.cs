@@ -204,6 +204,27 @@ public sealed class CheckCommandTests
         Assert.InRange(run.Json.GetProperty("elapsedSeconds").GetDouble(), 0, 3.0 + 1.0);
     }
 
+    [Fact]
+    public async Task The_native_binary_answers_help_version_and_check()
+    {
+        var (binary, _) = await NativeBuild.Get();
+        await using var target = await DotnetTarget.Start();
+
+        var help = await AgentCheck.Run(["--help"], executable: binary);
+        var version = await AgentCheck.Run(["--version"], executable: binary);
+        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"], executable: binary);
+
+        Assert.Equal((0, 0), (help.ExitCode, help.ConnectionsAccepted));
+        Assert.Contains("agent check", help.Stdout, StringComparison.Ordinal);
+        Assert.Equal((0, 0), (version.ExitCode, version.ConnectionsAccepted));
+        Assert.Matches(@"^agent \d+\.\d+\.\d+", version.Stdout);
+        Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+        Assert.Equal(0, check.ConnectionsAccepted);
+        // Source-generated JSON works in the native build, and so does the IPC exchange.
+        Assert.Equal(target.Pid, check.Json.GetProperty("target").GetProperty("pid").GetInt32());
+        Assert.Equal("Available", Item(check.Json, "dotnet_diagnostic_socket").GetProperty("status").GetString());
+    }
+
     private static string? FileVersion(string dll) =>
         System.Diagnostics.FileVersionInfo.GetVersionInfo(dll).ProductVersion;
 }

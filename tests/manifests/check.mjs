@@ -8,6 +8,7 @@ import path from "node:path";
 import Ajv from "ajv";
 import yaml from "js-yaml";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { Pod } from "kubernetes-models/v1";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const chart = path.join(root, "charts/agent");
@@ -78,6 +79,32 @@ for (const file of ["deployment.yaml", "deployment-native-sidecar.yaml"]) {
     ok(`${file}: ${what}`);
   }
 }
+{
+  const file = "helm-test-check-pod.yaml";
+  const doc = load(path.join(chart, "examples", file));
+  try {
+    new Pod(doc).validate();
+  } catch (e) {
+    fail(`${file} against the Kubernetes schema: ${e.message}`);
+  }
+  ok(`${file} matches the Kubernetes v1 Pod schema`);
+  const c = doc.spec.containers[0];
+  const env = (c.env ?? []).map((e) => e.name);
+  const checks = [
+    ["a helm test hook", doc.metadata.annotations?.["helm.sh/hook"] === "test"],
+    ["runs agent check", c.args?.[0] === "check"],
+    ["never restarted", doc.spec.restartPolicy === "Never"],
+    ["no target selector (no app in this pod)", !env.some((n) => n.startsWith("Target__"))],
+    ["the sidecar's probes", env.includes("Probes__db__Kind") && env.includes("Probes__db__ConnectionStringFile")],
+    ["the probe's secret mounted", c.volumeMounts?.some((m) => m.mountPath === "/var/run/secrets/agent/db")],
+    ["hardened like the sidecar", c.securityContext?.readOnlyRootFilesystem === true && c.securityContext?.runAsNonRoot === true],
+  ];
+  for (const [what, pass] of checks) {
+    if (!pass) fail(`${file}: ${what}`);
+    ok(`${file}: ${what}`);
+  }
+}
+
 // The validator itself must catch a broken manifest.
 const broken = load(path.join(chart, "examples", "deployment.yaml"));
 broken.spec.template.spec.containers[0].ports[0].containerPort = "eighty";

@@ -39,91 +39,7 @@ the app (volume name "shared-tmp").
       containerPort: {{ $a.port }}
       protocol: TCP
   env:
-    - name: ASPNETCORE_URLS
-      value: "http://+:{{ $a.port }}"
-    - name: DOTNET_GCGen0MaxBudget
-      value: "100000"
-    {{- with $a.target }}
-    {{- if .processName }}
-    - name: Target__ProcessName
-      value: {{ .processName | quote }}
-    {{- else if .commandLinePattern }}
-    - name: Target__CommandLinePattern
-      value: {{ .commandLinePattern | quote }}
-    {{- else if .auto }}
-    - name: Target__Auto
-      value: "true"
-    {{- end }}
-    - name: Target__IncludeChildren
-      value: {{ .includeChildren | quote }}
-    {{- end }}
-    - name: Sampling__Interval
-      value: {{ $a.samplingInterval | quote }}
-    - name: Readiness__RequireTarget
-      value: {{ $a.requireTarget | quote }}
-    - name: Runtime__Dotnet__Enabled
-      value: {{ $a.runtime.dotnet | quote }}
-    {{- if $a.runtime.metricsUrl }}
-    - name: Runtime__MetricsUrl
-      value: {{ $a.runtime.metricsUrl | quote }}
-    {{- end }}
-    {{- range $name, $p := $a.probes }}
-    - name: Probes__{{ $name }}__Kind
-      value: {{ $p.kind | quote }}
-    {{- if $p.secretName }}
-    - name: Probes__{{ $name }}__ConnectionStringFile
-      value: "/var/run/secrets/agent/{{ $name }}/{{ $p.secretKey | default "connection-string" }}"
-    {{- end }}
-    {{- if $p.url }}
-    - name: Probes__{{ $name }}__Url
-      value: {{ $p.url | quote }}
-    {{- end }}
-    {{- if $p.host }}
-    - name: Probes__{{ $name }}__Host
-      value: {{ $p.host | quote }}
-    - name: Probes__{{ $name }}__Port
-      value: {{ $p.port | quote }}
-    {{- end }}
-    {{- if $p.timeout }}
-    - name: Probes__{{ $name }}__Timeout
-      value: {{ $p.timeout | quote }}
-    {{- end }}
-    {{- if $p.period }}
-    - name: Probes__{{ $name }}__Period
-      value: {{ $p.period | quote }}
-    {{- end }}
-    {{- if hasKey $p "critical" }}
-    - name: Probes__{{ $name }}__Critical
-      value: {{ $p.critical | quote }}
-    {{- end }}
-    {{- end }}
-    {{- range $name, $t := $a.triggers }}
-    - name: Triggers__{{ $name }}__Metric
-      value: {{ $t.metric | quote }}
-    {{- range $key, $setting := dict "target" "Target" "above" "Above" "for" "For" "growthAbove" "GrowthAbove" "window" "Window" "actions" "Actions" "cooldown" "Cooldown" "maxPerHour" "MaxPerHour" }}
-    {{- if hasKey $t $key }}
-    - name: Triggers__{{ $name }}__{{ $setting }}
-      value: {{ index $t $key | toString | quote }}
-    {{- end }}
-    {{- end }}
-    {{- end }}
-    {{- if $a.diagnostics.enabled }}
-    - name: Diagnostics__Enabled
-      value: "true"
-    - name: Diagnostics__Directory
-      value: {{ $a.diagnostics.directory | quote }}
-    - name: Diagnostics__MaxBytes
-      value: {{ $a.diagnostics.maxBytes | int64 | toString | quote }}
-    - name: Diagnostics__MinFreeBytes
-      value: {{ $a.diagnostics.minFreeBytes | int64 | toString | quote }}
-    - name: Diagnostics__Retention
-      value: {{ $a.diagnostics.retention | quote }}
-    - name: Security__DiagnosticsTokenFile
-      value: "/var/run/secrets/agent-diagnostics/{{ $a.diagnostics.tokenSecret.key }}"
-    {{- end }}
-    {{- with $a.extraEnv }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+    {{- include "agent.env" (dict "Values" $a "Check" false) | nindent 4 }}
   livenessProbe:
     httpGet:
       path: /health
@@ -158,4 +74,103 @@ the app (volume name "shared-tmp").
       readOnly: true
     {{- end }}
     {{- end }}
+{{- end -}}
+
+
+{{/*
+The agent's configuration as environment variables. With "Check" true (the helm test Pod) the
+settings that only make sense inside the app's pod are left out: the target selector (the test
+Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (usually the app's
+127.0.0.1). Everything else, probes included, is the sidecar's own configuration.
+*/}}
+{{- define "agent.env" -}}
+{{- $a := .Values -}}
+{{- $check := .Check -}}
+- name: ASPNETCORE_URLS
+  value: "http://+:{{ $a.port }}"
+- name: DOTNET_GCGen0MaxBudget
+  value: "100000"
+{{- if not $check }}
+{{- with $a.target }}
+{{- if .processName }}
+- name: Target__ProcessName
+  value: {{ .processName | quote }}
+{{- else if .commandLinePattern }}
+- name: Target__CommandLinePattern
+  value: {{ .commandLinePattern | quote }}
+{{- else if .auto }}
+- name: Target__Auto
+  value: "true"
+{{- end }}
+- name: Target__IncludeChildren
+  value: {{ .includeChildren | quote }}
+{{- end }}
+{{- end }}
+- name: Sampling__Interval
+  value: {{ $a.samplingInterval | quote }}
+- name: Readiness__RequireTarget
+  value: {{ $a.requireTarget | quote }}
+- name: Runtime__Dotnet__Enabled
+  value: {{ $a.runtime.dotnet | quote }}
+{{- if and $a.runtime.metricsUrl (not $check) }}
+- name: Runtime__MetricsUrl
+  value: {{ $a.runtime.metricsUrl | quote }}
+{{- end }}
+{{- range $name, $p := $a.probes }}
+- name: Probes__{{ $name }}__Kind
+  value: {{ $p.kind | quote }}
+{{- if $p.secretName }}
+- name: Probes__{{ $name }}__ConnectionStringFile
+  value: "/var/run/secrets/agent/{{ $name }}/{{ $p.secretKey | default "connection-string" }}"
+{{- end }}
+{{- if $p.url }}
+- name: Probes__{{ $name }}__Url
+  value: {{ $p.url | quote }}
+{{- end }}
+{{- if $p.host }}
+- name: Probes__{{ $name }}__Host
+  value: {{ $p.host | quote }}
+- name: Probes__{{ $name }}__Port
+  value: {{ $p.port | quote }}
+{{- end }}
+{{- if $p.timeout }}
+- name: Probes__{{ $name }}__Timeout
+  value: {{ $p.timeout | quote }}
+{{- end }}
+{{- if $p.period }}
+- name: Probes__{{ $name }}__Period
+  value: {{ $p.period | quote }}
+{{- end }}
+{{- if hasKey $p "critical" }}
+- name: Probes__{{ $name }}__Critical
+  value: {{ $p.critical | quote }}
+{{- end }}
+{{- end }}
+{{- range $name, $t := $a.triggers }}
+- name: Triggers__{{ $name }}__Metric
+  value: {{ $t.metric | quote }}
+{{- range $key, $setting := dict "target" "Target" "above" "Above" "for" "For" "growthAbove" "GrowthAbove" "window" "Window" "actions" "Actions" "cooldown" "Cooldown" "maxPerHour" "MaxPerHour" }}
+{{- if hasKey $t $key }}
+- name: Triggers__{{ $name }}__{{ $setting }}
+  value: {{ index $t $key | toString | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $a.diagnostics.enabled }}
+- name: Diagnostics__Enabled
+  value: "true"
+- name: Diagnostics__Directory
+  value: {{ $a.diagnostics.directory | quote }}
+- name: Diagnostics__MaxBytes
+  value: {{ $a.diagnostics.maxBytes | int64 | toString | quote }}
+- name: Diagnostics__MinFreeBytes
+  value: {{ $a.diagnostics.minFreeBytes | int64 | toString | quote }}
+- name: Diagnostics__Retention
+  value: {{ $a.diagnostics.retention | quote }}
+- name: Security__DiagnosticsTokenFile
+  value: "/var/run/secrets/agent-diagnostics/{{ $a.diagnostics.tokenSecret.key }}"
+{{- end }}
+{{- with $a.extraEnv }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
