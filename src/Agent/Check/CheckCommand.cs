@@ -5,6 +5,7 @@ using Agent.Capabilities;
 using Agent.Cli;
 using Agent.Configuration;
 using Agent.Probes;
+using Agent.Procfs;
 using Agent.Sampling;
 
 namespace Agent.Check;
@@ -46,7 +47,7 @@ internal static class CheckCommand
 
         var target = Task.Run(async () =>
         {
-            var finding = TargetCheck.Run(app.Services.GetRequiredService<TargetSelector>(), settings.Target, settings.Sampling.ProcRoot, Environment.ProcessId);
+            var finding = TargetCheck.Run(app.Services.GetRequiredService<TargetSelector>(), settings.Target, app.Services.GetRequiredService<ProcFs>(), Environment.ProcessId);
             var capabilities = finding.Pid is { } pid ? await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop.Token) : null;
             return (finding, capabilities);
         });
@@ -65,7 +66,7 @@ internal static class CheckCommand
 
         var targetFinding = target.IsCompletedSuccessfully
             ? target.Result.finding
-            : new TargetFinding(CheckStatus.Unfinished, TargetSelectorFactory.Create(settings.Target, settings.Sampling.ProcRoot).Description, null, null, Unfinished(target, invocation.Deadline), []);
+            : new TargetFinding(CheckStatus.Unfinished, TargetSelectorFactory.Create(settings.Target).Description, null, null, Unfinished(target, invocation.Deadline), []);
         var capabilities = target.IsCompletedSuccessfully ? target.Result.capabilities : null;
         var probeFindings = settings.Probes.Select((d, i) => Finding(d, probes[i], invocation.Deadline)).ToList();
         var listenFindings = urls.Select((u, i) => listen[i].IsCompletedSuccessfully ? listen[i].Result : new ListenFinding(CheckStatus.Unfinished, u, Unfinished(listen[i], invocation.Deadline))).ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Agent.Configuration;
+using Agent.Procfs;
 using Agent.Sampling;
 
 namespace Agent.Check;
@@ -14,11 +15,11 @@ internal static class TargetCheck
     /// <summary>Beyond this many processes (a host namespace, not a pod) the list is cut.</summary>
     public const int MaxCandidates = 50;
 
-    public static TargetFinding Run(TargetSelector selector, TargetOptions options, string procRoot, int selfPid)
+    public static TargetFinding Run(TargetSelector selector, TargetOptions options, ProcFs fs, int selfPid)
     {
-        ProcessTable? table = null;
-        ProcessTable Table() => table ??= ProcessTable.Scan(procRoot);
-        var selection = selector.Select(Table);
+        var context = new SelectionContext(fs, selfPid);
+        ProcessTable Table() => context.Table;
+        var selection = selector.Select(context);
         var candidates = options.Auto ? ExplainAuto(Table(), selfPid, selection.Pid) : [];
         if (selection.Pid is not { } pid)
         {
@@ -39,33 +40,16 @@ internal static class TargetCheck
         return new(CheckStatus.Ok, selector.Description, pid, name, string.Create(CultureInfo.InvariantCulture, $"pid {pid} ({name}): {why}"), candidates);
     }
 
-    /// <summary>The reason for each process, in the order of the auto selector's own rules.</summary>
+    /// <summary>The auto selector's own rules (<see cref="PodLayout"/>), with the reason for each process.</summary>
     private static List<CheckCandidate> ExplainAuto(ProcessTable table, int selfPid, int? taken)
     {
-        var ancestors = table.Ancestry(selfPid);
-        var own = table.Tree(selfPid).Select(p => p.Pid).ToHashSet();
-        var eligible = table.Processes
-            .Where(p => !ancestors.Contains(p.Pid) && !own.Contains(p.Pid) && p.Comm != "pause" && p.ParentPid != 2 && p.Pid != 2)
-            .Select(p => p.Pid)
-            .ToHashSet();
-        var roots = table.Processes.Count(p => eligible.Contains(p.Pid) && !eligible.Contains(p.ParentPid));
-        var result = new List<CheckCandidate>();
-        foreach (var p in table.Processes.OrderBy(p => p.Pid).Take(MaxCandidates))
-        {
-            var reason = p switch
-            {
-                _ when p.Pid == selfPid => "the agent itself",
-                _ when ancestors.Contains(p.Pid) => "an ancestor of the agent (its parent, or the namespace's init)",
-                _ when own.Contains(p.Pid) => "started by the agent",
-                _ when p.Comm == "pause" => "the pod's pause container",
-                _ when p.Pid == 2 || p.ParentPid == 2 => "a kernel thread",
-                _ when eligible.Contains(p.ParentPid) => string.Create(CultureInfo.InvariantCulture, $"a child of {p.ParentPid}: only top-level processes qualify"),
-                _ when p.Pid == taken => "the only top-level process besides the agent",
-                _ => string.Create(CultureInfo.InvariantCulture, $"one of {roots} top-level processes: ambiguous, set Target:ProcessName or Target:CommandLinePattern"),
-            };
-            result.Add(new(p.Pid, p.Comm, p.Pid == taken, reason));
-        }
-
-        return result;
+        var verdicts = PodLayout.Explain(table, selfPid);
+        var topLevel = verdicts.Count(v => v.LeftOutBecause is null);
+        return verdicts
+            .Take(MaxCandidates)
+            .Select(v => new CheckCandidate(v.Process.Pid, v.Process.Comm, v.Process.Pid == taken, v.LeftOutBecause ?? (v.Process.Pid == taken
+                ? "the only top-level process besides the agent"
+                : string.Create(CultureInfo.InvariantCulture, $"one of {topLevel} top-level processes: ambiguous, set Target:ProcessName or Target:CommandLinePattern"))))
+            .ToList();
     }
 }
