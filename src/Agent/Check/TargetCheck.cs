@@ -15,7 +15,7 @@ internal static class TargetCheck
     /// <summary>Beyond this many processes (a host namespace, not a pod) the list is cut.</summary>
     public const int MaxCandidates = 50;
 
-    public static TargetFinding Run(TargetSelector selector, TargetOptions options, ProcFs fs, int selfPid)
+    public static TargetFinding Run(TargetSelector selector, TargetSettings options, ProcFs fs, int selfPid)
     {
         var context = new SelectionContext(fs, selfPid);
         ProcessTable Table() => context.Table;
