@@ -18,13 +18,15 @@ internal sealed record ProbeDefinition(
     string? Expect = null,
     int FailureThreshold = 1,
     int SuccessThreshold = 1,
-    X509Certificate2Collection? CaCertificates = null)
+    X509Certificate2Collection? CaCertificates = null,
+    string? Service = null)
 {
     public string KindLabel => Kind switch
     {
         ProbeKind.Redis => "redis",
         ProbeKind.Postgres => "postgres",
         ProbeKind.Http => "http",
+        ProbeKind.Grpc => "grpc",
         _ => "tcp",
     };
 

@@ -7,4 +7,5 @@ internal enum ProbeKind
     Postgres,
     Http,
     Tcp,
+    Grpc,
 }

@@ -17,11 +17,17 @@ internal sealed class ProbeOptions
     /// <summary>http: the URL to GET.</summary>
     public string? Url { get; set; }
 
-    /// <summary>http: a PEM file of CA certificates trusted besides the system store (a private CA).</summary>
+    /// <summary>http and grpc: a PEM file of CA certificates trusted besides the system store (a private CA).</summary>
     public string? CaFile { get; set; }
 
     /// <summary>http: accepted status codes, e.g. <c>200-399</c> or <c>200,204</c>.</summary>
     public string? ExpectedStatus { get; set; }
+
+    /// <summary>grpc: the server's URL, <c>http://host:port</c> (plaintext HTTP/2) or <c>https://host:port</c>.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>grpc: the service name asked about; empty (the default) is the server as a whole.</summary>
+    public string? Service { get; set; }
 
     /// <summary>tcp: host and port.</summary>
     public string? Host { get; set; }

@@ -20,6 +20,7 @@ internal static partial class ProbeSettings
         [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
         [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Tcp] = [nameof(ProbeOptions.Host), nameof(ProbeOptions.Port), nameof(ProbeOptions.Send), nameof(ProbeOptions.Expect)],
+        [ProbeKind.Grpc] = [nameof(ProbeOptions.Address), nameof(ProbeOptions.Service), nameof(ProbeOptions.CaFile)],
     };
 
     /// <summary>Keys every probe takes.</summary>
@@ -60,8 +61,9 @@ internal static partial class ProbeSettings
             "postgres" or "postgresql" or "npgsql" => ProbeKind.Postgres,
             "http" => ProbeKind.Http,
             "tcp" => ProbeKind.Tcp,
-            null or "" => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "required: redis, postgres, http or tcp"),
-            _ => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "must be redis, postgres, http or tcp"),
+            "grpc" => ProbeKind.Grpc,
+            null or "" => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "required: redis, postgres, http, tcp or grpc"),
+            _ => throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Kind)), "must be redis, postgres, http, tcp or grpc"),
         };
 
         var allowed = CommonKeys.Concat(KeysByKind[kind]).ToArray();
@@ -93,6 +95,7 @@ internal static partial class ProbeSettings
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
             ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
+            ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),
         };
     }
@@ -124,6 +127,18 @@ internal static partial class ProbeSettings
         }
 
         return new Secret(value);
+    }
+
+    /// <summary>A gRPC server's address: scheme, host and port only (the health method has a fixed path).</summary>
+    private static Uri GrpcAddress(ProbeOptions o, string prefix)
+    {
+        if (string.IsNullOrWhiteSpace(o.Address) || !Uri.TryCreate(o.Address, UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query))
+        {
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Address)), "required: http://host:port (plaintext HTTP/2) or https://host:port, without a path");
+        }
+
+        return url;
     }
 
     /// <summary>The private CA certificates of <c>CaFile</c>, loaded once at startup.</summary>

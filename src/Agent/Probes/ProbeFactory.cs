@@ -9,6 +9,7 @@ internal static class ProbeFactory
         ProbeKind.Redis => new RedisProbe(d),
         ProbeKind.Postgres => new PostgresProbe(d),
         ProbeKind.Http => new HttpProbe(d),
+        ProbeKind.Grpc => new GrpcProbe(d),
         _ => new TcpProbe(d),
     };
 }
