@@ -20,7 +20,7 @@ public class HotPathBenchmarks
 {
     private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
     private ReadinessEvaluator _evaluator = null!;
-    private TargetSnapshot _target = null!;
+    private SamplingSnapshot _target = null!;
     private ImmutableDictionary<string, ProbeResult> _results = ImmutableDictionary<string, ProbeResult>.Empty;
     private string _exposition = string.Empty;
 
@@ -31,7 +31,7 @@ public class HotPathBenchmarks
             .Select(i => new ProbeDefinition($"dep{i}", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), i < 3, Host: "h", Port: 1))
             .ToList();
         _evaluator = new ReadinessEvaluator(probes, new ReadinessOptions { RequireTarget = true });
-        _target = new TargetSnapshot(new TargetSample(new ProcessIdentity(7, 1), "app", 1, 1, 1, 1, 1, 1, 0, 4, 10, 1024, 1, 0, 0, 1, 1, 1, 1), 0, "name=app", null, _now);
+        _target = new SamplingSnapshot([new TargetSnapshot("app", true, new TargetSample(new ProcessIdentity(7, 1), "app", 1, 1, 1, 1, 1, 1, 0, 4, 10, 1024, 1, 0, 0, 1, 1, 1, 1), 0, "name=app", null, _now)], _now);
         _results = probes.ToImmutableDictionary(p => p.Name, p => new ProbeResult(p, ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(2), _now));
         var sb = new StringBuilder();
         foreach (var family in new[] { "python_gc_objects_collected_total", "python_gc_objects_uncollectable_total", "python_gc_collections_total" })

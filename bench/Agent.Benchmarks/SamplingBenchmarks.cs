@@ -26,7 +26,7 @@ public class SamplingBenchmarks
         _target = Process.Start(new ProcessStartInfo("/bin/sleep", "3600") { UseShellExecute = false })!;
         var system = new ProcSystem(new ProcFs("/proc"));
         _reader = new ProcessReader(system);
-        _tracker = new TargetTracker(new PidSelector(_target.Id), _reader, includeChildren: false, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance, new RepeatGate(TimeProvider.System));
+        _tracker = new TargetTracker("app", true, new PidSelector(_target.Id), _reader, false, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance, new RepeatGate(TimeProvider.System));
         _ = _tracker.Tick(); // resolve once; the benchmark measures steady-state ticks
         _stat = File.ReadAllBytes($"/proc/{_target.Id}/stat");
         _status = File.ReadAllBytes($"/proc/{_target.Id}/status");

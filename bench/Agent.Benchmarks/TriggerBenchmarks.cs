@@ -35,7 +35,7 @@ public class TriggerBenchmarks
         for (var i = 0; i < Snapshots; i++)
         {
             var sample = new TargetSample(new ProcessIdentity(42, 1), "app", 1, 0.5 * i, 0.1 * i, (100L << 20) + (i * 4096L), null, 1L << 30, null, 12, 40, 1024, 1.7e9, null, null, null, null, 10 * i, 0);
-            _snapshots[i] = new TargetSnapshot(sample, 0, "name=app", null, Start);
+            _snapshots[i] = new TargetSnapshot("app", true, sample, 0, "name=app", null, Start);
         }
 
         _growth15s = new TriggerEvaluator(Definition("growth15s", "target_process_resident_memory_bytes", TriggerCondition.Growth, 1L << 40, TimeSpan.FromSeconds(15)), Interval);

@@ -74,7 +74,7 @@ internal static class AgentServices
         // Type=notify under systemd: READY=1 once listening, STOPPING=1 on shutdown (no-op elsewhere).
         services.AddSystemd();
 
-        services.AddTargetSampling(settings.Target, settings.Sampling);
+        services.AddTargetSampling(settings.Targets, settings.Sampling);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime);
@@ -89,7 +89,7 @@ internal static class AgentServices
     {
         app.Services.StartAgentTelemetry();
         _ = app.Services.GetRequiredService<TriggerEngine>();
-        if (app.Services.GetRequiredService<AgentSettings>().Target.WatchesSelf)
+        if (app.Services.GetRequiredService<AgentSettings>().Targets.WatchesSelf)
         {
             Log.WatchingSelf(app.Logger);
         }

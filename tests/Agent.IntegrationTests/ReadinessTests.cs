@@ -264,7 +264,7 @@ public sealed class ReadinessTests
         await Poll.Until(async () => (await Ready(required)).Body.GetProperty("status").GetString() != "starting", TimeSpan.FromSeconds(5), "first tick");
         var r = await Ready(required);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Code);
-        Assert.Equal("absent", Reason(r.Body, "target"));
+        Assert.Equal("absent", Reason(r.Body, "target:app"));
         await Poll.Until(async () => (await Ready(optional)).Code == HttpStatusCode.OK, TimeSpan.FromSeconds(5), "ready without a target");
     }
 }

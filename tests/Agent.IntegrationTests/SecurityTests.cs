@@ -37,7 +37,7 @@ public sealed class SecurityTests
             var detailed = JsonDocument.Parse(await authorized.GetStringAsync("/ready")).RootElement;
             Assert.Equal("Healthy", open.GetProperty("status").GetString());
             Assert.Empty(open.GetProperty("entries").EnumerateObject());
-            Assert.True(detailed.GetProperty("entries").TryGetProperty("target", out _));
+            Assert.True(detailed.GetProperty("entries").TryGetProperty("target:app", out _));
         }
         finally
         {

@@ -18,7 +18,8 @@ internal sealed record AgentSettings(
     OtlpSettings Otlp,
     TelemetrySettings Telemetry,
     Secret? MetricsToken,
-    DiagnosticsSettings Diagnostics)
+    DiagnosticsSettings Diagnostics,
+    TargetPlan Targets)
 {
     /// <summary><c>Triggers:&lt;name&gt;:*</c>, evaluated on every sampling tick.</summary>
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
@@ -29,6 +30,7 @@ internal sealed record AgentSettings(
         // One Get<T>() call per options type, written out: the binder generator intercepts call
         // sites whose type it can see, and would not see through a generic helper.
         var target = TargetSettings.Parse(Bind(TargetOptions.Section, () => configuration.GetSection(TargetOptions.Section).Get<TargetOptions>() ?? new()));
+        var targets = TargetPlan.Load(configuration, target);
         var sampling = Check(Bind(SamplingOptions.Section, () => configuration.GetSection(SamplingOptions.Section).Get<SamplingOptions>() ?? new()));
         var readiness = Bind(ReadinessOptions.Section, () => configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new());
         var probes = ProbeSettings.Load(configuration);
@@ -41,9 +43,9 @@ internal sealed record AgentSettings(
             Bind(DiagnosticsOptions.Section, () => configuration.GetSection(DiagnosticsOptions.Section).Get<DiagnosticsOptions>() ?? new()),
             Token(security.DiagnosticsToken, security.DiagnosticsTokenFile, nameof(security.DiagnosticsToken), nameof(security.DiagnosticsTokenFile)),
             token);
-        // Until targets are named, the single Target:* selector's target is the only one.
+        // Triggers follow the primary target (app): their Target key names it.
         var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics) { Triggers = triggers };
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>

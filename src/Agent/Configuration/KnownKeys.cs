@@ -3,7 +3,7 @@ namespace Agent.Configuration;
 /// <summary>
 /// Rejects keys the agent does not know inside its own sections, so that a typo
 /// (<c>Target:ProcesName</c>) stops startup instead of being silently ignored.
-/// Probes:<name>:* is checked by ProbeSettings, per kind. Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
+/// Probes:<name>:* is checked by ProbeSettings, per kind; Targets:<name>:* by TargetPlan. Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
 /// </summary>
 internal static class KnownKeys
 {
@@ -14,7 +14,8 @@ internal static class KnownKeys
         [TargetOptions.Section] =
         [
             nameof(TargetOptions.Pid), nameof(TargetOptions.PidFile), nameof(TargetOptions.ProcessName),
-            nameof(TargetOptions.CommandLinePattern), nameof(TargetOptions.IncludeChildren), nameof(TargetOptions.Auto),
+            nameof(TargetOptions.CommandLinePattern), nameof(TargetOptions.Port), nameof(TargetOptions.IncludeChildren), nameof(TargetOptions.Auto),
+            nameof(TargetOptions.AutoProxies),
         ],
         [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot)],
         [ReadinessOptions.Section] = [nameof(ReadinessOptions.RequireTarget)],

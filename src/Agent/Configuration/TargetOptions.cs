@@ -1,6 +1,9 @@
 namespace Agent.Configuration;
 
-/// <summary>The <c>Target</c> section: which process to watch. At most one selector may be set.</summary>
+/// <summary>
+/// The <c>Target</c> section: the single-target keys (one target named <c>app</c>) and Auto. At
+/// most one selector may be set; more targets go under <c>Targets:&lt;name&gt;</c>.
+/// </summary>
 internal sealed class TargetOptions
 {
     public const string Section = "Target";
@@ -17,9 +20,15 @@ internal sealed class TargetOptions
     /// <summary>A .NET regular expression over the command line, arguments joined by spaces.</summary>
     public string? CommandLinePattern { get; set; }
 
+    /// <summary>The process holding a TCP socket listening on this port (v4 or v6).</summary>
+    public int? Port { get; set; }
+
     /// <summary>Sum the whole process tree under the target (e.g. gunicorn workers).</summary>
     public bool IncludeChildren { get; set; }
 
-    /// <summary>Pick the single other process of a shared PID namespace.</summary>
+    /// <summary>Watch every top-level process of a shared PID namespace, each a target named after its comm.</summary>
     public bool Auto { get; set; }
+
+    /// <summary>More process names (comma-separated) that Auto watches as optional proxies, beside the known mesh proxies.</summary>
+    public string? AutoProxies { get; set; }
 }

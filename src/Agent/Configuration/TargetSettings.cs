@@ -3,17 +3,21 @@ using System.Text.RegularExpressions;
 namespace Agent.Configuration;
 
 /// <summary>
-/// The parsed <see cref="TargetOptions"/>: at most one selector set, the command-line pattern
-/// compiled once here and used as is by the selector.
+/// The parsed <see cref="TargetOptions"/> (or one <c>Targets:&lt;name&gt;</c> section): at most one
+/// selector set, the command-line pattern compiled once here and used as is by the selector.
 /// </summary>
-internal sealed record TargetSettings(int? Pid, string? PidFile, string? ProcessName, Regex? CommandLinePattern, bool IncludeChildren, bool Auto)
+internal sealed record TargetSettings(int? Pid, string? PidFile, string? ProcessName, Regex? CommandLinePattern, int? Port, bool IncludeChildren, bool Auto, IReadOnlyList<string> AutoProxies)
 {
     /// <summary>No selector set: the agent watches itself (a demo, and a smoke test of a deployment).</summary>
-    public bool WatchesSelf => Pid is null && PidFile is null && ProcessName is null && CommandLinePattern is null && !Auto;
+    public bool WatchesSelf => !HasSelector && !Auto;
 
-    public static TargetSettings Parse(TargetOptions t)
+    /// <summary>One of Pid, PidFile, ProcessName, CommandLinePattern or Port is set.</summary>
+    public bool HasSelector => Pid is not null || PidFile is not null || ProcessName is not null || CommandLinePattern is not null || Port is not null;
+
+    /// <param name="section">Where the keys live: <c>Target</c>, or <c>Targets:&lt;name&gt;</c> for a named target.</param>
+    public static TargetSettings Parse(TargetOptions t, string section = TargetOptions.Section)
     {
-        static string Key(string property) => ConfigKey.Of(TargetOptions.Section, property);
+        string Key(string property) => ConfigKey.Of(section, property);
         var set = new List<string>();
         if (t.Pid is not null)
         {
@@ -54,6 +58,15 @@ internal sealed record TargetSettings(int? Pid, string? PidFile, string? Process
             pattern = Patterns.Compile(t.CommandLinePattern, Key(nameof(t.CommandLinePattern)));
         }
 
+        if (t.Port is not null)
+        {
+            set.Add(Key(nameof(t.Port)));
+            if (t.Port is < 1 or > 65535)
+            {
+                throw new ConfigurationException(Key(nameof(t.Port)), "must be a TCP port (1-65535)");
+            }
+        }
+
         if (t.Auto)
         {
             set.Add(Key(nameof(t.Auto)));
@@ -61,9 +74,20 @@ internal sealed record TargetSettings(int? Pid, string? PidFile, string? Process
 
         if (set.Count > 1)
         {
-            throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}");
+            throw new ConfigurationException(set[1], $"only one target selector may be set, found {string.Join(" and ", set)}; name more targets under {NamedTargetOptions.Section}:<name>");
         }
 
-        return new TargetSettings(t.Pid, t.PidFile, t.ProcessName, pattern, t.IncludeChildren, t.Auto);
+        var proxies = (t.AutoProxies ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (proxies.Length > 0 && !t.Auto)
+        {
+            throw new ConfigurationException(Key(nameof(t.AutoProxies)), $"only used with {Key(nameof(t.Auto))}=true");
+        }
+
+        if (proxies.Any(p => p.Length > 15 || p.Contains('/', StringComparison.Ordinal)))
+        {
+            throw new ConfigurationException(Key(nameof(t.AutoProxies)), "a comma-separated list of process names (comm, at most 15 characters each)");
+        }
+
+        return new TargetSettings(t.Pid, t.PidFile, t.ProcessName, pattern, t.Port, t.IncludeChildren, t.Auto, proxies);
     }
 }

@@ -3,17 +3,17 @@ using Agent.Sampling;
 namespace Agent.Diagnostics;
 
 /// <summary>
-/// Resolves a target name to the process the sampling loop currently follows. The single-target
-/// <c>Target:*</c> keys name their target <see cref="DefaultName"/>; named targets plug in here.
+/// Resolves a target name to the process the sampling loop currently follows: any named,
+/// single-target (<see cref="DefaultName"/>) or discovered target of the latest snapshot.
 /// </summary>
 internal sealed class DiagnosticTargets(TargetSnapshotStore store)
 {
-    public const string DefaultName = "app";
+    public const string DefaultName = TargetNames.Default;
 
-    public IReadOnlyList<string> Names { get; } = [DefaultName];
+    public IReadOnlyList<string> Names => [.. store.Current.Targets.Select(t => t.Name)];
 
     public DiagnosticTarget? Find(string name) =>
-        string.Equals(name, DefaultName, StringComparison.Ordinal) && store.Current.Sample is { } sample
-            ? new DiagnosticTarget(DefaultName, sample.Identity, sample.Name)
+        store.Current.Find(name) is { Sample: { } sample }
+            ? new DiagnosticTarget(name, sample.Identity, sample.Name)
             : null;
 }

@@ -14,7 +14,7 @@ internal static class HealthEndpoint
     {
         var snapshot = store.Current;
         var age = time.GetUtcNow() - snapshot.TakenAt;
-        var sample = snapshot.Sample;
+        var sample = snapshot.Primary?.Sample;
         if (store.HasTicked && age <= schedule.LivenessWindow)
         {
             return Results.Json(new HealthResponse(HealthState.Healthy, Math.Round(age.TotalSeconds, 3), null, sample is not null, sample?.Identity.Pid), AgentJsonContext.Default.HealthResponse);

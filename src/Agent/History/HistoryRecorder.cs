@@ -20,7 +20,25 @@ internal sealed class HistoryRecorder(HistoryStore store)
     // The store's lookup allocates (ImmutableDictionary with a comparer); the tick must not.
     private readonly Dictionary<string, TargetHistory> _targets = new(StringComparer.Ordinal);
 
+    /// <summary>One tick: every target (the .NET runtime's counters belong to the primary one), then the probes.</summary>
+    public void Record(SamplingSnapshot snapshot, DotnetRuntimeSnapshot? runtime, ImmutableDictionary<string, ProbeResult> probes)
+    {
+        var primary = snapshot.Primary;
+        foreach (var t in snapshot.Targets)
+        {
+            RecordTarget(t.Name, t, ReferenceEquals(t, primary) ? runtime : null);
+        }
+
+        RecordProbes(probes);
+    }
+
     public void Record(string targetName, TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime, ImmutableDictionary<string, ProbeResult> probes)
+    {
+        RecordTarget(targetName, snapshot, runtime);
+        RecordProbes(probes);
+    }
+
+    private void RecordTarget(string targetName, TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime)
     {
         if (!_targets.TryGetValue(targetName, out var target))
         {
@@ -30,6 +48,10 @@ internal sealed class HistoryRecorder(HistoryStore store)
 
         target.Record(snapshot, runtime);
         TargetEvents(targetName, snapshot);
+    }
+
+    private void RecordProbes(ImmutableDictionary<string, ProbeResult> probes)
+    {
         foreach (var history in store.Probes)
         {
             if (probes.TryGetValue(history.Probe.Name, out var result))

@@ -6,14 +6,14 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Warning, "No target configured: the agent is watching itself. Point it at your application with Target:ProcessName, Target:CommandLinePattern, Target:PidFile, Target:Pid or Target:Auto=true (environment: Target__ProcessName=myapp).")]
     public static partial void WatchingSelf(ILogger logger);
 
-    [LoggerMessage(2, LogLevel.Information, "Target found: pid {Pid} ({Name}) selected by {Selector}")]
-    public static partial void TargetFound(ILogger logger, int pid, string name, string selector);
+    [LoggerMessage(2, LogLevel.Information, "Target {Target} found: pid {Pid} ({Name}) selected by {Selector}")]
+    public static partial void TargetFound(ILogger logger, string target, int pid, string name, string selector);
 
-    [LoggerMessage(3, LogLevel.Warning, "Target lost: pid {Pid} ({Name}) is gone; looking for it again with {Selector}")]
-    public static partial void TargetLost(ILogger logger, int pid, string name, string selector);
+    [LoggerMessage(3, LogLevel.Warning, "Target {Target} lost: pid {Pid} ({Name}) is gone; looking for it again with {Selector}")]
+    public static partial void TargetLost(ILogger logger, string target, int pid, string name, string selector);
 
-    [LoggerMessage(4, LogLevel.Warning, "No target: {Problem} (selector {Selector}; {Suppressed} similar messages suppressed)")]
-    public static partial void NoTarget(ILogger logger, string problem, string selector, int suppressed);
+    [LoggerMessage(4, LogLevel.Warning, "No process for target {Target}: {Problem} (selector {Selector}; {Suppressed} similar messages suppressed)")]
+    public static partial void NoTarget(ILogger logger, string target, string problem, string selector, int suppressed);
 
     [LoggerMessage(5, LogLevel.Warning, "Cannot read {File} of pid {Pid}: the {Metrics} metrics are omitted. Run the agent as the target's user, or grant it CAP_SYS_PTRACE.")]
     public static partial void FileDenied(ILogger logger, string file, int pid, string metrics);
@@ -21,8 +21,11 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Error, "Sampling tick failed ({Suppressed} similar errors suppressed)")]
     public static partial void TickFailed(ILogger logger, Exception exception, int suppressed);
 
-    [LoggerMessage(7, LogLevel.Information, "Target restarted: pid {OldPid} replaced by pid {NewPid} ({Restarts} restarts so far)")]
-    public static partial void TargetRestarted(ILogger logger, int oldPid, int newPid, long restarts);
+    [LoggerMessage(7, LogLevel.Information, "Target {Target} restarted: pid {OldPid} replaced by pid {NewPid} ({Restarts} restarts so far)")]
+    public static partial void TargetRestarted(ILogger logger, string target, int oldPid, int newPid, long restarts);
+
+    [LoggerMessage(40, LogLevel.Information, "Discovered target {Target}: pid {Pid} ({Comm}), a top-level process of the PID namespace{Optional}")]
+    public static partial void TargetDiscovered(ILogger logger, string target, int pid, string comm, string optional);
 
     [LoggerMessage(8, LogLevel.Warning, "Probe {Probe} ({Kind}) failed: {Reason}: {Description} ({Suppressed} similar messages suppressed)")]
     public static partial void ProbeFailed(ILogger logger, string probe, string kind, string reason, string description, int suppressed);

@@ -38,6 +38,41 @@ internal sealed partial class ProcFs
     /// <summary><c>&lt;root&gt;/stat</c>: machine-wide counters and <c>btime</c>.</summary>
     public string SystemStatPath => Path.Join(Root, "stat");
 
+    /// <summary>
+    /// The inodes of the TCP sockets (v4 and v6) listening on <paramref name="port"/> in the
+    /// reader's network namespace (<c>&lt;root&gt;/net/tcp</c>, <c>tcp6</c>: in a pod, the pod's).
+    /// </summary>
+    public HashSet<ulong> ListeningInodes(int port)
+    {
+        var result = new HashSet<ulong>();
+        var sockets = new List<TcpSocket>();
+        foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
+        {
+            byte[] text;
+            try
+            {
+                // Grows with the number of connections; read only while resolving a target.
+                text = File.ReadAllBytes(Path.Join(Root, "net", file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // no IPv6 in this kernel, or no net/ at all
+            }
+
+            sockets.Clear();
+            ProcNetTcp.Parse(text, sockets);
+            foreach (var socket in sockets)
+            {
+                if (socket.State == TcpState.Listen && socket.Local.Port == port && socket.Inode != 0)
+                {
+                    result.Add(socket.Inode);
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Every numeric entry of the root: the pids visible in this PID namespace.</summary>
     public IEnumerable<int> EnumeratePids()
     {

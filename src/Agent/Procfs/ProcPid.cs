@@ -162,7 +162,7 @@ internal sealed class ProcPid
                     continue;
                 }
 
-                if (ProcSocketLink.TryParseInode(target, out var inode))
+                if (target is not null && ProcFdLink.Classify(Encoding.UTF8.GetBytes(target)) is { Kind: FdKind.Socket, Inode: var inode })
                 {
                     into.Add(inode);
                 }

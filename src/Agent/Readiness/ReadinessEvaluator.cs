@@ -8,17 +8,18 @@ using Agent.Sampling;
 namespace Agent.Readiness;
 
 /// <summary>
-/// Decides /ready from cached state only: the target snapshot and the probes' latest results.
-/// 200 iff the target is present (unless <c>Readiness:RequireTarget=false</c>) and every
-/// critical probe passes (its <see cref="ProbeStreak"/> verdict, debounced by its thresholds)
-/// with a fresh result. A failing non-critical probe gives
-/// <c>Degraded</c> with 200. Before every probe has answered once: 503 <c>starting</c>.
+/// Decides /ready from cached state only: the targets' snapshot and the probes' latest results.
+/// 200 iff every required target is present (unless <c>Readiness:RequireTarget=false</c>) and
+/// every critical probe passes (its <see cref="ProbeStreak"/> verdict, debounced by its thresholds)
+/// with a fresh result. A failing non-critical probe or an absent optional target (a mesh proxy)
+/// gives <c>Degraded</c> with 200. Each target is an entry <c>target:&lt;name&gt;</c>. Before every
+/// probe has answered once: 503 <c>starting</c>.
 /// </summary>
 internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, ReadinessOptions options)
 {
     private readonly bool _requireTarget = options.RequireTarget;
 
-    public ReadinessReport Evaluate(TargetSnapshot target, ImmutableDictionary<string, ProbeResult> results, bool targetSampled, DateTimeOffset now)
+    public ReadinessReport Evaluate(SamplingSnapshot targets, ImmutableDictionary<string, ProbeResult> results, bool targetSampled, DateTimeOffset now)
     {
         var entries = new SortedDictionary<string, ReadyEntry>(StringComparer.Ordinal);
         var unhealthy = false;
@@ -28,16 +29,20 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
 
         if (_requireTarget)
         {
-            var present = target.Sample is not null;
-            unhealthy |= !present;
-            entries["target"] = new ReadyEntry(
-                target.Sample is { } s ? new Dictionary<string, string> { ["pid"] = s.Identity.Pid.ToString(CultureInfo.InvariantCulture), ["name"] = s.Name } : new Dictionary<string, string>(),
-                present ? $"process {target.Sample!.Identity.Pid} ({target.Sample.Name}) selected by {target.Selector}" : target.Problem,
-                Format(TimeSpan.Zero),
-                present ? HealthState.Healthy : HealthState.Unhealthy,
-                ["target"],
-                Math.Round((now - target.TakenAt).TotalSeconds, 3),
-                present ? null : "absent");
+            foreach (var target in targets.Targets)
+            {
+                var present = target.Sample is not null;
+                unhealthy |= !present && target.Required;
+                degraded |= !present && !target.Required;
+                entries["target:" + target.Name] = new ReadyEntry(
+                    target.Sample is { } s ? new Dictionary<string, string> { ["pid"] = s.Identity.Pid.ToString(CultureInfo.InvariantCulture), ["name"] = s.Name } : new Dictionary<string, string>(),
+                    present ? $"process {target.Sample!.Identity.Pid} ({target.Sample.Name}) selected by {target.Selector}" : target.Problem,
+                    Format(TimeSpan.Zero),
+                    present ? HealthState.Healthy : target.Required ? HealthState.Unhealthy : HealthState.Degraded,
+                    target.Required ? ["target"] : ["target", "optional"],
+                    Math.Round((now - target.TakenAt).TotalSeconds, 3),
+                    present ? null : "absent");
+            }
         }
 
         foreach (var probe in probes)

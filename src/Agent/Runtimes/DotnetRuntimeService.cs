@@ -40,7 +40,7 @@ internal sealed class DotnetRuntimeService(
         var backoff = _interval / 4;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (target.Current.Sample is not { } sample)
+            if (target.Current.Primary?.Sample is not { } sample)
             {
                 await Task.Delay(_interval / 4, time, stoppingToken);
                 continue;
@@ -135,7 +135,7 @@ internal sealed class DotnetRuntimeService(
         var pump = Task.Run(source.Process, CancellationToken.None);
 
         // Until the stream ends (target exited) or the target changed under us.
-        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && target.Current.Sample?.Identity == id)
+        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && target.Current.Primary?.Sample?.Identity == id)
         {
             await Task.WhenAny(pump, Task.Delay(_interval / 4, time, stoppingToken));
         }

@@ -7,13 +7,12 @@ using Agent.Triggers;
 namespace Agent.Sampling;
 
 /// <summary>
-/// The sampling loop: one tick per <c>Sampling:Interval</c>, each publishing a snapshot.
-/// A tick that throws is logged (rate-limited) and the loop goes on; the snapshot's
+/// The sampling loop: one tick per <c>Sampling:Interval</c>, each publishing a snapshot of every
+/// target. A tick that throws is logged (rate-limited) and the loop goes on; the snapshot's
 /// timestamp then stops advancing and <c>/health</c> reports it.
 /// </summary>
 internal sealed class TargetSamplingService(
-    TargetTracker tracker,
-    ProcessReader reader,
+    TargetSet targets,
     TargetSnapshotStore store,
     SamplingSchedule schedule,
     TimeProvider time,
@@ -34,12 +33,11 @@ internal sealed class TargetSamplingService(
         {
             try
             {
-                var snapshot = tracker.Tick();
+                var snapshot = targets.Tick();
                 store.Publish(snapshot);
-                reader.EndTick();
                 watchdog.Pet();
-                Evaluate(snapshot);
-                history.Record(HistoryRecorder.DefaultTarget, snapshot, runtime.Dotnet, probes.Current);
+                Evaluate(snapshot.Primary);
+                history.Record(snapshot, runtime.Dotnet, probes.Current);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -52,9 +50,14 @@ internal sealed class TargetSamplingService(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>Triggers see every published snapshot; a bug of theirs must not stop sampling.</summary>
-    private void Evaluate(TargetSnapshot snapshot)
+    /// <summary>Triggers see the primary target of every published snapshot; a bug of theirs must not stop sampling.</summary>
+    private void Evaluate(TargetSnapshot? snapshot)
     {
+        if (snapshot is null)
+        {
+            return;
+        }
+
         try
         {
             triggers.OnTick(snapshot);

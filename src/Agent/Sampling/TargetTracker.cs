@@ -31,8 +31,13 @@ internal sealed class TargetTracker
     private DateTimeOffset _nextResolve;
     private string? _problem = "not sampled yet";
 
-    public TargetTracker(TargetSelector selector, ProcessReader reader, bool includeChildren, TimeSpan interval, TimeProvider time, ILogger logger, RepeatGate gate)
+    private readonly string _noTargetKey;
+
+    public TargetTracker(string name, bool required, TargetSelector selector, ProcessReader reader, bool includeChildren, TimeSpan interval, TimeProvider time, ILogger logger, RepeatGate gate)
     {
+        Name = name;
+        Required = required;
+        _noTargetKey = "no-target:" + name;
         _selector = selector;
         _reader = reader;
         _includeChildren = includeChildren;
@@ -43,15 +48,24 @@ internal sealed class TargetTracker
         _tree = new ProcessTreeSum(reader);
     }
 
+    /// <summary>The <c>target</c> label of every series of this target.</summary>
+    public string Name { get; }
+
+    /// <summary>Whether <c>/ready</c> fails while this target is absent.</summary>
+    public bool Required { get; }
+
     public string Selector => _selector.Description;
+
+    /// <summary>The comm a discovered (Auto) target follows; null for configured targets.</summary>
+    public string? DiscoveredComm => (_selector as DiscoveredSelector)?.Comm;
+
+    /// <summary>The snapshot before the first tick.</summary>
+    public TargetSnapshot Initial(DateTimeOffset now) => TargetSnapshot.Initial(Name, Required, _selector.Description, now);
 
     /// <summary>The process followed now, if any.</summary>
     public ProcessIdentity? Current => _current;
 
-    /// <summary>True when this tick will need the process table (a tree to sum, or a selector to re-run).</summary>
-    public bool NeedsTable(DateTimeOffset now) => (_current is not null && _includeChildren) || (_current is null && now >= _nextResolve);
-
-    /// <summary>One tick with a context of its own (a single target).</summary>
+    /// <summary>One tick with a context of its own (a single target; tests and benchmarks).</summary>
     public TargetSnapshot Tick() => Tick(new SelectionContext(_reader.Fs, Environment.ProcessId));
 
     public TargetSnapshot Tick(SelectionContext context)
@@ -63,7 +77,7 @@ internal sealed class TargetTracker
             sample = SampleCurrent(id, context);
             if (sample is null)
             {
-                Log.TargetLost(_logger, id.Pid, _currentName, _selector.Description);
+                Log.TargetLost(_logger, Name, id.Pid, _currentName, _selector.Description);
                 _current = null;
                 _misses = 0;
                 _nextResolve = now;
@@ -75,7 +89,7 @@ internal sealed class TargetTracker
             sample = Resolve(now, context);
         }
 
-        return new TargetSnapshot(sample, _restarts, _selector.Description, sample is null ? _problem : null, _time.GetUtcNow());
+        return new TargetSnapshot(Name, Required, sample, _restarts, _selector.Description, sample is null ? _problem : null, _time.GetUtcNow());
     }
 
     private TargetSample? Resolve(DateTimeOffset now, SelectionContext context)
@@ -87,7 +101,7 @@ internal sealed class TargetTracker
             if (_last is { } previous && previous != id)
             {
                 _restarts++;
-                Log.TargetRestarted(_logger, previous.Pid, pid, _restarts);
+                Log.TargetRestarted(_logger, Name, previous.Pid, pid, _restarts);
             }
 
             _current = id;
@@ -95,8 +109,8 @@ internal sealed class TargetTracker
             _currentName = comm;
             _tree.Reset();
             _limits.Reset();
-            _gate.Reset("no-target");
-            Log.TargetFound(_logger, pid, comm, _selector.Description);
+            _gate.Reset(_noTargetKey);
+            Log.TargetFound(_logger, Name, pid, comm, _selector.Description);
             var sample = SampleCurrent(id, context);
             if (sample is not null)
             {
@@ -107,9 +121,9 @@ internal sealed class TargetTracker
         }
 
         _problem = selection.Problem ?? $"process {selection.Pid} vanished while being selected";
-        if (_gate.ShouldLog("no-target", out var suppressed))
+        if (_gate.ShouldLog(_noTargetKey, out var suppressed))
         {
-            Log.NoTarget(_logger, _problem, _selector.Description, suppressed);
+            Log.NoTarget(_logger, Name, _problem, _selector.Description, suppressed);
         }
 
         // Back off while nothing matches, but never so far that a restarted target is

@@ -29,11 +29,18 @@ internal sealed class StatusBuilder(
         var since = (now - HistoryWindow.Span).ToUnixTimeMilliseconds();
         var ready = readiness.Evaluate(targets.Current, probes.Current, targets.HasTicked, now).Body.Status;
 
-        var targetList = history.Targets.Select(t => Target(t.Name, t.Latest ?? targets.Current, t.Copy(), since, now)).ToList();
-        if (targetList.Count == 0)
+        var current = targets.Current;
+        var targetList = history.Targets
+            .Where(t => (t.Latest ?? current.Find(t.Name)) is not null)
+            .Select(t => Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now))
+            .ToList();
+        foreach (var t in current.Targets)
         {
-            // Before the first tick: the selector and "not sampled yet", without history.
-            targetList.Add(Target(HistoryRecorder.DefaultTarget, targets.Current, ([], []), since, now));
+            if (!targetList.Any(x => x.Name == t.Name))
+            {
+                // Before its first tick: the selector and "not sampled yet", without history.
+                targetList.Add(Target(t.Name, t, ([], []), since, now));
+            }
         }
 
         var results = probes.Current;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Agent.Runtimes;
+using Agent.Sampling;
 
 namespace Agent.Telemetry;
 
@@ -16,12 +17,14 @@ internal sealed class FederationMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly RuntimeStore _store;
+    private readonly TargetSnapshotStore _targets;
     private readonly HashSet<string> _instruments = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public FederationMetrics(IMeterFactory meterFactory, RuntimeStore store)
+    public FederationMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets)
     {
         _store = store;
+        _targets = targets;
         _meter = meterFactory.Create(MeterName, typeof(FederationMetrics).Assembly.GetName().Version?.ToString(3));
         store.FederatedPublished += Register;
         Register(store.Federated);
@@ -65,9 +68,19 @@ internal sealed class FederationMetrics : IDisposable
             yield break;
         }
 
+        // The endpoint is the primary target's: its series carry that target's label, and a label
+        // of the same name from the target itself is kept as exported_target (Prometheus' rule).
+        var target = new KeyValuePair<string, object?>("target", _targets.Current.Primary?.Name ?? TargetNames.Default);
         foreach (var p in family.Points)
         {
-            yield return new Measurement<double>(p.Value, p.Labels.ToArray());
+            var labels = new KeyValuePair<string, object?>[p.Labels.Count + 1];
+            labels[0] = target;
+            for (var i = 0; i < p.Labels.Count; i++)
+            {
+                labels[i + 1] = p.Labels[i].Key == "target" ? new("exported_target", p.Labels[i].Value) : p.Labels[i];
+            }
+
+            yield return new Measurement<double>(p.Value, labels);
         }
     }
 }

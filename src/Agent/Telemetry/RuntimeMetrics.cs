@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Agent.Configuration;
 using Agent.Runtimes;
+using Agent.Sampling;
 
 namespace Agent.Telemetry;
 
@@ -19,10 +20,12 @@ internal sealed class RuntimeMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly RuntimeStore _store;
+    private readonly TargetSnapshotStore _targets;
 
-    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, RuntimeSettings settings)
+    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings)
     {
         _store = store;
+        _targets = targets;
         _meter = meterFactory.Create(MeterName, typeof(RuntimeMetrics).Assembly.GetName().Version?.ToString(3));
         var m = _meter;
         var dotnetOn = settings.Dotnet.Enabled;
@@ -44,16 +47,22 @@ internal sealed class RuntimeMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
+    /// <summary>
+    /// Runtime counters follow the primary target (<c>app</c>, else the first by name): the
+    /// .NET session attaches to it and <c>Runtime:MetricsUrl</c> is its endpoint.
+    /// </summary>
+    private KeyValuePair<string, object?> Target() => new("target", _targets.Current.Primary?.Name ?? TargetNames.Default);
+
     private IEnumerable<Measurement<int>> Connected(bool dotnetOn, bool federationOn)
     {
         if (dotnetOn)
         {
-            yield return new Measurement<int>(_store.Dotnet is not null ? 1 : 0, Dotnet);
+            yield return new Measurement<int>(_store.Dotnet is not null ? 1 : 0, Target(), Dotnet);
         }
 
         if (federationOn)
         {
-            yield return new Measurement<int>(_store.Federated.Connected ? 1 : 0, Federated);
+            yield return new Measurement<int>(_store.Federated.Connected ? 1 : 0, Target(), Federated);
         }
     }
 
@@ -66,7 +75,7 @@ internal sealed class RuntimeMetrics : IDisposable
 
         foreach (var (generation, count) in s.GcCollections)
         {
-            yield return new Measurement<double>(count, new KeyValuePair<string, object?>("generation", generation));
+            yield return new Measurement<double>(count, Target(), new KeyValuePair<string, object?>("generation", generation));
         }
     }
 
@@ -74,7 +83,7 @@ internal sealed class RuntimeMetrics : IDisposable
     {
         if (_store.Dotnet is { } s && read(s) is { } v)
         {
-            yield return new Measurement<double>(v);
+            yield return new Measurement<double>(v, Target());
         }
     }
 }

@@ -7,6 +7,7 @@ namespace Agent.Telemetry;
 /// The target's process metrics: every instrument in one place, every callback only reading
 /// the latest snapshot (no /proc access at scrape time). While no target is present the
 /// callbacks report nothing, so no <c>target_process_*</c> series is exported with a stale value.
+/// Every series carries <c>target="&lt;name&gt;"</c>, one per target.
 /// Prometheus names (after the exporter's unit and <c>_total</c> suffixes) are in the comments
 /// and in the README's metrics table.
 /// </summary>
@@ -30,14 +31,14 @@ internal sealed class TargetMetrics : IDisposable
         _meter = meterFactory.Create(MeterName, typeof(TargetMetrics).Assembly.GetName().Version?.ToString(3));
         var m = _meter;
 
-        // target_up
-        m.CreateObservableGauge("target.up", () => _store.Current.Sample is null ? 0 : 1, null, "1 if the target process is present, else 0");
+        // target_up{target}
+        m.CreateObservableGauge("target.up", Up, null, "1 if the target process is present, else 0");
 
-        // target_process_info{pid,name}
+        // target_process_info{target,pid,name}
         m.CreateObservableGauge("target.process.info", Info, null, "Always 1 while a target is present; labels identify the process");
 
-        // target_restarts_total
-        m.CreateObservableCounter("target.restarts", () => _store.Current.Restarts, null, "New target processes seen after the first (pid or start time changed)");
+        // target_restarts_total{target}
+        m.CreateObservableCounter("target.restarts", Restarts, null, "New target processes seen after the first (pid or start time changed)");
 
         // target_process_cpu_seconds_total{mode}
         m.CreateObservableCounter("target.process.cpu", Cpu, "s", "CPU time consumed by the target (/proc/<pid>/stat utime, stime)");
@@ -66,28 +67,90 @@ internal sealed class TargetMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private IEnumerable<Measurement<long>> Value(Func<TargetSample, long?> read) =>
-        _store.Current.Sample is { } s && read(s) is { } v ? [new Measurement<long>(v)] : [];
+    private static KeyValuePair<string, object?> Target(TargetSnapshot t) => new("target", t.Name);
 
-    private IEnumerable<Measurement<double>> Value(Func<TargetSample, double?> read) =>
-        _store.Current.Sample is { } s && read(s) is { } v ? [new Measurement<double>(v)] : [];
+    private IEnumerable<Measurement<int>> Up()
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            yield return new Measurement<int>(t.Sample is null ? 0 : 1, Target(t));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Restarts()
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            yield return new Measurement<long>(t.Restarts, Target(t));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Value(Func<TargetSample, long?> read)
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            if (t.Sample is { } s && read(s) is { } v)
+            {
+                yield return new Measurement<long>(v, Target(t));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> Value(Func<TargetSample, double?> read)
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            if (t.Sample is { } s && read(s) is { } v)
+            {
+                yield return new Measurement<double>(v, Target(t));
+            }
+        }
+    }
 
     private IEnumerable<Measurement<int>> Info()
     {
-        if (_store.Current.Sample is not { } s)
+        foreach (var t in _store.Current.Targets)
         {
-            return [];
+            if (t.Sample is { } s)
+            {
+                yield return new Measurement<int>(1, Target(t), new("pid", s.Identity.Pid.ToString(global::System.Globalization.CultureInfo.InvariantCulture)), new("name", s.Name));
+            }
         }
-
-        return [new Measurement<int>(1, new KeyValuePair<string, object?>("pid", s.Identity.Pid.ToString(global::System.Globalization.CultureInfo.InvariantCulture)), new KeyValuePair<string, object?>("name", s.Name))];
     }
 
-    private IEnumerable<Measurement<double>> Cpu() =>
-        _store.Current.Sample is { } s ? [new(s.CpuUserSeconds, User), new(s.CpuSystemSeconds, System)] : [];
+    private IEnumerable<Measurement<double>> Cpu()
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            if (t.Sample is { } s)
+            {
+                yield return new(s.CpuUserSeconds, Target(t), User);
+                yield return new(s.CpuSystemSeconds, Target(t), System);
+            }
+        }
+    }
 
-    private IEnumerable<Measurement<long>> ContextSwitches() =>
-        _store.Current.Sample is { VoluntaryContextSwitches: { } v, InvoluntaryContextSwitches: { } i } ? [new(v, Voluntary), new(i, Involuntary)] : [];
+    private IEnumerable<Measurement<long>> ContextSwitches()
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            if (t.Sample is { VoluntaryContextSwitches: { } v, InvoluntaryContextSwitches: { } i })
+            {
+                yield return new(v, Target(t), Voluntary);
+                yield return new(i, Target(t), Involuntary);
+            }
+        }
+    }
 
-    private IEnumerable<Measurement<long>> PageFaults() =>
-        _store.Current.Sample is { } s ? [new(s.MinorPageFaults, Minor), new(s.MajorPageFaults, Major)] : [];
+    private IEnumerable<Measurement<long>> PageFaults()
+    {
+        foreach (var t in _store.Current.Targets)
+        {
+            if (t.Sample is { } s)
+            {
+                yield return new(s.MinorPageFaults, Target(t), Minor);
+                yield return new(s.MajorPageFaults, Target(t), Major);
+            }
+        }
+    }
 }

@@ -43,4 +43,10 @@ public class KnownKeysTests
         Assert.Equal(Properties(typeof(ProbeOptions)), listed.ToArray());
         Assert.Equal(Enum.GetValues<ProbeKind>().Order(), ProbeSettings.KeysByKind.Keys.Order());
     }
+
+    [Fact]
+    public void Named_target_keys_are_exactly_the_properties_of_NamedTargetOptions()
+    {
+        Assert.Equal(Properties(typeof(NamedTargetOptions)), TargetPlan.Keys.Order(StringComparer.Ordinal).ToArray());
+    }
 }

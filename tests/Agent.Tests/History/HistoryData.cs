@@ -13,7 +13,7 @@ internal static class HistoryData
         new(new ProcessIdentity(pid, start), name, 1, cpuSeconds, 0, rssBytes, null, 1 << 30, null, threads, fds, 1024, 1.7e9, null, null, null, null, 0, 0);
 
     public static TargetSnapshot Snapshot(TargetSample? sample, TimeSpan at, long restarts = 0) =>
-        new(sample, restarts, "name=app", sample is null ? "no process named app" : null, T0 + at);
+        new("app", true, sample, restarts, "name=app", sample is null ? "no process named app" : null, T0 + at);
 
     public static ProbeDefinition Probe(string name, TimeSpan? period = null) =>
         new(name, ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), period ?? TimeSpan.FromSeconds(1), true, Host: "127.0.0.1", Port: 1);

@@ -15,6 +15,18 @@ public class EveryKeyTests
         ("Target:CommandLinePattern", "[", []),
         ("Target:IncludeChildren", "perhaps", []),
         ("Target:Auto", "2", []),
+        ("Target:Port", "70000", []),
+        ("Target:AutoProxies", "envoy,/usr/bin/x", [("Target:Auto", "true")]),
+        ("Targets:web:Pid", "-1", []),
+        ("Targets:web:PidFile", "", []),
+        ("Targets:web:ProcessName", "a/b", []),
+        ("Targets:web:CommandLinePattern", "[", []),
+        ("Targets:web:Port", "0", []),
+        ("Targets:web:IncludeChildren", "perhaps", [("Targets:web:Port", "80")]),
+        ("Targets:web:Required", "maybe", [("Targets:web:Port", "80")]),
+        ("Targets:web:Prot", "80", []), // a typo is refused
+        ("Targets:w.b", "x", [("Targets:w.b:Port", "80")]), // not a valid name
+        ("Targets:app", "x", [("Target:ProcessName", "a"), ("Targets:app:Port", "80")]), // "app" is the single target's name
         ("Sampling:Interval", "00:00:00.001", []),
         ("Sampling:ProcRoot", "relative/proc", []),
         ("Readiness:RequireTarget", "maybe", []),

@@ -14,9 +14,9 @@ public class ReadinessEvaluatorTests
     private static readonly ProbeDefinition Db = new("db", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), true, Host: "h", Port: 1);
     private static readonly ProbeDefinition Cache = new("cache", ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), false, Host: "h", Port: 2);
 
-    private static TargetSnapshot Present() => new(
-        new TargetSample(new ProcessIdentity(7, 1), "app", 1, 0, 0, 1, null, 1, null, 1, null, null, 0, null, null, null, null, 0, 0),
-        0, "name=app", null, Now);
+    private static TargetSample Sample(int pid) => new(new ProcessIdentity(pid, 1), "app", 1, 0, 0, 1, null, 1, null, 1, null, null, 0, null, null, null, null, 0, 0);
+
+    private static SamplingSnapshot Present() => new([new TargetSnapshot("app", true, Sample(7), 0, "name=app", null, Now)], Now);
 
     private static ImmutableDictionary<string, ProbeResult> Results(params ProbeResult[] r) =>
         r.ToImmutableDictionary(x => x.Probe.Name, x => x);
@@ -32,7 +32,7 @@ public class ReadinessEvaluatorTests
 
         Assert.Equal(200, r.StatusCode);
         Assert.Equal(HealthState.Healthy, r.Body.Status);
-        Assert.Equal(["cache", "db", "target"], r.Body.Entries.Keys.Order());
+        Assert.Equal(["cache", "db", "target:app"], r.Body.Entries.Keys.Order());
     }
 
     [Fact]
@@ -82,14 +82,32 @@ public class ReadinessEvaluatorTests
     [Fact]
     public void Absent_target_fails_unless_not_required()
     {
-        var absent = new TargetSnapshot(null, 0, "name=app", "no process matches name=app", Now);
+        var absent = new SamplingSnapshot([new TargetSnapshot("app", true, null, 0, "name=app", "no process matches name=app", Now)], Now);
 
         var required = new ReadinessEvaluator([], Required).Evaluate(absent, Results(), true, Now);
         var optional = new ReadinessEvaluator([], new ReadinessOptions { RequireTarget = false }).Evaluate(absent, Results(), true, Now);
 
         Assert.Equal(503, required.StatusCode);
-        Assert.Equal("absent", required.Body.Entries["target"].Reason);
+        Assert.Equal("absent", required.Body.Entries["target:app"].Reason);
         Assert.Equal(200, optional.StatusCode);
-        Assert.False(optional.Body.Entries.ContainsKey("target"));
+        Assert.False(optional.Body.Entries.ContainsKey("target:app"));
     }
+    [Fact]
+    public void Every_required_target_must_be_present_and_an_absent_optional_one_degrades()
+    {
+        var proxyGone = new SamplingSnapshot(
+            [new TargetSnapshot("app", true, Sample(2), 0, "auto", null, Now), new TargetSnapshot("envoy", false, null, 0, "auto", "gone", Now)], Now);
+        var appGone = new SamplingSnapshot(
+            [new TargetSnapshot("app", true, null, 1, "auto", "gone", Now), new TargetSnapshot("envoy", false, Sample(3), 0, "auto", null, Now)], Now);
+
+        var degraded = new ReadinessEvaluator([], new ReadinessOptions()).Evaluate(proxyGone, Results(), true, Now);
+        var failed = new ReadinessEvaluator([], new ReadinessOptions()).Evaluate(appGone, Results(), true, Now);
+
+        Assert.Equal(200, degraded.StatusCode);
+        Assert.Equal(["optional", "target"], degraded.Body.Entries["target:envoy"].Tags.Order());
+        Assert.Equal(503, failed.StatusCode);
+        Assert.Equal("absent", failed.Body.Entries["target:app"].Reason);
+        Assert.Null(failed.Body.Entries["target:envoy"].Reason);
+    }
+
 }

@@ -86,23 +86,12 @@ public sealed class SelectorTreeTests
     }
 
     [Fact]
-    public void Single_target_auto_in_a_pod_with_several_containers_names_them_and_picks_none()
+    public void On_a_host_kernel_threads_and_the_agents_ancestry_are_not_top_level()
     {
-        var selection = new AutoSelector().Select(Pod());
-
-        Assert.Null(selection.Pid);
-        Assert.Contains("qualify", selection.Problem, StringComparison.Ordinal);
-        Assert.Equal(new[] { "app", "cron", "pilot-agent" }, selection.Candidates.Select(c => c.Comm).Order());
-    }
-
-    [Fact]
-    public void Auto_on_a_host_skips_kernel_threads_and_the_agents_ancestry()
-    {
-        // systemd is the agent's ancestor, kthreadd a kernel thread: nothing is top-level.
-        var selection = new AutoSelector().Select(Host());
-
-        Assert.Null(selection.Pid);
-        Assert.Contains("no process other than the agent", selection.Problem, StringComparison.Ordinal);
+        // systemd (pid 1) is the agent's ancestor and not a pod init; kthreadd is a kernel thread
+        // (PF_KTHREAD) with parent 0: nothing is top-level, so Auto discovers nothing.
+        Assert.Empty(Host().TopLevel);
+        Assert.Equal(new[] { 2, 3, 7 }, Pod().TopLevel.Select(p => p.Pid).Order());
     }
 
     [Fact]

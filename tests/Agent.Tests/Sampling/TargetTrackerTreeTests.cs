@@ -47,7 +47,7 @@ public sealed class TargetTrackerTreeTests : IDisposable
         long.Parse(File.ReadLines(Path.Combine(_root, pid.ToString(), "status")).Single(l => l.StartsWith(key + ":", StringComparison.Ordinal))[(key.Length + 1)..].Trim().Split(' ')[0]) * 1024;
 
     private TargetTracker Tracker(TargetSelector selector, bool includeChildren) =>
-        new(selector, new ProcessReader(new ProcSystem(_fs)), includeChildren, TimeSpan.FromSeconds(1), _time, NullLogger.Instance, new RepeatGate(_time));
+        new("app", true, selector, new ProcessReader(new ProcSystem(_fs)), includeChildren, TimeSpan.FromSeconds(1), _time, NullLogger.Instance, new RepeatGate(_time));
 
     private TargetSnapshot Tick(TargetTracker tracker)
     {
