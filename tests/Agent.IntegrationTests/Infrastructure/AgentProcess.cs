@@ -20,11 +20,19 @@ internal sealed class AgentProcess : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts <c>dotnet agent.dll</c> (or a native binary) with configuration as command-line arguments.</summary>
-    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true)
+    /// <param name="launcher">A command that runs the agent, e.g. <c>nsenter -t PID -p -m --</c> (a pod's namespace).</param>
+    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null)
     {
         var listen = port ?? Net.FreePort();
         var args = new List<string>();
         var file = executable ?? "dotnet";
+        if (launcher is { Count: > 0 })
+        {
+            args.AddRange(launcher.Skip(1));
+            args.Add(file);
+            file = launcher[0];
+        }
+
         if (executable is null)
         {
             args.Add(Repo.AgentDll);
