@@ -24,8 +24,12 @@ internal sealed class Pod : IAsyncDisposable
     /// <summary>The namespace's pid 1 (pause) as the host numbers it.</summary>
     public int Pid1 { get; }
 
-    /// <summary><c>nsenter</c> into this pod's PID and mount namespaces (its own /proc).</summary>
-    public IReadOnlyList<string> Launcher => ["nsenter", "-t", Pid1.ToString(CultureInfo.InvariantCulture), "-p", "-m", "--"];
+    /// <summary>
+    /// <c>nsenter</c> into this pod's PID and mount namespaces (its own /proc). The working
+    /// directory is kept: nsenter would otherwise start in <c>/</c>, and ASP.NET Core's content root
+    /// there makes its configuration file watcher walk the whole file system (~20 s here).
+    /// </summary>
+    public IReadOnlyList<string> Launcher => ["nsenter", "-t", Pid1.ToString(CultureInfo.InvariantCulture), "-p", "-m", "--wd=" + AppContext.BaseDirectory, "--"];
 
     public static async Task<Pod> Start()
     {
