@@ -59,7 +59,7 @@ public class ProbeThresholdTests
             }
 
             await Until(() => probe.Calls == i + 1 && store.Current.ContainsKey("db") && Published(store, i, script));
-            var report = evaluator.Evaluate(TargetSnapshot.Initial("none", time.GetUtcNow()), store.Current, true, time.GetUtcNow());
+            var report = evaluator.Evaluate(SamplingSnapshot.Empty(time.GetUtcNow()), store.Current, true, time.GetUtcNow());
             var entry = report.Body.Entries["db"];
             seen.Add((report.StatusCode, entry.ConsecutiveFailures, entry.Reason, store.Current["db"].Outcome.Healthy));
         }
