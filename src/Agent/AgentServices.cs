@@ -96,10 +96,10 @@ internal static class AgentServices
 
         app.UseMiddleware<TokenAuthorization>();
         app.UseDiagnostics();
+        app.MapTriggers();
         app.MapGet("/", LandingPage.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
-        app.MapGet("/diag/triggers", TriggersEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));

@@ -11,11 +11,14 @@ namespace Agent.IntegrationTests;
 /// Triggers on the built agent against real targets: a Python process that leaks at a known rate
 /// and says itself how much and when; the agent's own /diag/triggers and /metrics as observed.
 /// </summary>
-public sealed class TriggerTests
+public sealed class TriggerTests : IDisposable
 {
     private const string Token = "trigger-test-token-0123456789";
     private const long MiB = 1 << 20;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private readonly string _dir = Directory.CreateTempSubdirectory("triggers-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public async Task A_leak_of_2_MiB_per_second_fires_the_growth_trigger_once_and_not_again_in_its_cooldown()
@@ -27,6 +30,7 @@ public sealed class TriggerTests
             ["Target:Pid"] = target.Pid.ToString(CultureInfo.InvariantCulture),
             ["Sampling:Interval"] = Interval.ToString(),
             ["Security:MetricsToken"] = Token,
+            ["Diagnostics:Directory"] = Path.Combine(_dir, "artifacts"),
             ["Triggers:leak:Metric"] = "target_process_resident_memory_bytes",
             ["Triggers:leak:GrowthAbove"] = "20MiB",
             ["Triggers:leak:Window"] = "00:00:15",
@@ -39,6 +43,7 @@ public sealed class TriggerTests
         Assert.Equal("idle", idle!.Value.GetProperty("state").GetString());
         Assert.Equal(0, idle.Value.GetProperty("firings").GetInt64());
 
+        var rssBefore = Suite.Rss(target.Pid);
         await target.WriteLine("go");
         var fired = await Poll.Until(
             async () => await Trigger(agent, "leak") is { } t && t.GetProperty("firings").GetInt64() >= 1 ? t : (JsonElement?)null,
@@ -72,6 +77,17 @@ public sealed class TriggerTests
             "target leaked 40 MiB more",
             TimeSpan.FromMilliseconds(250));
 
+        // Exactly one artifact, from the trigger, and it shows the leak: the snapshot's RSS
+        // (smaps_rollup) is at least 19 MiB above what /proc/<pid>/statm said before 'go'.
+        var artifacts = await Artifacts(agent);
+        var artifact = Assert.Single(artifacts);
+        Assert.Equal("leak", artifact.GetProperty("trigger").GetString());
+        Assert.Equal("snapshot", artifact.GetProperty("kind").GetString());
+        Assert.Equal("done", artifact.GetProperty("state").GetString());
+        using var snapshot = JsonDocument.Parse(await Get(agent, "/diag/artifacts/" + artifact.GetProperty("id").GetString()));
+        Assert.Equal(target.Pid, snapshot.RootElement.GetProperty("pid").GetInt32());
+        Assert.True(snapshot.RootElement.GetProperty("memory").GetProperty("rss").GetInt64() - rssBefore >= 19 * MiB, snapshot.RootElement.GetProperty("memory").ToString());
+
         var after = (await Trigger(agent, "leak"))!.Value;
         Assert.Equal("cooling_down", after.GetProperty("state").GetString());
         Assert.True(after.GetProperty("value").GetDouble() > 20 * MiB);
@@ -79,11 +95,14 @@ public sealed class TriggerTests
         var metrics = Exposition.Parse(await Get(agent, "/metrics"));
         Assert.Equal(1, metrics.Value("agent_trigger_firings_total", "trigger", "leak"));
         Assert.Equal(2, metrics.Value("agent_trigger_state", "trigger", "leak"));
+        var captures = metrics.Named("agent_diagnostics_captures_total").Where(c => c["trigger"] == "leak").ToList();
+        Assert.Equal(1, captures.Sum(c => c.Value));
+        Assert.Equal(1, captures.Single(c => c["result"] == "done" && c["kind"] == "snapshot" && c["target"] == "app").Value);
         Assert.Contains("Trigger leak fired", agent.Process.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_trigger_whose_captures_fail_keeps_the_agent_serving_and_backs_off()
+    public async Task A_trigger_whose_captures_are_refused_for_disk_space_keeps_the_agent_serving_and_backs_off()
     {
         await using var target = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "burner.py"), "8", "20", "0"]);
         await target.WaitForOutput("ready", TimeSpan.FromSeconds(10));
@@ -92,6 +111,9 @@ public sealed class TriggerTests
             ["Target:Pid"] = target.Pid.ToString(CultureInfo.InvariantCulture),
             ["Sampling:Interval"] = "00:00:00.200",
             ["Security:MetricsToken"] = Token,
+            ["Diagnostics:Directory"] = Path.Combine(_dir, "artifacts"),
+            // No filesystem here has an exabyte free: every capture is refused as if the disk were full.
+            ["Diagnostics:MinFreeBytes"] = (1L << 60).ToString(CultureInfo.InvariantCulture),
             ["Triggers:threads:Metric"] = "target_process_threads",
             ["Triggers:threads:Above"] = "10",
             ["Triggers:threads:Cooldown"] = "00:00:00",
@@ -123,7 +145,73 @@ public sealed class TriggerTests
         Assert.Equal("cooling_down", t.GetProperty("state").GetString());
         Assert.True(t.GetProperty("nextPossibleFiring").GetDateTimeOffset() >= firedAt + TimeSpan.FromMinutes(1));
         Assert.False(agent.Process.HasExited);
+        Assert.Empty(await Artifacts(agent));
+        var captures = Exposition.Parse(await Get(agent, "/metrics")).Named("agent_diagnostics_captures_total").Where(c => c["trigger"] == "threads").ToList();
+        Assert.Equal(2, captures.Where(c => c["result"] == "refused").Sum(c => c.Value)); // snapshot and stacks of the one firing
+        Assert.Equal(0, captures.Where(c => c["result"] != "refused").Sum(c => c.Value));
         Assert.Contains("Trigger threads: capture failed", agent.Process.Stderr, StringComparison.Ordinal);
+        Assert.Contains("low_disk_space", agent.Process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_restart_trigger_fires_once_per_restart_and_max_per_hour_caps_it_at_3()
+    {
+        var pidFile = Path.Combine(_dir, "app.pid");
+        var processes = new List<ChildProcess>();
+        try
+        {
+            processes.Add(await Sleeper(pidFile));
+            await using var uncapped = await AgentProcess.Start(RestartSettings(pidFile, "uncapped", maxPerHour: 10));
+            await using var capped = await AgentProcess.Start(RestartSettings(pidFile, "capped", maxPerHour: 3));
+            foreach (var agent in new[] { uncapped, capped })
+            {
+                await Poll.Until(async () => (await Trigger(agent, "restart")) is { } t && t.GetProperty("value").ValueKind == JsonValueKind.Number, TimeSpan.FromSeconds(15), "restart trigger evaluated");
+            }
+
+            for (var restart = 1; restart <= 5; restart++)
+            {
+                // The new process first, then the pid file, then the old one goes: the agents re-read
+                // the pid file when their target is gone.
+                var next = await Sleeper(pidFile);
+                processes[^1].Kill();
+                processes.Add(next);
+                foreach (var agent in new[] { uncapped, capped })
+                {
+                    await Poll.Until(async () => (await agent.Metrics()).Value("target_restarts_total") == restart, TimeSpan.FromSeconds(15), $"restart {restart} seen");
+                    // Each firing's capture finishes before the next restart (one capture per target at a time).
+                    await Poll.Until(async () => (await Trigger(agent, "restart"))!.Value.GetProperty("capturing").GetBoolean() is false, TimeSpan.FromSeconds(30), "capture finished");
+                }
+            }
+
+            var restartPids = processes.Skip(1).Select(p => p.Pid).ToList();
+            foreach (var (agent, expected) in new[] { (uncapped, 5), (capped, 3) })
+            {
+                var artifacts = await Artifacts(agent);
+                Assert.Equal(expected, artifacts.Count);
+                Assert.Equal(expected, (await Trigger(agent, "restart"))!.Value.GetProperty("firings").GetInt64());
+                var metrics = Exposition.Parse(await Get(agent, "/metrics"));
+                Assert.Equal(expected, metrics.Named("agent_diagnostics_captures_total").Where(c => c["trigger"] == "restart" && c["result"] == "done").Sum(c => c.Value));
+                Assert.Equal(expected, metrics.Value("agent_trigger_firings_total", "trigger", "restart"));
+
+                // Each snapshot is of the NEW process of its restart, in order.
+                var pids = new List<int>();
+                foreach (var a in artifacts.OrderBy(a => a.GetProperty("createdUtc").GetDateTimeOffset()))
+                {
+                    using var snapshot = JsonDocument.Parse(await Get(agent, "/diag/artifacts/" + a.GetProperty("id").GetString()));
+                    pids.Add(snapshot.RootElement.GetProperty("pid").GetInt32());
+                }
+
+                Assert.Equal(restartPids.Take(expected), pids);
+                Assert.Contains($"which replaced pid {processes[0].Pid}", agent.Process.Stderr, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            foreach (var p in processes)
+            {
+                await p.DisposeAsync();
+            }
+        }
     }
 
     [Theory]
@@ -149,7 +237,7 @@ public sealed class TriggerTests
     }
 
     [Fact]
-    public async Task Without_a_token_diag_triggers_does_not_exist_and_with_one_it_needs_it()
+    public async Task With_diagnostics_off_diag_triggers_does_not_exist_and_with_them_on_it_needs_the_token()
     {
         await using var open = await AgentProcess.Start(new Dictionary<string, string>
         {
@@ -158,12 +246,14 @@ public sealed class TriggerTests
         });
         await using var guarded = await AgentProcess.Start(new Dictionary<string, string>
         {
-            ["Security:MetricsToken"] = Token,
+            ["Security:DiagnosticsToken"] = Token,
+            ["Diagnostics:Directory"] = Path.Combine(_dir, "artifacts"),
             ["Triggers:t:Metric"] = "target_process_threads",
             ["Triggers:t:Above"] = "1000",
         });
 
         Assert.Equal(HttpStatusCode.NotFound, (await open.Http.GetAsync("/diag/triggers")).StatusCode);
+        await Poll.Until(() => open.Process.Stderr.Contains("1 triggers are configured but cannot capture anything: diagnostics are off", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "warning logged");
         Assert.Equal(HttpStatusCode.Unauthorized, (await guarded.Http.GetAsync("/diag/triggers")).StatusCode);
         var body = await Get(guarded, "/diag/triggers");
         Assert.Equal("t", JsonDocument.Parse(body).RootElement[0].GetProperty("name").GetString());
@@ -197,6 +287,34 @@ public sealed class TriggerTests
         Assert.Empty(missing);
         var readme = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "README.md"));
         Assert.All(TriggerMetricCatalog.Names, n => Assert.Contains($"| `{n}` |", readme, StringComparison.Ordinal));
+    }
+
+    private Dictionary<string, string> RestartSettings(string pidFile, string name, int maxPerHour) => new()
+    {
+        ["Target:PidFile"] = pidFile,
+        ["Sampling:Interval"] = "00:00:00.500",
+        ["Security:DiagnosticsToken"] = Token, // /metrics stays open, /diag needs the token
+        ["Diagnostics:Directory"] = Path.Combine(_dir, name),
+        ["Triggers:restart:Metric"] = "target_restarts_total",
+        ["Triggers:restart:Above"] = "0",
+        ["Triggers:restart:Cooldown"] = "00:00:00",
+        ["Triggers:restart:MaxPerHour"] = maxPerHour.ToString(CultureInfo.InvariantCulture),
+        ["Triggers:restart:Actions"] = "snapshot",
+    };
+
+    private static async Task<ChildProcess> Sleeper(string pidFile)
+    {
+        var p = ChildProcess.Start("/usr/bin/python3", ["-c", "import time; print('ready', flush=True); time.sleep(3600)"]);
+        await p.WaitForOutput("ready", TimeSpan.FromSeconds(10));
+        await File.WriteAllTextAsync(pidFile + ".tmp", p.Pid.ToString(CultureInfo.InvariantCulture));
+        File.Move(pidFile + ".tmp", pidFile, overwrite: true);
+        return p;
+    }
+
+    private static async Task<List<JsonElement>> Artifacts(AgentProcess agent)
+    {
+        using var doc = JsonDocument.Parse(await Get(agent, "/diag/artifacts"));
+        return [.. doc.RootElement.EnumerateArray().Select(a => a.Clone())];
     }
 
     private static async Task<JsonElement?> Trigger(AgentProcess agent, string name)

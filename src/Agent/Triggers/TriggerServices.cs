@@ -7,7 +7,7 @@ using Agent.Telemetry;
 namespace Agent.Triggers;
 
 /// <summary>Composition of the trigger feature.</summary>
-internal static class TriggerServices
+internal static partial class TriggerServices
 {
     /// <summary>The engine the sampling loop calls on each tick and the capture seam (its metrics: AddAgentTelemetry).</summary>
     public static IServiceCollection AddTriggers(this IServiceCollection services, AgentSettings settings)
@@ -23,5 +23,28 @@ internal static class TriggerServices
             sp.GetRequiredService<RepeatGate>(),
             sp.GetRequiredService<ILogger<TriggerEngine>>()));
         return services;
+    }
+
+    /// <summary>
+    /// <c>/diag/triggers</c> with the other /diag routes (after <c>UseDiagnostics</c>, behind its token),
+    /// or, with diagnostics off, one warning that triggers will fire but capture nothing.
+    /// </summary>
+    public static void MapTriggers(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<AgentSettings>();
+        if (settings.Diagnostics.Enabled)
+        {
+            app.MapGet("/diag/triggers", TriggersEndpoint.Handle);
+        }
+        else if (settings.Triggers.Count > 0)
+        {
+            Log.CapturesOff(app.Logger, settings.Triggers.Count, UnavailableCaptureStarter.Reason);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(152, LogLevel.Warning, "{Count} triggers are configured but cannot capture anything: {Reason}")]
+        public static partial void CapturesOff(ILogger logger, int count, string reason);
     }
 }
