@@ -97,7 +97,7 @@ internal static class AgentServices
         app.UseMiddleware<TokenAuthorization>();
         app.UseDiagnostics();
         app.MapTriggers();
-        app.MapGet("/", LandingPage.Handle);
+        app.MapGet("/", StatusPageEndpoint.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);

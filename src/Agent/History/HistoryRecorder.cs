@@ -102,10 +102,17 @@ internal sealed class HistoryRecorder(HistoryStore store)
         var (kind, detail) = (previous, current) switch
         {
             (_, ProbeState.Ok) => (HistoryEventKind.ProbeRecovered, $"healthy again after {previous.Reason()}: {outcome.Description}"),
-            (ProbeState.Ok, _) => (HistoryEventKind.ProbeFailed, $"{current.Reason()}: {outcome.Description}"),
-            _ => (HistoryEventKind.ProbeChanged, $"{previous.Reason()} → {current.Reason()}: {outcome.Description}"),
+            (ProbeState.Ok, _) => (HistoryEventKind.ProbeFailed, WithReason(current, outcome.Description)),
+            _ => (HistoryEventKind.ProbeChanged, $"{previous.Reason()} → {WithReason(current, outcome.Description)}"),
         };
         Add(result.CompletedAt, kind, name, detail);
+    }
+
+    /// <summary>"refused: …" once: classified descriptions usually start with their reason already.</summary>
+    private static string WithReason(ProbeState state, string description)
+    {
+        var reason = state.Reason()!;
+        return description.StartsWith(reason + ":", StringComparison.Ordinal) ? description : $"{reason}: {description}";
     }
 
     private void Add(DateTimeOffset at, HistoryEventKind kind, string subject, string detail) => store.Events.Add(new HistoryEvent(at, kind, subject, detail));

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace Agent.Status;
+
+/// <summary>Numbers and durations as a person reads them on the page and in the terminal summary.</summary>
+internal static class Format
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string Bytes(double b) => b switch
+    {
+        >= 1L << 30 => (b / (1L << 30)).ToString("0.00", C) + " GiB",
+        >= 1L << 20 => (b / (1L << 20)).ToString("0.0", C) + " MiB",
+        >= 1L << 10 => (b / (1L << 10)).ToString("0.0", C) + " KiB",
+        _ => b.ToString("0", C) + " B",
+    };
+
+    /// <summary>A share (1 = 100 %) as a percentage with one decimal.</summary>
+    public static string Percent(double share) => (share * 100).ToString(share < 0.1 ? "0.0#" : "0.0", C) + " %";
+
+    public static string Count(double n) => n.ToString("0", C);
+
+    public static string Millis(double ms) => ms < 10 ? ms.ToString("0.0#", C) + " ms" : ms.ToString("0", C) + " ms";
+
+    public static string Seconds(double s) => s < 10 ? s.ToString("0.0", C) + " s" : Duration(s);
+
+    /// <summary>The two largest units: <c>3d 4h</c>, <c>1h 02m</c>, <c>5m 10s</c>, <c>45s</c>.</summary>
+    public static string Duration(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Max(0, Math.Floor(seconds)));
+        return t.TotalDays >= 1 ? string.Create(C, $"{(int)t.TotalDays}d {t.Hours}h")
+            : t.TotalHours >= 1 ? string.Create(C, $"{t.Hours}h {t.Minutes:00}m")
+            : t.TotalMinutes >= 1 ? string.Create(C, $"{t.Minutes}m {t.Seconds:00}s")
+            : string.Create(C, $"{t.Seconds}s");
+    }
+
+    public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", C);
+}

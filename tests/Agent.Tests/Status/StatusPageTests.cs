@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.RegularExpressions;
+using Agent.Configuration;
+using Agent.Endpoints;
+using Agent.History;
+using Agent.Probes;
+using Agent.Readiness;
+using Agent.Runtimes;
+using Agent.Sampling;
+using Agent.Status;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using static Agent.Tests.History.HistoryData;
+
+namespace Agent.Tests.Status;
+
+/// <summary>The page and the terminal summary rendered from a full store: size budget, structure, encoding.</summary>
+public partial class StatusPageTests
+{
+    private const int Ticks = 1000; // more than the 900 points a ring keeps
+
+    /// <summary>The heaviest page the budget covers: 5 targets with .NET counters, 10 probes failing now and then, a full event list.</summary>
+    private static (StatusResponse Status, string Html) Full(string probeDescription = "refused: SocketException: Connection refused")
+    {
+        var probes = Enumerable.Range(0, 10).Select(i => Probe($"dependency-{i}")).ToList();
+        var history = new HistoryStore(TimeSpan.FromSeconds(1), probes);
+        var recorder = new HistoryRecorder(history);
+        var results = new ProbeResultStore();
+        var time = new FakeTimeProvider(T0 + TimeSpan.FromSeconds(Ticks));
+        TargetSnapshot last = null!;
+        for (var i = 0; i < Ticks; i++)
+        {
+            var at = TimeSpan.FromSeconds(i);
+            foreach (var p in probes)
+            {
+                var fail = (i / 37 + p.Name.Length) % 4 == 0;
+                results.Publish(fail ? new ProbeResult(p, ProbeOutcome.Failed(FailureReason.Refused, probeDescription), TimeSpan.FromMilliseconds(1 + (i % 13)), T0 + at) : Result(p, at, latencyMs: 1 + (i % 13)));
+            }
+
+            for (var t = 0; t < 5; t++)
+            {
+                var sample = Sample(100 + t, i * 0.37 * (t + 1), rssBytes: (200L << 20) + ((long)Math.Sin(i / 30.0) * (40L << 20)) + (i * 4096L), threads: 20 + (i % 9), fds: 100 + (i % 31), name: $"svc{t}");
+                last = Snapshot(sample, at);
+                var runtime = new DotnetRuntimeSnapshot(100 + t, new Dictionary<string, double>(), 50e6 + (i % 50 * 1e6), (i % 10) / 1000.0, null, null, null, null, null, null);
+                recorder.Record($"service-{t}", last, runtime, results.Current);
+            }
+        }
+
+        var targets = new TargetSnapshotStore(last);
+        targets.Publish(last);
+        var builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(probes, requireTarget: true), new SamplingSchedule(TimeSpan.FromSeconds(1)), time);
+        var status = builder.Build();
+        return (status, StatusHtml.Render(status, 2));
+    }
+
+    [Fact]
+    public void The_heaviest_page_stays_within_40_KB()
+    {
+        var (status, html) = Full();
+        Assert.Equal(5, status.Targets.Count);
+        Assert.Equal(10, status.Probes.Count);
+        Assert.Equal(StatusBuilder.MaxEvents, status.Events.Count);
+        var bytes = Encoding.UTF8.GetByteCount(html);
+        Assert.True(bytes <= 40 * 1024, $"page is {bytes} bytes");
+    }
+
+    [Fact]
+    public void Every_chart_is_one_polyline_over_the_window_and_every_probe_row_marks_its_failures()
+    {
+        var (status, html) = Full();
+        var figures = Figure().Matches(html);
+        Assert.Equal(5 * 6, figures.Count); // CPU, memory, threads, fds, .NET heap, GC pause
+        foreach (Match f in figures)
+        {
+            var polylines = Polyline().Matches(f.Value);
+            var points = Assert.Single(polylines).Groups[1].Value.Split(' ');
+            Assert.Equal(Sparkline.Buckets + 2, points.Length); // 900 points reduced to one per bucket, plus the area's two baseline ends
+            Assert.Equal($"0,{Sparkline.Height}", points[0]);
+            Assert.Equal($"{Sparkline.Buckets - 1},{Sparkline.Height}", points[^1]);
+            Assert.All(points, p => Assert.Matches("^[0-9]+,[0-9]+$", p));
+        }
+
+        foreach (var p in status.Probes)
+        {
+            var row = Regex.Match(html, $"<tr data-probe=\"{p.Name}\">.*?</tr>", RegexOptions.Singleline, TimeSpan.FromSeconds(1)).Value;
+            Assert.Contains("<polyline", row, StringComparison.Ordinal);
+            Assert.Equal(p.History.Reason.Any(r => r is not null), row.Contains("class=\"f\"", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Text_from_outside_the_agent_is_encoded()
+    {
+        var (_, html) = Full("refused: <script>alert(1)</script> & \"quotes\"");
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_terminal_summary_fits_a_terminal()
+    {
+        var (status, _) = Full();
+        var text = StatusText.Render(status);
+        var lines = text.Split('\n');
+        Assert.StartsWith("sidecar agent ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("service-3  UP  pid 103 (svc3)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("dependency-7 ", StringComparison.Ordinal));
+        Assert.All(lines.Where(l => !l.StartsWith("  " + new string(' ', 13), StringComparison.Ordinal) && !l.Contains("found", StringComparison.Ordinal)), l => Assert.True(l.Length <= 100, l));
+    }
+
+    [Theory]
+    [InlineData("text/plain", true)]
+    [InlineData("text/plain, text/html;q=0.5", true)]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false)] // a browser
+    [InlineData("*/*", false)]                                                          // curl's default
+    [InlineData("text/html;q=0.9, text/plain", true)]
+    [InlineData("text/plain;q=0.5, text/html", false)]
+    [InlineData("", false)]
+    [InlineData("garbage;;;===", false)]
+    public void Accept_decides_between_page_and_summary(string accept, bool text)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Headers.Accept = accept;
+        Assert.Equal(text, StatusPageEndpoint.PrefersText(http.Request));
+    }
+
+    [GeneratedRegex("<figure data-chart=\"[a-z]+\">.*?</figure>", RegexOptions.Singleline)]
+    private static partial Regex Figure();
+
+    [GeneratedRegex("<polyline points=\"([^\"]*)\"/>")]
+    private static partial Regex Polyline();
+}
