@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 packages=(
   redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev
-  python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask
+  python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask python3-pil chromium
   prometheus-process-exporter prometheus-blackbox-exporter
 )
 missing=()
