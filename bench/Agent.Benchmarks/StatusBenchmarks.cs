@@ -98,7 +98,7 @@ public class StatusBenchmarks
 
         var targets = new TargetSnapshotStore(_fillTicks[^1]);
         targets.Publish(_fillTicks[^1]);
-        _builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(_fillProbes, true), new SamplingSchedule(TimeSpan.FromSeconds(1)), new FixedTime(T0 + TimeSpan.FromSeconds(1000)));
+        _builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(_fillProbes, new ReadinessOptions()), new SamplingSchedule(TimeSpan.FromSeconds(1)), new FixedTime(T0 + TimeSpan.FromSeconds(1000)));
         _status = _builder.Build();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Agent.Common;
 
 namespace Agent.Status;
 
@@ -42,13 +43,13 @@ internal static class StatusHtml
     {
         var html = new StringBuilder(16 * 1024);
         var first = s.Targets.Count > 0 ? s.Targets[0] : null;
-        var title = first is null ? "sidecar agent" : $"{first.Name} {(first.Up ? "up" : "down")} · ready {s.Ready} · sidecar agent";
+        var title = first is null ? "sidecar agent" : $"{first.Name} {(first.Up ? "up" : "down")} · ready {Label(s.Ready)} · sidecar agent";
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
             .Append(CultureInfo.InvariantCulture, $"<meta http-equiv=\"refresh\" content=\"{refreshSeconds}\">")
             .Append("<title>").Append(E(title)).Append("</title><style>").Append(Css).Append("</style></head><body><main>");
 
         html.Append("<header><h1>sidecar agent</h1>")
-            .Append("<span class=\"b ").Append(ReadyClass(s.Ready)).Append("\" id=\"ready\">ready: ").Append(E(s.Ready)).Append("</span>")
+            .Append("<span class=\"b ").Append(ReadyClass(s.Ready)).Append("\" id=\"ready\">ready: ").Append(E(Label(s.Ready))).Append("</span>")
             .Append("<p class=\"mut\">")
             .Append(CultureInfo.InvariantCulture, $"v{E(s.Version)} · {Format.Clock(s.Now)} UTC · sampled every {Format.Seconds(s.IntervalSeconds)} · this page reloads every {refreshSeconds} s")
             .Append("</p><nav><a href=\"/metrics\">/metrics</a><a href=\"/ready\">/ready</a><a href=\"/health\">/health</a><a href=\"/api/status\">/api/status</a></nav></header>");
@@ -191,13 +192,16 @@ internal static class StatusHtml
         html.Append("</section>");
     }
 
-    private static string ReadyClass(string ready) => ready switch
+    private static string ReadyClass(HealthState ready) => ready switch
     {
-        "Healthy" => "ok",
-        "Degraded" => "warn",
-        "starting" => "off",
+        HealthState.Healthy => "ok",
+        HealthState.Degraded => "warn",
+        HealthState.Starting => "off",
         _ => "bad",
     };
+
+    /// <summary>The word /ready uses for the state.</summary>
+    public static string Label(HealthState ready) => ready == HealthState.Starting ? "starting" : ready.ToString();
 
     private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
 }

@@ -15,7 +15,7 @@ internal static class StatusText
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder(2048);
-        sb.Append(c, $"sidecar agent {s.Version} · ready: {s.Ready} · {s.Now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z\n");
+        sb.Append(c, $"sidecar agent {s.Version} · ready: {StatusHtml.Label(s.Ready)} · {s.Now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z\n");
         var now = s.Now.ToUnixTimeMilliseconds();
         foreach (var t in s.Targets)
         {

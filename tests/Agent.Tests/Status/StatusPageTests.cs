@@ -49,7 +49,7 @@ public partial class StatusPageTests
 
         var targets = new TargetSnapshotStore(last);
         targets.Publish(last);
-        var builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(probes, requireTarget: true), new SamplingSchedule(TimeSpan.FromSeconds(1)), time);
+        var builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(probes, new ReadinessOptions()), new SamplingSchedule(TimeSpan.FromSeconds(1)), time);
         var status = builder.Build();
         return (status, StatusHtml.Render(status, 2));
     }
