@@ -50,7 +50,7 @@ public class StatusBenchmarks
         for (var i = 0; i < _ticks.Length; i++)
         {
             var at = T0 + TimeSpan.FromSeconds(i);
-            _ticks[i] = new TargetSnapshot(Sample(7, i * 0.01, 100 << 20, 9), 0, "pid=7", null, at);
+            _ticks[i] = new TargetSnapshot("app", true, Sample(7, i * 0.01, 100 << 20, 9), 0, "pid=7", null, at);
             _results[i] = probes.ToImmutableDictionary(p => p.Name, p => new ProbeResult(p, ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(1), at));
         }
 
@@ -73,7 +73,7 @@ public class StatusBenchmarks
     public void SetupFull()
     {
         _fillProbes = Enumerable.Range(0, 10).Select(i => Probe($"dependency-{i}")).ToList();
-        _fillTicks = Enumerable.Range(0, 1000).Select(i => new TargetSnapshot(Sample(7, i * 0.3, (200L << 20) + (i * 4096L), 20 + (i % 9)), 0, "pid=7", null, T0 + TimeSpan.FromSeconds(i))).ToArray();
+        _fillTicks = Enumerable.Range(0, 1000).Select(i => new TargetSnapshot("app", true, Sample(7, i * 0.3, (200L << 20) + (i * 4096L), 20 + (i % 9)), 0, "pid=7", null, T0 + TimeSpan.FromSeconds(i))).ToArray();
         _fillResults = _fillProbes.Select(p => Enumerable.Range(0, 1000)
             .Select(i => new ProbeResult(p, i % 50 < 5 ? ProbeOutcome.Failed(FailureReason.Refused, "refused: SocketException: Connection refused") : ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(1 + (i % 13)), T0 + TimeSpan.FromSeconds(i)))
             .ToArray()).ToArray();
@@ -96,8 +96,8 @@ public class StatusBenchmarks
             }
         }
 
-        var targets = new TargetSnapshotStore(_fillTicks[^1]);
-        targets.Publish(_fillTicks[^1]);
+        var targets = new TargetSnapshotStore(new SamplingSnapshot([_fillTicks[^1]], _fillTicks[^1].TakenAt));
+        targets.Publish(new SamplingSnapshot([_fillTicks[^1]], _fillTicks[^1].TakenAt));
         _builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(_fillProbes, new ReadinessOptions()), new SamplingSchedule(TimeSpan.FromSeconds(1)), new FixedTime(T0 + TimeSpan.FromSeconds(1000)));
         _status = _builder.Build();
     }

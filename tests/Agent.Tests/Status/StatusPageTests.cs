@@ -28,7 +28,7 @@ public partial class StatusPageTests
         var recorder = new HistoryRecorder(history);
         var results = new ProbeResultStore();
         var time = new FakeTimeProvider(T0 + TimeSpan.FromSeconds(Ticks));
-        TargetSnapshot last = null!;
+        var last = new TargetSnapshot[5];
         for (var i = 0; i < Ticks; i++)
         {
             var at = TimeSpan.FromSeconds(i);
@@ -41,14 +41,14 @@ public partial class StatusPageTests
             for (var t = 0; t < 5; t++)
             {
                 var sample = Sample(100 + t, i * 0.37 * (t + 1), rssBytes: (200L << 20) + ((long)Math.Sin(i / 30.0) * (40L << 20)) + (i * 4096L), threads: 20 + (i % 9), fds: 100 + (i % 31), name: $"svc{t}");
-                last = Snapshot(sample, at);
+                last[t] = Snapshot(sample, at) with { Name = $"service-{t}" };
                 var runtime = new DotnetRuntimeSnapshot(100 + t, new Dictionary<string, double>(), 50e6 + (i % 50 * 1e6), (i % 10) / 1000.0, null, null, null, null, null, null);
-                recorder.Record($"service-{t}", last, runtime, results.Current);
+                recorder.Record($"service-{t}", last[t], runtime, results.Current);
             }
         }
 
-        var targets = new TargetSnapshotStore(last);
-        targets.Publish(last);
+        var targets = new TargetSnapshotStore(new SamplingSnapshot(last, last[0].TakenAt));
+        targets.Publish(new SamplingSnapshot(last, last[0].TakenAt));
         var builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator(probes, new ReadinessOptions()), new SamplingSchedule(TimeSpan.FromSeconds(1)), time);
         var status = builder.Build();
         return (status, StatusHtml.Render(status, 2));
