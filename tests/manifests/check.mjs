@@ -30,6 +30,7 @@ const bad = [
   ["a writable root filesystem", (v) => { v.agent.securityContext.readOnlyRootFilesystem = false; }],
   ["a malformed interval", (v) => { v.agent.samplingInterval = "1s"; }],
   ["an unknown key", (v) => { v.agent.targte = {}; }],
+  ["an unknown self-metrics mode", (v) => { v.agent.selfMetrics = "some"; }],
   ["a trigger without a metric", (v) => { v.agent.triggers = { leak: { growthAbove: "20MiB", window: "00:00:15" } }; }],
   ["a trigger with an unknown action", (v) => { v.agent.triggers = { leak: { metric: "target_process_threads", above: 100, actions: "snapshot,heapdump" } }; }],
   ["a trigger with both above and growthAbove", (v) => { v.agent.triggers = { t: { metric: "target_process_threads", above: 100, growthAbove: 10, window: "00:01:00" } }; }],

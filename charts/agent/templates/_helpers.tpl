@@ -110,6 +110,8 @@ Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (u
   value: {{ $a.samplingInterval | quote }}
 - name: Readiness__RequireTarget
   value: {{ $a.requireTarget | quote }}
+- name: Telemetry__SelfMetrics
+  value: {{ $a.selfMetrics | default "full" | quote }}
 - name: Runtime__Dotnet__Enabled
   value: {{ $a.runtime.dotnet | quote }}
 {{- if and $a.runtime.metricsUrl (not $check) }}
