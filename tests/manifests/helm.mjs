@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import yaml from "js-yaml";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { Service } from "kubernetes-models/v1";
+import { Pod, Service } from "kubernetes-models/v1";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -56,6 +56,7 @@ for (const [name, file] of sets) {
     try {
       if (doc.kind === "Deployment") new Deployment(doc).validate();
       else if (doc.kind === "Service") new Service(doc).validate();
+      else if (doc.kind === "Pod") new Pod(doc).validate(); // the optional `helm test` hook running `agent check`
       else if (!["PodMonitor", "ServiceMonitor", "PrometheusRule"].includes(doc.kind)) fail(`${name}: unexpected kind ${doc.kind}`);
     } catch (e) {
       fail(`${name}: ${doc.kind} ${doc.metadata?.name} against the Kubernetes schema: ${e.message}`);
