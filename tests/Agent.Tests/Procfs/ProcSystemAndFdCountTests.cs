@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Agent.Procfs;
+
+namespace Agent.Tests.Procfs;
+
+/// <summary>
+/// Boot time and clock ticks (proc(5): /proc/stat btime; starttime is in clock ticks since boot)
+/// and the fd count (entries of a directory; on a kernel procfs, the size the kernel reports).
+/// Oracles: `getconf CLK_TCK`, the test's own directory listings.
+/// </summary>
+public sealed class ProcSystemAndFdCountTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("procsystem-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static long GetconfClockTicks()
+    {
+        using var p = Process.Start(new ProcessStartInfo("getconf", ["CLK_TCK"]) { RedirectStandardOutput = true })!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return long.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Start_time_is_boot_time_plus_start_ticks_over_the_clock_rate()
+    {
+        File.WriteAllText(Path.Combine(_root, "stat"), "cpu  1 2 3 4\nintr 5\nbtime 1700000000\nprocesses 9\n");
+        var system = new ProcSystem(new ProcFs(_root));
+        var hz = GetconfClockTicks();
+
+        Assert.Equal(hz, system.ClockTicksPerSecond);
+        Assert.Equal(1_700_000_000, system.BootTimeSeconds);
+        Assert.Equal(2.5, system.TicksToSeconds((ulong)(2.5 * hz)));
+        Assert.Equal(1_700_000_000 + 12.0, system.StartTimeSeconds((ulong)(12 * hz)));
+    }
+
+    [Fact]
+    public void Without_a_readable_stat_boot_time_is_0()
+    {
+        Assert.Equal(0, new ProcSystem(new ProcFs(_root)).BootTimeSeconds);
+    }
+
+    [Fact]
+    public void A_plain_directory_is_counted_entry_by_entry()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            File.WriteAllText(Path.Combine(_root, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), "");
+        }
+
+        Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count(_root, sizeIsCount: false, out var count));
+        Assert.Equal(5, count);
+    }
+
+    [Fact]
+    public void A_missing_directory_is_gone_with_a_count_of_0()
+    {
+        Assert.Equal(ProcReadStatus.Gone, ProcFdCount.Count(Path.Combine(_root, "nope"), sizeIsCount: true, out var count));
+        Assert.Equal(0, count);
+    }
+
+    [Fact]
+    public void On_procfs_a_directory_size_of_0_means_unknown_not_empty()
+    {
+        // /proc/<pid>/task reports size 0 but lists one entry per thread.
+        using var idle = Process.Start(new ProcessStartInfo("/bin/sleep", ["30"]))!;
+        try
+        {
+            Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count($"/proc/{idle.Id}/task", sizeIsCount: true, out var count));
+            Assert.Equal(Directory.GetDirectories($"/proc/{idle.Id}/task").Length, count);
+            Assert.Equal(1, count);
+        }
+        finally
+        {
+            idle.Kill();
+        }
+    }
+
+    [Fact]
+    public void On_procfs_the_fd_count_equals_the_listing()
+    {
+        using var idle = Process.Start(new ProcessStartInfo("/bin/sleep", ["30"]) { RedirectStandardInput = true })!;
+        try
+        {
+            Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count($"/proc/{idle.Id}/fd", sizeIsCount: true, out var count));
+            Assert.Equal(Directory.GetFileSystemEntries($"/proc/{idle.Id}/fd").Length, count);
+        }
+        finally
+        {
+            idle.Kill();
+        }
+    }
+}
