@@ -41,9 +41,51 @@ public sealed class RuntimeCounterTests
         Assert.True(metrics.Value("target_dotnet_gc_allocated_bytes_total") >= own["allocated"] * 0.8, last);
         Assert.NotNull(metrics.Value("target_dotnet_gc_pause_ratio"));
         Assert.InRange(metrics.Value("target_dotnet_gc_pause_ratio")!.Value, 0, 1);
-        Assert.NotNull(metrics.Value("target_dotnet_threadpool_threads"));
-        Assert.NotNull(metrics.Value("target_dotnet_threadpool_completed_items_total"));
-        Assert.NotNull(metrics.Value("target_dotnet_lock_contentions_total"));
+        // Thread pool, lock contention, exceptions and queue length: compared with the target's
+        // own report in Exceptions_contentions_and_thread_pool_agree_with_the_targets_own_report.
+    }
+
+    [Fact]
+    public async Task Exceptions_contentions_and_thread_pool_agree_with_the_targets_own_report()
+    {
+        await using var target = await DotnetTarget.Start();
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["Target:Pid"] = target.Pid.ToString(),
+            ["Sampling:Interval"] = Interval.ToString(),
+        });
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_exceptions_total") is not null, TimeSpan.FromSeconds(15), "dotnet runtime connected");
+
+        // Exceptions are counted from the attach: the agent's increase equals the target's own
+        // count of first-chance exceptions over the same span (25 thrown on purpose).
+        var before = await target.Command("state");
+        var agentBefore = (await agent.Metrics()).Value("target_dotnet_exceptions_total")!.Value;
+        var after = await target.Command("throw 25");
+        Assert.Equal(25, after["exceptions"] - before["exceptions"]);
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_exceptions_total") - agentBefore == after["exceptions"] - before["exceptions"], TimeSpan.FromSeconds(10), "the agent counted the 25 exceptions");
+
+        // Lock contentions: a total since the target started, the runtime's own counter.
+        var contended = await target.Command("contend 5");
+        Assert.True(contended["contentions"] >= 5);
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_lock_contentions_total") == contended["contentions"], TimeSpan.FromSeconds(10), "lock contentions equal the target's");
+
+        // Completed work items: between the target's own reads before and after the scrape.
+        var ownBefore = (await target.Command("state"))["tpcompleted"];
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_threadpool_completed_items_total") >= ownBefore, TimeSpan.FromSeconds(10), "completed items caught up");
+        var seen = (await agent.Metrics()).Value("target_dotnet_threadpool_completed_items_total");
+        var ownAfter = (await target.Command("state"))["tpcompleted"];
+        Assert.InRange(seen!.Value, ownBefore, ownAfter);
+
+        // Queue length: 200 items of 300 ms each fill the queue (the pool adds threads slowly);
+        // the agent sees it above 0, then back at 0 once the target reports it drained.
+        var blocked = await target.Command("block 200 300");
+        Assert.True(blocked["tpqueue"] > 0, "the target's own queue filled");
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_threadpool_queue_length") > 0, TimeSpan.FromSeconds(10), "queue length above 0");
+        await Poll.Until(async () => (await target.Command("state"))["tpqueue"] == 0, TimeSpan.FromSeconds(60), "the target drained its queue");
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_threadpool_queue_length") == 0, TimeSpan.FromSeconds(10), "queue length back at 0");
+
+        // Threads: a gauge; once the pool is idle it holds still and must equal the target's.
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_threadpool_threads") == (await target.Command("state"))["tpthreads"], TimeSpan.FromSeconds(30), "pool threads equal the target's");
     }
 
     [Fact]

@@ -1,28 +1,84 @@
 using System.Globalization;
 
 // Commands on stdin, one per line; each answer is one line on stdout:
-//   gc N   -> run GC.Collect(2) N times, then answer like "state"
-//   state  -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.."
+//   gc N        -> run GC.Collect(2) N times, then answer like "state"
+//   throw N     -> throw and catch N exceptions, then answer like "state"
+//   contend N   -> N rounds of two threads fighting over one lock, then answer like "state"
+//   block N MS  -> queue N thread-pool items that each block MS ms; answers at once (queue filling)
+//   state       -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.. exceptions=.. contentions=..
+//                   tpthreads=.. tpcompleted=.. tpqueue=.."
 var keep = new List<byte[]>();
 for (var i = 0; i < 200; i++)
 {
     keep.Add(new byte[16 * 1024]); // some live heap, so heap size is not trivially small
 }
 
+long exceptions = 0;
+AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref exceptions);
+var gate = new object();
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready pid={Environment.ProcessId}"));
 while (Console.ReadLine() is { } line)
 {
     var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    if (parts.Length == 2 && parts[0] == "gc")
+    var n = parts.Length >= 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 0;
+    switch (parts.FirstOrDefault())
     {
-        for (var i = 0; i < int.Parse(parts[1], CultureInfo.InvariantCulture); i++)
-        {
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
-        }
+        case "gc":
+            for (var i = 0; i < n; i++)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            }
+
+            break;
+        case "throw":
+            for (var i = 0; i < n; i++)
+            {
+                try
+                {
+                    throw new InvalidOperationException("counted");
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+
+            break;
+        case "contend":
+            for (var i = 0; i < n; i++)
+            {
+                using var held = new ManualResetEventSlim();
+                var holder = new Thread(() =>
+                {
+                    lock (gate)
+                    {
+                        held.Set();
+                        Thread.Sleep(30);
+                    }
+                });
+                holder.Start();
+                held.Wait();
+                lock (gate)
+                {
+                    // entered only after the holder let go: one contention
+                }
+
+                holder.Join();
+            }
+
+            break;
+        case "block":
+            var ms = int.Parse(parts[2], CultureInfo.InvariantCulture);
+            for (var i = 0; i < n; i++)
+            {
+                ThreadPool.QueueUserWorkItem(_ => Thread.Sleep(ms));
+            }
+
+            break;
     }
 
     var info = GC.GetGCMemoryInfo();
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count}"));
+        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
 }
