@@ -19,6 +19,8 @@ public sealed class StartupConfigurationTests
         ("Target:CommandLinePattern", "(", []),
         ("Target:IncludeChildren", "perhaps", []),
         ("Target:Auto", "2", []),
+        ("Target:Port", "70000", []),
+        ("Target:AutoProxies", "envoy", []), // only with Target:Auto=true
         ("Sampling:Interval", "-00:00:01", []),
         ("Sampling:ProcRoot", "relative/proc", []),
         ("Readiness:RequireTarget", "maybe", []),

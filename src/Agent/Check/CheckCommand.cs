@@ -47,7 +47,7 @@ internal static class CheckCommand
 
         var target = Task.Run(async () =>
         {
-            var finding = TargetCheck.Run(app.Services.GetRequiredService<TargetSelector>(), settings.Target, app.Services.GetRequiredService<ProcFs>(), Environment.ProcessId);
+            var finding = TargetCheck.Run(settings.Target.Auto ? new AutoCheckSelector([.. AutoDiscovery.KnownProxies, .. settings.Targets.ExtraProxies]) : TargetSelectorFactory.Create(settings.Target), settings.Target, app.Services.GetRequiredService<ProcFs>(), Environment.ProcessId);
             var capabilities = finding.Pid is { } pid ? await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop.Token) : null;
             return (finding, capabilities);
         });

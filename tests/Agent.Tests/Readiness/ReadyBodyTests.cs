@@ -17,18 +17,18 @@ public class ReadyBodyTests
     private static readonly ProbeDefinition Db = new("db", ProbeKind.Postgres, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), true, ConnectionString: new Secret("Host=h"));
     private static readonly ProbeDefinition Web = new("web", ProbeKind.Http, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), false, Url: new Uri("http://h/"));
 
-    private static TargetSnapshot Present() => new(
-        new TargetSample(new ProcessIdentity(7, 1), "app", 1, 0, 0, 1, null, 1, null, 1, null, null, 0, null, null, null, null, 0, 0),
-        0, "name=app", null, Now);
+    private static SamplingSnapshot Present() => new([new TargetSnapshot(
+        "app", true, new TargetSample(new ProcessIdentity(7, 1), "app", 1, 0, 0, 1, null, 1, null, 1, null, null, 0, null, null, null, null, 0, 0),
+        0, "name=app", null, Now)], Now);
 
-    private static TargetSnapshot Absent() => new(null, 0, "name=app", "no process named app", Now);
+    private static SamplingSnapshot Absent() => new([new TargetSnapshot("app", true, null, 0, "name=app", "no process named app", Now)], Now);
 
     private static ImmutableDictionary<string, ProbeResult> Results(params ProbeResult[] r) => r.ToImmutableDictionary(x => x.Probe.Name, x => x);
 
     [Fact]
     public void A_present_target_entry_names_the_process_and_how_it_was_selected()
     {
-        var e = new ReadinessEvaluator([], new ReadinessOptions { RequireTarget = true }).Evaluate(Present(), Results(), true, Now).Body.Entries["target"];
+        var e = new ReadinessEvaluator([], new ReadinessOptions { RequireTarget = true }).Evaluate(Present(), Results(), true, Now).Body.Entries["target:app"];
 
         Assert.Equal(HealthState.Healthy, e.Status);
         Assert.Null(e.Reason);
@@ -41,7 +41,7 @@ public class ReadyBodyTests
     public void An_absent_target_entry_is_unhealthy_absent_and_says_why()
     {
         var r = new ReadinessEvaluator([], new ReadinessOptions { RequireTarget = true }).Evaluate(Absent(), Results(), true, Now);
-        var e = r.Body.Entries["target"];
+        var e = r.Body.Entries["target:app"];
 
         Assert.Equal(503, r.StatusCode);
         Assert.Equal(HealthState.Unhealthy, e.Status);

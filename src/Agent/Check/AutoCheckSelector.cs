@@ -1,0 +1,28 @@
+using System.Globalization;
+using Agent.Sampling;
+
+namespace Agent.Check;
+
+/// <summary>
+/// What <c>Target:Auto</c> would take as the main target, for <c>agent check</c>: the running agent
+/// makes every top-level process a target (<see cref="AutoDiscovery"/>); the check names the one
+/// that is not a known mesh proxy, or says why there is none or several.
+/// </summary>
+internal sealed class AutoCheckSelector(IReadOnlyCollection<string> proxies) : TargetSelector
+{
+    public override string Description => "auto";
+
+    public override Selection Select(SelectionContext context)
+    {
+        var top = context.TopLevel;
+        var apps = top.Where(p => !proxies.Contains(p.Comm)).ToList();
+        return apps.Count switch
+        {
+            0 => Selection.NotFound("no process other than the agent (and mesh proxies) in this PID namespace (is shareProcessNamespace set?)"),
+            1 => Selection.Found(apps[0].Pid),
+            _ => Selection.Ambiguous(
+                string.Create(CultureInfo.InvariantCulture, $"{apps.Count} top-level processes: each becomes a target named after its comm"),
+                apps),
+        };
+    }
+}
