@@ -55,6 +55,9 @@ public sealed class TriggerTests : IDisposable
         // that (RSS also holds the interpreter's small allocations: allow 1 MiB early), and within the
         // 15 s window + 2 sampling intervals of 'go' (the bound; if the loaded machine slowed
         // the leak itself past the window, within 2 intervals of the crossing instead).
+        // The trigger may fire up to 1 MiB early (RSS also holds the interpreter's own allocations):
+        // wait until the target has told of its 20th MiB before reading its account.
+        await Poll.Until(() => Task.FromResult(Grown(target).Any(g => g.Bytes > 20 * MiB)), TimeSpan.FromSeconds(30), "the target reported 20 MiB leaked");
         var grown = Grown(target);
         var goAt = grown[0].At;
         var crossed = grown.First(g => g.Bytes > 20 * MiB).At;

@@ -14,8 +14,10 @@ internal sealed class AutoCheckSelector(IReadOnlyCollection<string> proxies) : T
 
     public override Selection Select(SelectionContext context)
     {
-        var top = context.TopLevel;
-        var apps = top.Where(p => !proxies.Contains(p.Comm)).ToList();
+        // `kubectl exec <pod> -c agent -- agent check` runs beside the sidecar it checks: another
+        // process with the agent's own name is that sidecar, not an app.
+        var self = context.Table.Find(context.SelfPid)?.Comm;
+        var apps = context.TopLevel.Where(p => !proxies.Contains(p.Comm) && p.Comm != self).ToList();
         return apps.Count switch
         {
             0 => Selection.NotFound("no process other than the agent (and mesh proxies) in this PID namespace (is shareProcessNamespace set?)"),
