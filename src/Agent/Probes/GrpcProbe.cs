@@ -31,18 +31,9 @@ internal sealed class GrpcProbe : IProbe
     public GrpcProbe(ProbeDefinition definition)
     {
         Definition = definition;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = definition.Timeout,
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = definition.Period + definition.Period,
-            MaxConnectionsPerServer = 1,
-            EnableMultipleHttp2Connections = false,
-        };
         _tls = new TlsValidation(definition.CaCertificates);
-        handler.SslOptions.RemoteCertificateValidationCallback = _tls.Validate;
+        var handler = ProbeHttpHandler.Create(definition, _tls);
+        handler.EnableMultipleHttp2Connections = false;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _method = new Uri(definition.Url!, "/grpc.health.v1.Health/Check");
         _request = Frame(Request(definition.Service ?? string.Empty));

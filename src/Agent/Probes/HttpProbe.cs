@@ -17,18 +17,9 @@ internal sealed class HttpProbe : IProbe
     public HttpProbe(ProbeDefinition definition)
     {
         Definition = definition;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = definition.Timeout,
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = definition.Period + definition.Period,
-            MaxConnectionsPerServer = 1,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
         _tls = new TlsValidation(definition.CaCertificates);
-        handler.SslOptions.RemoteCertificateValidationCallback = _tls.Validate;
+        var handler = ProbeHttpHandler.Create(definition, _tls);
+        handler.AutomaticDecompression = DecompressionMethods.None;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
         // The URL's user info (https://user:pass@host) is a secret too.
