@@ -83,8 +83,21 @@ public sealed class ProcSystemAndFdCountTests : IDisposable
         using var idle = Process.Start(new ProcessStartInfo("/bin/sleep", ["30"]) { RedirectStandardInput = true })!;
         try
         {
-            Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count($"/proc/{idle.Id}/fd", sizeIsCount: true, out var count));
-            Assert.Equal(Directory.GetFileSystemEntries($"/proc/{idle.Id}/fd").Length, count);
+            // Until exec completes, the child still holds the runtime's close-on-exec descriptors: take the
+            // count between two equal listings of a process that is already `sleep`.
+            var dir = $"/proc/{idle.Id}";
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            long before, after, count;
+            do
+            {
+                before = Directory.GetFileSystemEntries($"{dir}/fd").Length;
+                Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count($"{dir}/fd", sizeIsCount: true, out count));
+                after = Directory.GetFileSystemEntries($"{dir}/fd").Length;
+            }
+            while ((before != after || File.ReadAllText($"{dir}/comm").Trim() != "sleep") && DateTime.UtcNow < deadline);
+
+            Assert.Equal(before, after);
+            Assert.Equal(after, count);
         }
         finally
         {
