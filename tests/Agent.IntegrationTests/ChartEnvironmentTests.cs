@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
 
@@ -28,7 +29,7 @@ public sealed class ChartEnvironmentTests
 
         var sets = Directory.GetFiles(Path.Combine(Manifests, "out"), "*.env.json").Order(StringComparer.Ordinal).ToList();
         Assert.Contains(sets, s => s.EndsWith("compose.env.json", StringComparison.Ordinal));
-        Assert.True(sets.Count >= 6, "default, four value sets and compose: " + string.Join(", ", sets));
+        Assert.True(sets.Count >= 9, "default, seven value sets and compose: " + string.Join(", ", sets));
         var secrets = Directory.CreateTempSubdirectory("agent-chart-secrets");
         try
         {
@@ -65,6 +66,48 @@ public sealed class ChartEnvironmentTests
 
     private static async Task StartWith(string set, Dictionary<string, string?> env)
     {
+        // A Port selector gets a real listener: the rendered port (app.port) moved to a free one, as
+        // ASPNETCORE_URLS is, and the target must resolve to the listener's pid.
+        var listeners = new List<(string Target, ChildProcess Process)>();
+        try
+        {
+            foreach (var key in env.Keys.Where(k => k == "Target__Port" || (k.StartsWith("Targets__", StringComparison.Ordinal) && k.EndsWith("__Port", StringComparison.Ordinal))).ToList())
+            {
+                var port = Net.FreePort();
+                var listener = ChildProcess.Start("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture)]);
+                listeners.Add((key == "Target__Port" ? "app" : key.Split("__")[1], listener));
+                env[key] = port.ToString(CultureInfo.InvariantCulture);
+                await Poll.Until(
+                    async () =>
+                    {
+                        using var client = new System.Net.Sockets.TcpClient();
+                        try
+                        {
+                            await client.ConnectAsync("127.0.0.1", port);
+                            return true;
+                        }
+                        catch (System.Net.Sockets.SocketException)
+                        {
+                            return false;
+                        }
+                    },
+                    TimeSpan.FromSeconds(30),
+                    $"{set}: listener on {port}");
+            }
+
+            await StartWith(set, env, listeners);
+        }
+        finally
+        {
+            foreach (var (_, listener) in listeners)
+            {
+                await listener.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task StartWith(string set, Dictionary<string, string?> env, List<(string Target, ChildProcess Process)> listeners)
+    {
         // Every key is one of the agent's: an unknown or malformed one exits 2 and Start throws with stderr.
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), env: env);
         using var response = await agent.Http.GetAsync("/ready"); // 503 is fine: no target, no dependency here
@@ -80,6 +123,30 @@ public sealed class ChartEnvironmentTests
         if (env.GetValueOrDefault("Target__ProcessName") is { } name)
         {
             Assert.Contains($"name={name}", landing, StringComparison.Ordinal);
+        }
+
+        // Each named target is an entry of /ready (the rendered Targets__<name>__* taken as targets).
+        foreach (var named in env.Keys.Where(k => k.StartsWith("Targets__", StringComparison.Ordinal)).Select(k => k.Split("__")[1]).Distinct())
+        {
+            Assert.True(ready.GetProperty("entries").TryGetProperty("target:" + named, out var entry), $"{set}: target {named} missing from /ready");
+            if (env.GetValueOrDefault($"Targets__{named}__Required") == "false")
+            {
+                Assert.NotEqual("Unhealthy", entry.GetProperty("status").GetString()); // optional: never holds /ready down
+            }
+        }
+
+        foreach (var (target, listener) in listeners)
+        {
+            await Poll.Until(
+                async () =>
+                {
+                    using var r = await agent.Http.GetAsync("/ready");
+                    var entries = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("entries");
+                    return entries.TryGetProperty("target:" + target, out var e) && e.TryGetProperty("data", out var data)
+                        && data.TryGetProperty("pid", out var pid) && pid.GetString() == listener.Pid.ToString(CultureInfo.InvariantCulture);
+                },
+                TimeSpan.FromSeconds(30),
+                $"{set}: target {target} is the process listening on its port ({listener.Pid})");
         }
 
         if (env.ContainsKey("Runtime__MetricsUrl"))

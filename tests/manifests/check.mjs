@@ -31,12 +31,25 @@ const bad = [
   ["a malformed interval", (v) => { v.agent.samplingInterval = "1s"; }],
   ["an unknown key", (v) => { v.agent.targte = {}; }],
   ["an unknown self-metrics mode", (v) => { v.agent.selfMetrics = "some"; }],
+  ["a named target with two selectors", (v) => { v.agent.targets = { web: { port: 8000, processName: "gunicorn" } }; }],
+  ["a named target without a selector", (v) => { v.agent.targets = { web: { includeChildren: true } }; }],
+  ["a target name with a dot", (v) => { v.agent.targets = { "web.1": { port: 8000 } }; }],
+  ["a target port of 0", (v) => { v.agent.targets = { web: { port: 0 } }; }],
+  ["a target port that is neither a number nor app", (v) => { v.agent.target.port = "http"; }],
+  ["a proxy name with a comma", (v) => { v.agent.target.autoProxies = ["a,b"]; }],
   ["a trigger without a metric", (v) => { v.agent.triggers = { leak: { growthAbove: "20MiB", window: "00:00:15" } }; }],
   ["a trigger with an unknown action", (v) => { v.agent.triggers = { leak: { metric: "target_process_threads", above: 100, actions: "snapshot,heapdump" } }; }],
   ["a trigger with both above and growthAbove", (v) => { v.agent.triggers = { t: { metric: "target_process_threads", above: 100, growthAbove: 10, window: "00:01:00" } }; }],
   ["a growth trigger without a window", (v) => { v.agent.triggers = { leak: { metric: "target_process_resident_memory_bytes", growthAbove: "20MiB" } }; }],
   ["a size in MB rather than MiB", (v) => { v.agent.triggers = { leak: { metric: "target_process_resident_memory_bytes", above: "20MB" } }; }],
 ];
+// The values.yaml comment's named targets (a meshed pod by port) are accepted.
+{
+  const v = clone(values);
+  v.agent.targets = { web: { port: "app", includeChildren: true }, envoy: { processName: "envoy", required: false } };
+  if (!validate(v)) fail("schema refused the documented named targets: " + ajv.errorsText(validate.errors));
+  ok("schema accepts the documented named targets");
+}
 // The README's leak rule, as the values.yaml comment shows it, is accepted.
 {
   const v = clone(values);
@@ -95,7 +108,7 @@ for (const file of ["deployment.yaml", "deployment-native-sidecar.yaml"]) {
     ["a helm test hook", doc.metadata.annotations?.["helm.sh/hook"] === "test"],
     ["runs agent check", c.args?.[0] === "check"],
     ["never restarted", doc.spec.restartPolicy === "Never"],
-    ["no target selector (no app in this pod)", !env.some((n) => n.startsWith("Target__"))],
+    ["no target selector (no app in this pod)", !env.some((n) => n.startsWith("Target__") || n.startsWith("Targets__"))],
     ["the sidecar's probes", env.includes("Probes__db__Kind") && env.includes("Probes__db__ConnectionStringFile")],
     ["the probe's secret mounted", c.volumeMounts?.some((m) => m.mountPath === "/var/run/secrets/agent/db")],
     ["hardened like the sidecar", c.securityContext?.readOnlyRootFilesystem === true && c.securityContext?.runAsNonRoot === true],

@@ -79,7 +79,11 @@ const agentOf = (name) => {
 const env = (name) => Object.fromEntries(agentOf(name).env.map((e) => [e.name, e.value]));
 const expectations = [
   ["default: one Deployment and one Service", docsOf("default", "Deployment").length === 1 && docsOf("default", "Service").length === 1],
-  ["default: Target:Auto", env("default").Target__Auto === "true"],
+  ["default: Target:Auto and nothing else selects", env("default").Target__Auto === "true" && !Object.keys(env("default")).some((k) => k.startsWith("Targets__") || ["Target__Port", "Target__ProcessName", "Target__CommandLinePattern", "Target__AutoProxies"].includes(k))],
+  ["auto-proxies: Auto with the extra proxies joined", env("auto-proxies").Target__Auto === "true" && env("auto-proxies").Target__AutoProxies === "otel-collector,vault-agent"],
+  ["app-port: app.port is the Port selector of the target app, Auto off", env("app-port").Target__Port === "8000" && !env("app-port").Target__Auto && docsOf("app-port", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").ports[0].containerPort === 8000],
+  ["targets: each named target as Targets__<name>__*, Auto off", env("targets").Targets__web__Port === "8000" && env("targets").Targets__web__IncludeChildren === "true" && env("targets").Targets__envoy__ProcessName === "envoy" && env("targets").Targets__envoy__Required === "false" && env("targets").Targets__worker__CommandLinePattern === "celery .*worker" && !env("targets").Target__Auto && !env("targets").Target__Port],
+  ["targets: one selector per target, nothing unasked", Object.keys(env("targets")).filter((k) => k.startsWith("Targets__")).sort().join(" ") === "Targets__envoy__ProcessName Targets__envoy__Required Targets__web__IncludeChildren Targets__web__Port Targets__worker__CommandLinePattern"],
   ["native-sidecar: agent is an init container with restartPolicy Always", agentOf("native-sidecar").restartPolicy === "Always" && docsOf("native-sidecar", "Deployment")[0].spec.template.spec.initContainers?.some((c) => c.name === "agent")],
   ["monitors: PodMonitor, ServiceMonitor and PrometheusRule", ["PodMonitor", "ServiceMonitor", "PrometheusRule"].every((k) => docsOf("monitors", k).length === 1)],
   ["monitors: the rule carries the shipped alert rules", JSON.stringify(docsOf("monitors", "PrometheusRule")[0].spec).includes("alert")],
@@ -91,6 +95,22 @@ for (const [what, pass] of expectations) {
   if (!pass) fail(what);
   ok(what);
 }
+
+// helm itself refuses target values the agent would refuse (values.schema.json), naming the key.
+const refuses = (what, args, needle) => {
+  try {
+    execFileSync(helm, ["template", "demo", chart, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    if (!String(e.stderr).includes(needle)) fail(`helm refused ${what} without naming ${needle}: ${e.stderr}`);
+    ok(`helm refuses ${what}`);
+    return;
+  }
+  fail(`helm rendered ${what}`);
+};
+refuses("a named target with two selectors", ["--set", "agent.targets.web.port=8000", "--set", "agent.targets.web.processName=gunicorn"], "targets");
+refuses("a named target without a selector", ["--set", "agent.targets.web.includeChildren=true"], "targets");
+refuses("a target name the agent refuses", ["--set", "agent.targets.we\\.b.port=8000"], "'we.b'");
+refuses("a port out of range", ["--set", "agent.target.port=70000"], "port");
 
 // The examples are helm's output for a named value set, not hand-written copies.
 const examples = [["deployment.yaml", "defaults-example"], ["deployment-native-sidecar.yaml", "native-sidecar"]];

@@ -22,7 +22,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 The sidecar container, for this chart and for other charts: include it in a pod spec's
 containers (or initContainers with nativeSidecar) as
-  {{- include "agent.sidecar" (dict "Values" .Values.agent "Chart" .Chart) | nindent 8 }}
+  {{- include "agent.sidecar" (dict "Values" .Values.agent "Chart" .Chart "AppPort" 8080) | nindent 8 }}
+(AppPort: the app's port, used where a target's port is "app"; optional otherwise).
 The pod also needs shareProcessNamespace: true and, for .NET targets, a /tmp volume shared with
 the app (volume name "shared-tmp").
 */}}
@@ -39,7 +40,7 @@ the app (volume name "shared-tmp").
       containerPort: {{ $a.port }}
       protocol: TCP
   env:
-    {{- include "agent.env" (dict "Values" $a "Check" false) | nindent 4 }}
+    {{- include "agent.env" (dict "Values" $a "Check" false "AppPort" .AppPort) | nindent 4 }}
   livenessProbe:
     httpGet:
       path: /health
@@ -83,6 +84,18 @@ settings that only make sense inside the app's pod are left out: the target sele
 Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (usually the app's
 127.0.0.1). Everything else, probes included, is the sidecar's own configuration.
 */}}
+{{/*
+A target's port as a quoted string: a number, or "app" for the app container's port (AppPort, which
+this chart passes; another chart including agent.sidecar passes its own or gives a number).
+*/}}
+{{- define "agent.port" -}}
+{{- if eq (toString .Port) "app" -}}
+{{- required (printf "%s=app needs the app's port: pass AppPort when including agent.sidecar" .Key) .AppPort | int | toString | quote -}}
+{{- else -}}
+{{- .Port | int | toString | quote -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "agent.env" -}}
 {{- $a := .Values -}}
 {{- $check := .Check -}}
@@ -91,6 +104,7 @@ Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (u
 - name: DOTNET_GCGen0MaxBudget
   value: "100000"
 {{- if not $check }}
+{{- $appPort := .AppPort }}
 {{- with $a.target }}
 {{- if .processName }}
 - name: Target__ProcessName
@@ -98,12 +112,44 @@ Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (u
 {{- else if .commandLinePattern }}
 - name: Target__CommandLinePattern
   value: {{ .commandLinePattern | quote }}
-{{- else if .auto }}
+{{- else if .port }}
+- name: Target__Port
+  value: {{ include "agent.port" (dict "Port" .port "AppPort" $appPort "Key" "agent.target.port") }}
+{{- else if and .auto (not $a.targets) }}
+{{- /* Auto only when nothing names a target: a named target found late (a Port target before its
+  process listens) would otherwise be discovered a second time under its comm. */}}
 - name: Target__Auto
   value: "true"
+{{- with .autoProxies }}
+- name: Target__AutoProxies
+  value: {{ join "," . | quote }}
+{{- end }}
 {{- end }}
 - name: Target__IncludeChildren
   value: {{ .includeChildren | quote }}
+{{- end }}
+{{- range $name, $t := $a.targets }}
+{{- if $t.processName }}
+- name: Targets__{{ $name }}__ProcessName
+  value: {{ $t.processName | quote }}
+{{- else if $t.commandLinePattern }}
+- name: Targets__{{ $name }}__CommandLinePattern
+  value: {{ $t.commandLinePattern | quote }}
+{{- else if $t.port }}
+- name: Targets__{{ $name }}__Port
+  value: {{ include "agent.port" (dict "Port" $t.port "AppPort" $appPort "Key" (printf "agent.targets.%s.port" $name)) }}
+{{- else if $t.pidFile }}
+- name: Targets__{{ $name }}__PidFile
+  value: {{ $t.pidFile | quote }}
+{{- end }}
+{{- if hasKey $t "includeChildren" }}
+- name: Targets__{{ $name }}__IncludeChildren
+  value: {{ $t.includeChildren | quote }}
+{{- end }}
+{{- if hasKey $t "required" }}
+- name: Targets__{{ $name }}__Required
+  value: {{ $t.required | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 - name: Sampling__Interval
