@@ -146,6 +146,43 @@ public sealed partial class DeploymentArtifactsTests
         }
     }
 
+    [Fact]
+    public void The_dashboard_selects_and_tells_apart_targets_by_the_target_label()
+    {
+        // One agent watches several targets: a panel that did not select by target, or aggregated
+        // it away, would draw two targets as one line.
+        var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "docker", "grafana", "dashboards", "sidecar-agent.json"))).RootElement;
+        var variable = dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "target");
+        Assert.Equal("label_values(target_up{job=~\"$job\", instance=~\"$instance\"}, target)", variable.GetProperty("query").GetString());
+        Assert.True(variable.GetProperty("multi").GetBoolean() && variable.GetProperty("includeAll").GetBoolean());
+
+        var queries = dashboard.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => (Panel: p.GetProperty("title").GetString(), Expr: t.GetProperty("expr").GetString()!, Legend: t.GetProperty("legendFormat").GetString()!)))
+            .Where(q => TargetSeries().IsMatch(q.Expr))
+            .ToList();
+        Assert.True(queries.Count > 15, $"{queries.Count} queries read target_* series");
+        foreach (var (panel, expr, legend) in queries)
+        {
+            foreach (Match selector in TargetSeries().Matches(expr))
+            {
+                Assert.True(selector.Groups["labels"].Value.Contains("target=~\"$target\"", StringComparison.Ordinal), $"{panel}: {selector.Value} does not select $target");
+            }
+
+            foreach (Match by in Aggregation().Matches(expr))
+            {
+                Assert.True(by.Groups["labels"].Value.Split(',', StringSplitOptions.TrimEntries).Contains("target"), $"{panel}: {by.Value} aggregates the target label away");
+            }
+
+            Assert.Contains("{{target}}", legend, StringComparison.Ordinal);
+        }
+    }
+
+    [GeneratedRegex(@"\btarget_[a-z0-9_]+\{(?<labels>[^}]*)\}")]
+    private static partial Regex TargetSeries();
+
+    [GeneratedRegex(@"\b(?:sum|avg|max|min|count)\s+by\s*\((?<labels>[^)]*)\)")]
+    private static partial Regex Aggregation();
+
     // Metric names in PromQL: identifiers that are not functions, keywords, labels or variables.
     [GeneratedRegex(@"(?<![\w$""{=~.])(?:target_|agent_|process_|dotnet_|up\b)[a-zA-Z0-9_:]*(?![\w(""])")]
     private static partial Regex MetricName();
