@@ -133,6 +133,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             output.WriteLine(Begin + "\n" + measured + End);
             Assert.True(documented == measured, $"the measured fault matrix differs from docs/reliability.md; measured (paste between the markers):\n{Begin}\n{measured}{End}\ndocumented:\n{documented}");
 
+            // README's reason table lists exactly the reasons the agent counts (every probe's
+            // failure counter starts with one series per reason) plus the two /ready adds itself.
+            var counted = (await agent.Metrics()).Named("agent_probe_failures_total").Where(s => s["probe"] == "tcp_refused").Select(s => s["reason"]);
+            Assert.Equal(counted.Append("stale").Append("absent").Order(), await ReadmeReasons());
+
             // No password of the matrix shows anywhere the agent writes.
             var everything = (await agent.Ready()).Raw + await agent.MetricsText() + agent.Process.Stdout + agent.Process.Stderr;
             foreach (var secret in new[] { RedisSecret, AclSecret, WrongSecret, pg.Password })
@@ -166,6 +171,13 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         }
 
         return table.ToString();
+    }
+
+    /// <summary>The first column of README's "Failure reasons" table, sorted.</summary>
+    private static async Task<List<string>> ReadmeReasons()
+    {
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(Repo.Root, "README.md"))).SkipWhile(l => l != "#### Failure reasons").Skip(1);
+        return [.. lines.SkipWhile(l => !l.StartsWith("| reason |", StringComparison.Ordinal)).Skip(2).TakeWhile(l => l.StartsWith('|')).Select(l => l.Split('|')[1].Trim().Trim('`')).Order()];
     }
 
     /// <summary>The block between the markers of docs/reliability.md, with "\n" line ends.</summary>
