@@ -83,10 +83,34 @@ public sealed class SecurityTests
     [Fact]
     public async Task No_secret_appears_in_any_body_log_or_label_of_a_full_run()
     {
+        var dir = Directory.CreateTempSubdirectory("secrets-").FullName;
+        try
+        {
+            await NoSecretAppears(dir);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task NoSecretAppears(string dir)
+    {
         await using var redis = await RedisServer.StartNew(password: "redis-Secret-4711");
+        Assert.Equal("OK", (await redis.Cli("ACL", "SETUSER", "prober", "on", ">acl-Secret-2718", "~*", "+@all")).Trim());
         await using var pg = await PostgresServer.StartNew();
+        using var ca = new TestCertificates();
+        var caFile = ca.WriteCaPem(dir);
+        using var cert = ca.Server(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        await using var tls = new TlsHttpServer(cert);
+        var grpcPort = Net.FreePort();
+        await using var grpc = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "grpc_health.py"), grpcPort.ToString(), "=SERVING"]);
+        await grpc.WaitForOutput("ready", TimeSpan.FromSeconds(15));
         var otlpPort = Net.FreePort();
-        string[] secrets = ["redis-Secret-4711", pg.Password, "otlp-Header-Secret-99", Token, "Wrong-Pg-Secret-31"];
+        // URL userinfo is the only place an http or grpc probe takes credentials from.
+        const string WebUserinfo = "web-user:https-Userinfo-Secret-6";
+        const string GrpcUserinfo = "grpc-user:grpc-Userinfo-Secret-5";
+        string[] secrets = ["redis-Secret-4711", pg.Password, "otlp-Header-Secret-99", Token, "Wrong-Pg-Secret-31", "acl-Secret-2718", "Wrong-Acl-Secret-1414", "https-Userinfo-Secret-6", "grpc-Userinfo-Secret-5"];
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Sampling:Interval"] = "00:00:00.200",
@@ -100,6 +124,12 @@ public sealed class SecurityTests
             ["Probes:wrongcache:Kind"] = "redis",
             ["Probes:wrongcache:ConnectionString"] = $"127.0.0.1:{redis.Port},password=Wrong-Pg-Secret-31",
             ["Probes:wrongcache:Period"] = "00:00:00.500",
+            ["Probes:aclcache:Kind"] = "redis",
+            ["Probes:aclcache:ConnectionString"] = $"127.0.0.1:{redis.Port},user=prober,password=acl-Secret-2718",
+            ["Probes:aclcache:Period"] = "00:00:00.500",
+            ["Probes:wrongacl:Kind"] = "redis",
+            ["Probes:wrongacl:ConnectionString"] = $"127.0.0.1:{redis.Port},user=prober,password=Wrong-Acl-Secret-1414",
+            ["Probes:wrongacl:Period"] = "00:00:00.500",
             ["Probes:db:Kind"] = "postgres",
             ["Probes:db:ConnectionString"] = pg.ConnectionString(),
             ["Probes:db:Period"] = "00:00:00.500",
@@ -109,13 +139,39 @@ public sealed class SecurityTests
             ["Probes:downdb:Kind"] = "postgres",
             ["Probes:downdb:ConnectionString"] = $"Host=127.0.0.1;Port={Net.FreePort()};Username=postgres;Password={pg.Password}",
             ["Probes:downdb:Period"] = "00:00:00.500",
+            ["Probes:web:Kind"] = "http",
+            ["Probes:web:Url"] = $"https://{WebUserinfo}@127.0.0.1:{tls.Port}/",
+            ["Probes:web:CaFile"] = caFile,
+            ["Probes:web:Period"] = "00:00:00.500",
+            ["Probes:untrustedweb:Kind"] = "http",
+            ["Probes:untrustedweb:Url"] = $"https://{WebUserinfo}@127.0.0.1:{tls.Port}/", // CA not given: tls
+            ["Probes:untrustedweb:Period"] = "00:00:00.500",
+            ["Probes:health:Kind"] = "grpc",
+            ["Probes:health:Address"] = $"http://{GrpcUserinfo}@127.0.0.1:{grpcPort}",
+            ["Probes:health:Period"] = "00:00:00.500",
+            ["Probes:downhealth:Kind"] = "grpc",
+            ["Probes:downhealth:Address"] = $"https://{GrpcUserinfo}@127.0.0.1:{Net.FreePort()}",
+            ["Probes:downhealth:Period"] = "00:00:00.500",
         });
         using var authorized = new HttpClient { BaseAddress = agent.Http.BaseAddress };
         authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
 
         async Task<string> Body(string path) => await (await authorized.GetAsync(path)).Content.ReadAsStringAsync(); // 503 bodies too
         JsonElement Entries(string json) => JsonDocument.Parse(json).RootElement.GetProperty("entries");
-        await Poll.Until(async () => Entries(await Body("/ready")).EnumerateObject().Count(e => e.Value.TryGetProperty("reason", out _)) >= 3, TimeSpan.FromSeconds(20), "failures recorded");
+        string? Reason(JsonElement entries, string probe) => entries.GetProperty(probe).TryGetProperty("reason", out var r) ? r.GetString() : null;
+        // Each probe with credentials really ran its path: the right ones healthy, the failing ones
+        // failed for the reason their fault gives (so their descriptions and log lines exist).
+        var states = string.Empty;
+        await Poll.Until(
+            async () =>
+            {
+                var e = Entries(await Body("/ready"));
+                states = string.Join(", ", e.EnumerateObject().Select(p => $"{p.Name}={Reason(e, p.Name) ?? "ok"}"));
+                return Reason(e, "aclcache") is null && Reason(e, "wrongacl") == "auth" && Reason(e, "web") is null && Reason(e, "untrustedweb") == "tls"
+                    && Reason(e, "health") is null && Reason(e, "downhealth") == "refused" && Reason(e, "downdb") is not null;
+            },
+            TimeSpan.FromSeconds(30),
+            "every credentialed probe at its expected state");
         // The wrong passwords were really tried and refused as such: the auth counters of exactly
         // those probes rise from the 0 every series starts at (polled: on a loaded machine an
         // attempt may time out first and is retried a period later).
@@ -131,12 +187,13 @@ public sealed class SecurityTests
             TimeSpan.FromSeconds(30),
             "auth failures of the wrong passwords");
         var atAuth = Exposition.Parse(await Body("/metrics")).Named("agent_probe_failures_total").ToList();
-        Assert.True(Failures(atAuth, "db", "auth") == 0 && Failures(atAuth, "cache", "auth") == 0, $"the right passwords were never auth failures; non-zero: {seen}");
+        Assert.True(Failures(atAuth, "db", "auth") == 0 && Failures(atAuth, "cache", "auth") == 0 && Failures(atAuth, "aclcache", "auth") == 0, $"the right passwords were never auth failures; non-zero: {seen}; states: {states}");
         await redis.Stop(); // errors after a disconnect are logged too
         await Poll.Until(async () => Entries(await Body("/ready")).GetProperty("cache").TryGetProperty("reason", out _), TimeSpan.FromSeconds(10), "redis failure recorded");
 
         var everything = string.Join("\n",
             await Body("/"),
+            await Body("/api/status"),
             await Body("/metrics"),
             await Body("/ready"),
             await Body("/health"),
