@@ -109,6 +109,7 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
         // 2 cores); the 150 bytes would take 30 s.
         var cut = await slowClosed.WaitAsync(TimeSpan.FromSeconds(40));
         Assert.True(cut is not null, "the slowloris connection was not cut");
+        TimingReport.Write(output, "slowloris cut after", cut.Value, TimeSpan.FromSeconds(9));
         Assert.InRange(cut.Value, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(9));
         int Closed() => idle.Count(c =>
         {

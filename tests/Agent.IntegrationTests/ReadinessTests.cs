@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Agent.IntegrationTests;
 
 /// <summary>/ready against real redis-server and PostgreSQL, stopped and started under the agent.</summary>
-public sealed class ReadinessTests
+public sealed class ReadinessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
@@ -60,6 +61,7 @@ public sealed class ReadinessTests
         var down = await Ready(agent);
         Assert.Equal("Unhealthy", down.Body.GetProperty("status").GetString());
         Assert.Equal("refused", Reason(down.Body, "cache"));
+        TimingReport.Write(output, "redis stopped -> /ready 503", stopped.Elapsed, Period + Timeout + Slack);
         Assert.True(stopped.Elapsed <= Period + Timeout + Slack, $"503 after {stopped.ElapsedMilliseconds} ms");
 
         var metrics = await agent.Metrics();
@@ -89,6 +91,7 @@ public sealed class ReadinessTests
         await pg.Stop();
         var stopped = Stopwatch.StartNew();
         await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.ServiceUnavailable, Period + Timeout + Slack, "ready 503 within Period + Timeout", TimeSpan.FromMilliseconds(20));
+        TimingReport.Write(output, "postgres stopped -> /ready 503", stopped.Elapsed, Period + Timeout + Slack);
         Assert.True(stopped.Elapsed <= Period + Timeout + Slack, $"503 after {stopped.ElapsedMilliseconds} ms");
         await Poll.Until(async () => Reason((await Ready(agent)).Body, "db") == "refused", Period + Timeout + Slack, "reason refused");
 
@@ -132,6 +135,7 @@ public sealed class ReadinessTests
             var duration = TimeSpan.Parse(body.GetProperty("entries").GetProperty(probe).GetProperty("duration").GetString()!);
             // The agent's own report agrees, within the margin of the test-clock check below
             // (The_hard_deadline_holds_on_the_tests_clock_…).
+            TimingReport.Write(output, $"{probe}: the agent's own duration", duration, Timeout + TimeSpan.FromMilliseconds(300));
             Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(300), $"{probe} took {duration}");
         }
 
@@ -191,6 +195,7 @@ public sealed class ReadinessTests
         foreach (var (name, hole) in probes)
         {
             var took = Stopwatch.GetElapsedTime(hole.AcceptedAt[0], seenAt[name]);
+            TimingReport.Write(output, $"{name}: accepted -> timeout shown (test clock)", took, timeout + margin);
             Assert.True(took <= timeout + margin, $"{name}: timeout shown {took.TotalMilliseconds:F0} ms after its connection was accepted (Timeout {timeout.TotalMilliseconds:F0} ms)");
             Assert.True(took >= timeout - margin, $"{name}: gave up after {took.TotalMilliseconds:F0} ms, before its Timeout");
         }
@@ -212,6 +217,7 @@ public sealed class ReadinessTests
         await Poll.Until(() => tcpHole.Accepted > accepted, TimeSpan.FromSeconds(10), "a new check starts hanging", TimeSpan.FromMilliseconds(5));
         var times = await Burst();
         Array.Sort(times);
+        TimingReport.Write(output, "slowest of 200 parallel /ready during a hanging check", times[^1], timeout / 2);
         Assert.True(times[^1] < timeout / 2, $"slowest of 200 parallel /ready {times[^1].TotalMilliseconds:F0} ms, median {times[100].TotalMilliseconds:F0} ms (a waiting call would take ~{timeout.TotalMilliseconds:F0} ms)");
     }
 

@@ -162,6 +162,8 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
 
         await stop.CancelAsync();
         await watcher;
+        TimingReport.Write(output, "a stopped dependency -> /ready 503 (worst round)", worst, bound);
+        TimingReport.Write(output, "slowest /ready while dependencies fail", slowest, TimeSpan.FromMilliseconds(250));
         output.WriteLine($"faults: {rounds} stops of Redis and of PostgreSQL + a blackhole; 503 after at most {worst.TotalMilliseconds:F0} ms (bound {bound.TotalMilliseconds:F0}); slowest of {readyCalls} /ready calls {slowest.TotalMilliseconds:F1} ms; agent connections max Redis {maxRedis}, PostgreSQL {maxPg}; blackhole accepted {hole.Accepted}");
         Assert.True(slowest < TimeSpan.FromMilliseconds(250), $"a /ready took {slowest.TotalMilliseconds:F0} ms");
         Assert.InRange(maxRedis, 0, 2);
@@ -335,6 +337,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
 
         output.WriteLine($"SIGTERM under load: exit {code} after {took.TotalMilliseconds:F0} ms; {completed} complete responses, {truncated} cut, {unanswered} unanswered, {refused} refused after shutdown began");
         Assert.Equal(0, code);
+        TimingReport.Write(output, "SIGTERM under load -> exit", took, TimeSpan.FromSeconds(2));
         Assert.True(took < TimeSpan.FromSeconds(2), $"exit took {took.TotalMilliseconds:F0} ms");
         Assert.Equal(0, truncated);
         Assert.Equal(0, unanswered);
