@@ -130,7 +130,7 @@ public sealed class MetricsContractTests
         }
         catch (TimeoutException)
         {
-            Assert.Fail("never exported: " + string.Join(", ", missing));
+            Assert.Fail("never exported: " + string.Join(", ", missing) + "\nagent stderr (tail):\n" + string.Join('\n', agent.Process.Stderr.Split('\n').TakeLast(30)));
         }
 
         // Under load: the target collects, clients hammer /metrics and /ready.

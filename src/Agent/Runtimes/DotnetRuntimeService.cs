@@ -28,6 +28,12 @@ internal sealed class DotnetRuntimeService(
     RepeatGate gate,
     ILogger<DotnetRuntimeService> logger) : BackgroundService
 {
+    // An attach is a connect, a handshake and a session start in the target: on a loaded node
+    // that takes far longer than a short sampling interval, and an attempt cut at 2 intervals
+    // (500 ms at 250 ms) may never succeed. The floor only bounds a hung attempt; a runtime
+    // that is not up yet still fails at once and is retried within the backoff.
+    private static readonly TimeSpan AttachTimeoutFloor = TimeSpan.FromSeconds(5);
+
     private readonly TimeSpan _interval = sampling.Interval;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,7 +102,8 @@ internal sealed class DotnetRuntimeService(
         }
 
         using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        attachTimeout.CancelAfter(port is null ? 2 * _interval : 3 * _interval);
+        var attachLimit = port is null ? 2 * _interval : 3 * _interval;
+        attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
         await using var connector = await DiagnosticsClientConnector.FromDiagnosticPort(endpoint, attachTimeout.Token);
         var client = connector.Instance;
         if (port is not null)
