@@ -44,4 +44,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Information, "EventPipe session with pid {Pid} ended")]
     public static partial void DotnetSessionEnded(ILogger logger, int pid);
+
+    [LoggerMessage(14, LogLevel.Information, "No .NET diagnostic socket for pid {Pid} in the agent's temp directory or the target's /tmp: not a .NET process, its runtime is not up yet, or /tmp is not shared; looking again every {Backoff}")]
+    public static partial void DotnetSocketNotFound(ILogger logger, int pid, TimeSpan backoff);
 }

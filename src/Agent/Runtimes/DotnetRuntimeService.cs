@@ -44,6 +44,7 @@ internal sealed class DotnetRuntimeService(
         }
 
         var backoff = _interval / 4;
+        ProcessIdentity? toldNoSocket = null; // said once per target process, not every look
         while (!stoppingToken.IsCancellationRequested)
         {
             if (target.Current.Primary?.Sample is not { } sample)
@@ -59,6 +60,12 @@ internal sealed class DotnetRuntimeService(
                 backoff = _interval / 4;
                 if (!connected)
                 {
+                    if (toldNoSocket != id)
+                    {
+                        toldNoSocket = id;
+                        Log.DotnetSocketNotFound(logger, id.Pid, backoff);
+                    }
+
                     await Task.Delay(backoff, time, stoppingToken);
                 }
             }
