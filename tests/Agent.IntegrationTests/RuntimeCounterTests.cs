@@ -92,8 +92,9 @@ public sealed class RuntimeCounterTests(ITestOutputHelper output)
     [Fact]
     public async Task A_restarted_dotnet_target_is_reattached_with_its_own_counts_only()
     {
-        var pattern = @"DotnetTarget\.dll";
-        await using var first = await DotnetTarget.Start();
+        var tag = Guid.NewGuid().ToString("N");
+        var pattern = DotnetTarget.PatternFor(tag);
+        await using var first = await DotnetTarget.Start(tag: tag);
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Target:CommandLinePattern"] = pattern,
@@ -107,7 +108,7 @@ public sealed class RuntimeCounterTests(ITestOutputHelper output)
         await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 0, TimeSpan.FromSeconds(10), "connected 0 after the kill");
         Assert.Null((await agent.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2")); // no stale series
 
-        await using var second = await DotnetTarget.Start();
+        await using var second = await DotnetTarget.Start(tag: tag);
         var started = Stopwatch.StartNew();
         await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(10), "second runtime connected", TimeSpan.FromMilliseconds(20));
         TimingReport.Write(output, "a restarted .NET target's runtime reattached", started.Elapsed, (3 * Interval) + TimeSpan.FromMilliseconds(300));
@@ -127,7 +128,8 @@ public sealed class RuntimeCounterTests(ITestOutputHelper output)
             var port = Path.Combine(dir, "agent.sock");
 
             // Agent absent, nosuspend: the target starts on its own.
-            await using (var alone = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port + ",nosuspend" }))
+            var tag = Guid.NewGuid().ToString("N");
+            await using (var alone = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port + ",nosuspend" }, tag: tag))
             {
                 Assert.Contains("ready", alone.Process.Stdout, StringComparison.Ordinal);
             }
@@ -136,12 +138,12 @@ public sealed class RuntimeCounterTests(ITestOutputHelper output)
             // suspend until a tool resumes it): the agent resumes it and attaches.
             await using var agent = await AgentProcess.Start(new Dictionary<string, string>
             {
-                ["Target:CommandLinePattern"] = @"DotnetTarget\.dll",
+                ["Target:CommandLinePattern"] = DotnetTarget.PatternFor(tag),
                 ["Runtime:Dotnet:DiagnosticPort"] = port,
                 ["Sampling:Interval"] = Interval.ToString(),
                 ["Readiness:RequireTarget"] = "false",
             });
-            await using var suspended = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port }, waitReady: false);
+            await using var suspended = await DotnetTarget.Start(new Dictionary<string, string?> { ["DOTNET_DiagnosticPorts"] = port }, waitReady: false, tag: tag);
             await suspended.Process.WaitForOutput("ready", TimeSpan.FromSeconds(20));
             await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "connected in listen mode");
         }

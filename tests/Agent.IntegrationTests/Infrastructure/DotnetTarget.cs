@@ -13,9 +13,16 @@ internal sealed class DotnetTarget : IAsyncDisposable
 
     public static string Dll => Path.Combine(Repo.Root, "tests", "DotnetTarget", "bin", Repo.Configuration, "net10.0", "DotnetTarget.dll");
 
-    public static async Task<DotnetTarget> Start(IDictionary<string, string?>? env = null, bool waitReady = true)
+    /// <summary>
+    /// A command-line pattern that matches the targets started with <paramref name="tag"/> and no
+    /// other: tests run two at a time, and a bare <c>DotnetTarget\.dll</c> pattern let one test's
+    /// agent follow (and open an EventPipe session on) another test's target.
+    /// </summary>
+    public static string PatternFor(string tag) => $@"DotnetTarget\.dll --tag {tag}\b";
+
+    public static async Task<DotnetTarget> Start(IDictionary<string, string?>? env = null, bool waitReady = true, string? tag = null)
     {
-        var t = new DotnetTarget(ChildProcess.Start("dotnet", [Dll], env));
+        var t = new DotnetTarget(ChildProcess.Start("dotnet", tag is null ? [Dll] : [Dll, "--tag", tag], env));
         if (waitReady)
         {
             await t.Process.WaitForOutput("ready", TimeSpan.FromSeconds(30));
