@@ -33,6 +33,7 @@ internal readonly record struct ProcLimits(double? MaxOpenFilesSoft, double? Max
             return double.PositiveInfinity;
         }
 
-        return AsciiParsing.TryParseUInt64(token, out var v) && token.Length > 0 && (uint)(token[^1] - '0') <= 9 ? v : null;
+        // The whole column is the number: "12abc" or "1a2" is not a limit of 12 or 1.
+        return token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && AsciiParsing.TryParseUInt64(token, out var v) ? v : null;
     }
 }
