@@ -123,6 +123,50 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_heap_summary_puts_the_type_the_target_holds_most_of_first()
+    {
+        const int Held = 100_000;
+        await using var target = await DotnetTarget.Start();
+        await using var agent = await StartAgent(target.Pid);
+        using var http = DiagnosticsTests.Authorized(agent);
+        var own = await target.Command($"hold {Held}");
+
+        var caps = JsonDocument.Parse(await http.GetStringAsync("/diag/capabilities")).RootElement.EnumerateArray().Single();
+        var heap = caps.GetProperty("kinds").EnumerateArray().Single(k => k.GetProperty("kind").GetString() == "heap");
+        Assert.True(heap.GetProperty("available").GetBoolean(), heap.ToString());
+
+        var sw = Stopwatch.StartNew();
+        using var post = await http.PostAsync("/diag/heap?target=app", null);
+        Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        var id = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var latencies = await ProbeWhileRunning(agent, http, id);
+        var done = await DiagnosticsTests.WaitDone(http, id, 120);
+        var seconds = sw.Elapsed.TotalSeconds;
+        Assert.Equal("done", done.GetProperty("state").GetString());
+        var text = await http.GetStringAsync($"/diag/artifacts/{id}");
+        output.WriteLine(text.Length > 3000 ? text[..3000] : text);
+        var summary = JsonDocument.Parse(text).RootElement;
+
+        // The target's own count of what it holds is the oracle: the walk sees at least those (a
+        // marker dropped by the GC would be a bug in the target, not a smaller count here).
+        foreach (var table in new[] { "bySize", "byCount" })
+        {
+            var first = summary.GetProperty(table)[0];
+            Assert.Equal("HeapEvidenceMarker", first.GetProperty("type").GetString());
+            Assert.InRange(first.GetProperty("count").GetInt64(), own["markers"], own["markers"] + 10);
+            // A 64-bit object is never smaller than 24 bytes; four longs make it larger.
+            Assert.InRange(first.GetProperty("bytes").GetInt64(), first.GetProperty("count").GetInt64() * 32, long.MaxValue);
+        }
+
+        // The List's backing array, named from the walk's own type events.
+        var array = summary.GetProperty("bySize").EnumerateArray().Single(t => t.GetProperty("type").GetString() == "HeapEvidenceMarker[]");
+        Assert.InRange(array.GetProperty("bytes").GetInt64(), own["markers"] * 8, long.MaxValue);
+        Assert.InRange(summary.GetProperty("objects").GetInt64(), own["markers"], long.MaxValue);
+        Assert.Equal(own["markers"], (await target.Command("state"))["markers"]); // still answering, still holding
+        Report("heap summary", done.GetProperty("bytes").GetInt64(), seconds, latencies);
+    }
+
+    [Fact]
     public async Task Python_stacks_with_the_opt_in_hold_the_function_a_thread_sleeps_in()
     {
         await using var target = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "evidence_target.py"), Path.Combine(_directory, "held"), "1", "1", "stacks"],

@@ -5,6 +5,7 @@ using System.Globalization;
 //   throw N     -> throw and catch N exceptions, then answer like "state"
 //   contend N   -> N rounds of two threads fighting over one lock, then answer like "state"
 //   block N MS  -> queue N thread-pool items that each block MS ms; answers at once (queue filling)
+//   hold N      -> allocate N more HeapEvidenceMarker objects and keep them live (markers=.. in "state")
 //   state       -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.. exceptions=.. contentions=..
 //                   tpthreads=.. tpcompleted=.. tpqueue=.."
 var keep = new List<byte[]>();
@@ -16,6 +17,7 @@ for (var i = 0; i < 200; i++)
 long exceptions = 0;
 AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref exceptions);
 var gate = new object();
+var markers = new List<HeapEvidenceMarker>();
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready pid={Environment.ProcessId}"));
 while (Console.ReadLine() is { } line)
@@ -75,10 +77,26 @@ while (Console.ReadLine() is { } line)
             }
 
             break;
+        case "hold":
+            for (var i = 0; i < n; i++)
+            {
+                markers.Add(new HeapEvidenceMarker(i));
+            }
+
+            break;
     }
 
     var info = GC.GetGCMemoryInfo();
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
+        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} markers={markers.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
+}
+
+// A type no library allocates, so a heap summary's count of it can be compared with the target's own.
+internal sealed class HeapEvidenceMarker(long seed)
+{
+    public long A { get; } = seed;
+    public long B { get; } = seed + 1;
+    public long C { get; } = seed + 2;
+    public long D { get; } = seed + 3;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Agent.Diagnostics.Heap;
 using Agent.Diagnostics.Snapshot;
 
 namespace Agent.Diagnostics;
@@ -15,6 +16,7 @@ internal sealed record CaptureRefusalBody(string Error, string Reason);
 [JsonSerializable(typeof(ArtifactEntry))]
 [JsonSerializable(typeof(IReadOnlyList<ArtifactEntry>))]
 [JsonSerializable(typeof(ProcessSnapshot))]
+[JsonSerializable(typeof(HeapSummary))]
 [JsonSerializable(typeof(CaptureRefusalBody))]
 [JsonSerializable(typeof(IReadOnlyList<TargetCapabilities>))]
 internal sealed partial class DiagnosticsJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using Agent.Configuration;
 using Agent.Diagnostics.Dotnet;
+using Agent.Diagnostics.Heap;
 using Agent.Diagnostics.Python;
 using Agent.Diagnostics.Snapshot;
 using Agent.Endpoints;
@@ -33,6 +34,7 @@ internal static class DiagnosticsServices
         services.AddSingleton<ICapture, DumpCapture>();
         services.AddSingleton<ICapture, TraceCapture>();
         services.AddSingleton<ICapture, StacksCapture>();
+        services.AddSingleton<ICapture, HeapCapture>();
         services.AddSingleton<CaptureService>();
         services.AddSingleton<DiagnosticsCapabilities>();
         // Order-independent: replaces the triggers' "no capture service" seam whichever was added first.

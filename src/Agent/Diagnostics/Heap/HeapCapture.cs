@@ -1,0 +1,145 @@
+using System.Diagnostics.Tracing;
+using System.Text.Json;
+using Agent.Diagnostics.Dotnet;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace Agent.Diagnostics.Heap;
+
+/// <summary>
+/// A heap summary without a dump: an EventPipe session with the runtime's heap-snapshot keywords
+/// makes the target run one induced gen2 collection that reports every live object (GCBulkNode)
+/// and the names of their types (GCBulkType); the agent sums them per type while they stream and
+/// writes only the totals. The walk happens inside that collection, so the target is paused for
+/// about as long as a full blocking GC of its heap; the session ends right after it.
+/// </summary>
+internal sealed class HeapCapture(DotnetChannel channel) : ICapture
+{
+    /// <summary>Types listed in each of the summary's two tables.</summary>
+    public const int Top = 50;
+
+    // GC | Type | GCHeapDump | GCHeapCollect | GCHeapAndTypeNames (ClrEtwAll.man): the set
+    // dotnet-gcdump enables; GCHeapCollect is what induces the walking collection.
+    private const long HeapSnapshotKeywords = 0x1 | 0x80000 | 0x100000 | 0x800000 | 0x1000000;
+
+    // The walk's events are written while the target is paused; a buffer too small for them
+    // loses objects. The runtime only allocates what the session uses.
+    private const int WalkBufferMB = 256;
+
+    private static readonly TimeSpan WalkTimeout = TimeSpan.FromSeconds(60);
+
+    public ArtifactKind Kind => ArtifactKind.Heap;
+
+    public ArtifactFormat Format(DiagnosticTarget target) => ArtifactFormat.Json;
+
+    public string? Unsupported(DiagnosticTarget target, CaptureRequest request) => channel.Socket(target) is null ? DotnetChannel.NoSocketFix : null;
+
+    // Two tables of Top names and numbers.
+    public long EstimateBytes(DiagnosticTarget target, CaptureRequest request) => 1024 * 1024;
+
+    public async Task RunAsync(DiagnosticTarget target, CaptureRequest request, string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        await using var connector = await channel.ConnectAsync(target, cancellationToken);
+        var client = connector.Instance;
+        await FlushTypeTableAsync(client, cancellationToken);
+
+        var tally = new HeapTally();
+        var (gcNumber, complete, malformed) = await WalkAsync(client, tally, cancellationToken);
+        if (!complete)
+        {
+            throw new CaptureFailedException(gcNumber < 0
+                ? $"the runtime started no heap-walking collection within {WalkTimeout.TotalSeconds} s"
+                : $"the heap-walking collection #{gcNumber} did not end within {WalkTimeout.TotalSeconds} s");
+        }
+
+        if (malformed > 0)
+        {
+            throw new CaptureFailedException($"{malformed} heap-walk events had payloads this agent cannot read (an unknown runtime version?)");
+        }
+
+        var summary = tally.Summarise(target.Name, target.Identity.Pid, gcNumber, Top);
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, summary, DiagnosticsJsonContext.Default.HeapSummary, cancellationToken);
+    }
+
+    // The runtime logs each type's name once per "type logging epoch" and forgets what it logged
+    // when a session starts or stops; an empty session first makes sure the walk names every type
+    // again, also those an earlier trace (Type keyword) already logged.
+    private static async Task FlushTypeTableAsync(DiagnosticsClient client, CancellationToken cancellationToken)
+    {
+        using var session = await client.StartEventPipeSessionAsync(
+            [new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational)], requestRundown: false, circularBufferMB: 1, cancellationToken);
+        var drain = session.EventStream.CopyToAsync(Stream.Null, CancellationToken.None);
+        await session.StopAsync(cancellationToken);
+        await drain.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+    }
+
+    private static async Task<(int GcNumber, bool Complete, int Malformed)> WalkAsync(DiagnosticsClient client, HeapTally tally, CancellationToken cancellationToken)
+    {
+        using var session = await client.StartEventPipeSessionAsync(
+            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, HeapSnapshotKeywords)], requestRundown: false, WalkBufferMB, cancellationToken);
+        var gcNumber = -1L;
+        var malformed = 0;
+        var walked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var source = new EventPipeEventSource(session.EventStream);
+        source.AllEvents += e =>
+        {
+            if (e.ProviderGuid != GcHeapEvents.RuntimeProvider)
+            {
+                return;
+            }
+
+            var ok = true;
+            switch ((int)e.ID)
+            {
+                case GcHeapEvents.GcStartId:
+                    ok = GcHeapEvents.TryReadGcStart(Payload(e), out var count, out var depth, out var type);
+                    if (ok && gcNumber < 0 && depth == 2 && type != GcHeapEvents.BackgroundGc)
+                    {
+                        gcNumber = count;
+                    }
+
+                    break;
+                case GcHeapEvents.GcStopId:
+                    ok = GcHeapEvents.TryReadGcStop(Payload(e), out var stopped);
+                    if (ok && stopped == gcNumber)
+                    {
+                        walked.TrySetResult();
+                    }
+
+                    break;
+                case GcHeapEvents.GcBulkNodeId when gcNumber >= 0:
+                    ok = GcHeapEvents.ReadBulkNode(Payload(e), tally);
+                    break;
+                case GcHeapEvents.GcBulkTypeId:
+                    ok = GcHeapEvents.ReadBulkType(Payload(e), tally);
+                    break;
+            }
+
+            if (!ok)
+            {
+                malformed++;
+            }
+        };
+        var pump = Task.Run(source.Process, CancellationToken.None);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(WalkTimeout);
+        await Task.WhenAny(walked.Task, pump, Task.Delay(Timeout.Infinite, timeout.Token));
+        try
+        {
+            await session.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or EndOfStreamException or ObjectDisposedException)
+        {
+            // the target exited: the stream ends by itself
+        }
+
+        // The stream ends after the stop; the events already in it are counted before it does.
+        await pump.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ((int)gcNumber, walked.Task.IsCompleted, malformed);
+    }
+
+    private static unsafe ReadOnlySpan<byte> Payload(TraceEvent e) => new((void*)e.DataStart, e.EventDataLength);
+}
