@@ -5,6 +5,7 @@ using System.Globalization;
 //   throw N     -> throw and catch N exceptions, then answer like "state"
 //   contend N   -> N rounds of two threads fighting over one lock, then answer like "state"
 //   block N MS  -> queue N thread-pool items that each block MS ms; answers at once (queue filling)
+//   busy P      -> a background thread works P ms of every 100 ms from now on (steady load for benchmarks)
 //   hold N      -> allocate N more HeapEvidenceMarker objects and keep them live (markers=.. in "state")
 //   state       -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.. exceptions=.. contentions=..
 //                   tpthreads=.. tpcompleted=.. tpqueue=.."
@@ -76,6 +77,24 @@ while (Console.ReadLine() is { } line)
                 ThreadPool.QueueUserWorkItem(_ => Thread.Sleep(ms));
             }
 
+            break;
+        case "busy":
+            var duty = Math.Clamp(n, 0, 100);
+            new Thread(() =>
+            {
+                var sink = 0L;
+                while (true)
+                {
+                    var window = System.Diagnostics.Stopwatch.StartNew();
+                    while (window.ElapsedMilliseconds < duty)
+                    {
+                        sink += string.Concat("w", sink.ToString(CultureInfo.InvariantCulture)).Length; // CPU and small allocations
+                    }
+
+                    Thread.Sleep(Math.Max(0, 100 - (int)window.ElapsedMilliseconds));
+                    GC.KeepAlive(sink);
+                }
+            }) { IsBackground = true, Name = "busy" }.Start();
             break;
         case "hold":
             for (var i = 0; i < n; i++)

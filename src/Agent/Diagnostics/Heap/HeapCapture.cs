@@ -104,7 +104,14 @@ internal sealed class HeapCapture(DotnetChannel channel) : ICapture
                     ok = GcHeapEvents.TryReadGcStop(Payload(e), out var stopped);
                     if (ok && stopped == gcNumber)
                     {
-                        walked.TrySetResult();
+                        if (tally.Objects > 0)
+                        {
+                            walked.TrySetResult();
+                        }
+                        else
+                        {
+                            gcNumber = -1; // a gen2 GC of the app's own that walked nothing: wait for the induced one
+                        }
                     }
 
                     break;
