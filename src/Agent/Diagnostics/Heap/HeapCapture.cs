@@ -128,7 +128,10 @@ internal sealed class HeapCapture(DotnetChannel channel) : ICapture
                 malformed++;
             }
         };
-        var pump = Task.Run(source.Process, CancellationToken.None);
+        // Process() blocks on the socket until the stream ends: its own thread, not one of the
+        // pool's (on 2 cores the pool starts with 2, and the counters' reader already holds one —
+        // measured: /health waited 1.4 s for thread injection while a summary ran on the pool).
+        var pump = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(WalkTimeout);
