@@ -32,7 +32,6 @@ public class TargetSetBenchmarks
         {
             var name = $"tgt-{i:D2}";
             File.Copy("/bin/sleep", Path.Combine(_dir, name));
-            File.SetUnixFileMode(Path.Combine(_dir, name), UnixFileMode.UserRead | UnixFileMode.UserExecute);
             _targets.Add(Process.Start(new ProcessStartInfo(Path.Combine(_dir, name), "3600") { UseShellExecute = false })!);
             trackers.Add(factory.Create(name, required: true, new ProcessNameSelector(name), includeChildren: false));
         }
