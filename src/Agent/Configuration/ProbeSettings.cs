@@ -16,7 +16,7 @@ internal static partial class ProbeSettings
     /// <summary>The keys of each kind beside <see cref="CommonKeys"/>: names of <see cref="ProbeOptions"/> properties.</summary>
     public static readonly IReadOnlyDictionary<ProbeKind, string[]> KeysByKind = new Dictionary<ProbeKind, string[]>
     {
-        [ProbeKind.Redis] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
+        [ProbeKind.Redis] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
         [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Tcp] = [nameof(ProbeOptions.Host), nameof(ProbeOptions.Port), nameof(ProbeOptions.Send), nameof(ProbeOptions.Expect)],
@@ -93,7 +93,8 @@ internal static partial class ProbeSettings
         var d = new ProbeDefinition(name, kind, o.Timeout, o.Period, o.Critical, FailureThreshold: o.FailureThreshold, SuccessThreshold: o.SuccessThreshold);
         return kind switch
         {
-            ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
+            ProbeKind.Redis => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
+            ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
             ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),

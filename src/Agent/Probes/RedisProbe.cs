@@ -27,12 +27,17 @@ namespace Agent.Probes;
 /// </list>
 /// Once connected, the multiplexer reconnects by itself after a blip until a check finds it
 /// disconnected and replaces it.
+/// With <c>ssl=true</c> the server's certificate is checked against the system store plus
+/// <c>CaFile</c> by the same <see cref="TlsValidation"/> as an https probe: a refused certificate
+/// is <c>tls</c> (the client reports it as an authentication failure, which would read as a wrong
+/// password), and the leaf's notAfter feeds <c>agent_probe_tls_cert_expiry_seconds</c>.
 /// </remarks>
 internal sealed class RedisProbe : IProbe
 {
     private const int DefaultPort = 6379;
 
     private readonly ConfigurationOptions _options;
+    private readonly TlsValidation _tls;
     private readonly Lock _lock = new();
     private Task<ConnectionMultiplexer>? _connecting;
     private long _connectStarted;
@@ -51,6 +56,12 @@ internal sealed class RedisProbe : IProbe
         _options.ClientName ??= "sidecar-agent";
         _options.ReconnectRetryPolicy = new ExponentialRetry(500, 10_000);
         _options.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"], available: false);
+        _tls = new TlsValidation(definition.CaCertificates);
+        if (_options.Ssl)
+        {
+            _options.CertificateValidation += _tls.Validate;
+        }
+
         Secrets = _options.Password is { Length: > 0 } password ? [raw, password] : [raw];
     }
 
@@ -58,7 +69,10 @@ internal sealed class RedisProbe : IProbe
 
     public IReadOnlyCollection<string> Secrets { get; }
 
-    public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
+    public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken) =>
+        _options.Ssl ? await CheckOnceAsync(cancellationToken) with { CertificateNotAfter = _tls.LastNotAfter } : await CheckOnceAsync(cancellationToken);
+
+    private async Task<ProbeOutcome> CheckOnceAsync(CancellationToken cancellationToken)
     {
         var mux = await Connected(cancellationToken);
         if (mux.Failure is { } failure)
@@ -166,6 +180,11 @@ internal sealed class RedisProbe : IProbe
     /// <summary>A connect to a reachable port failed: authentication and protocol failures name themselves.</summary>
     private ProbeOutcome Classify(RedisConnectionException e, TimeSpan took)
     {
+        if (_options.Ssl && _tls.LastProblem is { } problem)
+        {
+            return ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}");
+        }
+
         if (e.FailureType is ConnectionFailureType.AuthenticationFailure or ConnectionFailureType.ProtocolFailure)
         {
             return FailureClassifier.Classify(e, Secrets);

@@ -28,6 +28,17 @@ internal sealed class TestCertificates : IDisposable
         return path;
     }
 
+    /// <summary>Writes a server certificate and its private key as PEM files (what redis-server takes); returns both paths.</summary>
+    public static (string Certificate, string Key) WritePem(X509Certificate2 certificate, string directory, string name)
+    {
+        var cert = Path.Combine(directory, name + ".crt");
+        var key = Path.Combine(directory, name + ".key");
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        using var rsa = certificate.GetRSAPrivateKey() ?? throw new InvalidOperationException("no RSA key");
+        File.WriteAllText(key, rsa.ExportPkcs8PrivateKeyPem());
+        return (cert, key);
+    }
+
     /// <summary>A server certificate for 127.0.0.1 and localhost, with its private key, valid in the given window.</summary>
     public X509Certificate2 Server(DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
