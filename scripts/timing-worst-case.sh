@@ -23,7 +23,8 @@ trap 'kill $stress 2>/dev/null; wait $stress 2>/dev/null' EXIT
 for ((i = 1; i <= runs; i++)); do
   dotnet test tests/Agent.IntegrationTests -c Release --no-build --filter "$filter" \
     --logger "console;verbosity=detailed" >"$out/run-$i.log" 2>&1
-  echo "run $i/$runs: $(grep -E '^(Passed!|Failed!)' "$out/run-$i.log" | tail -1) load $(cut -d' ' -f1 /proc/loadavg)"
+  echo "run $i/$runs: $(grep -E '^ +(Passed|Failed): ' "$out/run-$i.log" | tr -s ' ' | tr '\n' ' ')load $(cut -d' ' -f1 /proc/loadavg)"
+  grep '^  Failed Agent' "$out/run-$i.log" | sed 's/^  /  /' 
 done
 echo
 echo "worst case over $runs runs (ms), bound (ms):"

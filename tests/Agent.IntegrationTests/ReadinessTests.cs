@@ -60,7 +60,9 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         await Poll.Until(async () => (await Ready(agent)).Code == HttpStatusCode.ServiceUnavailable, Period + Timeout + Slack, "ready 503 within Period + Timeout", TimeSpan.FromMilliseconds(20));
         var down = await Ready(agent);
         Assert.Equal("Unhealthy", down.Body.GetProperty("status").GetString());
-        Assert.Equal("refused", Reason(down.Body, "cache"));
+        // The first failed check may still be a timeout on a starved machine (the TCP check's
+        // refusal arrived after Timeout); the next ones name the cause.
+        await Poll.Until(async () => Reason((await Ready(agent)).Body, "cache") == "refused", Period + Timeout + Slack, "reason refused");
         TimingReport.Write(output, "redis stopped -> /ready 503", stopped.Elapsed, Period + Timeout + Slack);
         Assert.True(stopped.Elapsed <= Period + Timeout + Slack, $"503 after {stopped.ElapsedMilliseconds} ms");
 
@@ -135,8 +137,8 @@ public sealed class ReadinessTests(ITestOutputHelper output)
             var duration = TimeSpan.Parse(body.GetProperty("entries").GetProperty(probe).GetProperty("duration").GetString()!);
             // The agent's own report agrees, within the margin of the test-clock check below
             // (The_hard_deadline_holds_on_the_tests_clock_…).
-            TimingReport.Write(output, $"{probe}: the agent's own duration", duration, Timeout + TimeSpan.FromMilliseconds(300));
-            Assert.True(duration <= Timeout + TimeSpan.FromMilliseconds(300), $"{probe} took {duration}");
+            TimingReport.Write(output, $"{probe}: the agent's own duration", duration, Timeout + Slack);
+            Assert.True(duration <= Timeout + Slack, $"{probe} took {duration}");
         }
 
         // At most one stuck call per probe at a time: never more than one open socket per probe
@@ -154,7 +156,10 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         // (refused); then a blackhole takes the port, and from the moment it accepts the next
         // check's connection to the moment /ready first shows that check as a timeout must be
         // Timeout, within a margin for /ready polling (10 ms) and scheduling on a loaded machine.
-        var timeout = TimeSpan.FromSeconds(1);
+        // From below only half of Timeout is required: on a starved machine the blackhole's
+        // accept loop runs late (629 ms seen at load average ~40), but a probe that ignored its
+        // Timeout would give up at once.
+        var timeout = TimeSpan.FromSeconds(2);
         var margin = TimeSpan.FromMilliseconds(300);
         var tcpPort = Net.FreePort();
         var pgPort = Net.FreePort();
@@ -197,7 +202,7 @@ public sealed class ReadinessTests(ITestOutputHelper output)
             var took = Stopwatch.GetElapsedTime(hole.AcceptedAt[0], seenAt[name]);
             TimingReport.Write(output, $"{name}: accepted -> timeout shown (test clock)", took, timeout + margin);
             Assert.True(took <= timeout + margin, $"{name}: timeout shown {took.TotalMilliseconds:F0} ms after its connection was accepted (Timeout {timeout.TotalMilliseconds:F0} ms)");
-            Assert.True(took >= timeout - margin, $"{name}: gave up after {took.TotalMilliseconds:F0} ms, before its Timeout");
+            Assert.True(took >= timeout / 2, $"{name}: gave up after {took.TotalMilliseconds:F0} ms, before its Timeout");
         }
 
         // /ready never waits for a check: 200 parallel requests fired just as a check starts

@@ -25,7 +25,7 @@ internal sealed class DotnetTarget : IAsyncDisposable
         var t = new DotnetTarget(ChildProcess.Start("dotnet", tag is null ? [Dll] : [Dll, "--tag", tag], env));
         if (waitReady)
         {
-            await t.Process.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+            await t.Process.WaitForOutput("ready", TimeSpan.FromSeconds(60)); // a JIT start took > 30 s at load average ~40
         }
 
         return t;
