@@ -7,6 +7,9 @@ namespace Agent.Runtimes;
 /// It lives in the target's temp directory: the agent's own <c>$TMPDIR</c>/<c>/tmp</c> when shared
 /// (a Kubernetes emptyDir on /tmp), else the target's <c>/tmp</c> seen through its root link, where
 /// the name carries the pid as the target's own PID namespace sees it (NSpid).
+/// The key is the process's start time (stat field 22): a socket whose key is older than the
+/// process belongs to a dead process that had the same pid (a killed runtime leaves its socket
+/// file behind; with thousands of them in a shared /tmp a new pid often matches one) and is skipped.
 /// </summary>
 internal static class DiagnosticSocket
 {
@@ -17,6 +20,7 @@ internal static class DiagnosticSocket
     {
         Span<byte> buffer = stackalloc byte[4096];
         var namespacePid = process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok && status.NamespacePid is { } n ? n : process.Pid;
+        var startTicks = process.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok ? stat.StartTimeTicks : 0UL;
         string[] dirs = [agentTmp, process.PathInRoot("/tmp")];
         foreach (var dir in dirs)
         {
@@ -26,6 +30,7 @@ internal static class DiagnosticSocket
                 {
                     var newest = new DirectoryInfo(dir)
                         .EnumerateFiles($"dotnet-diagnostic-{p}-*-socket")
+                        .Where(f => !StartedBefore(f.Name, p, startTicks))
                         .OrderByDescending(f => f.LastWriteTimeUtc)
                         .FirstOrDefault();
                     if (newest is not null)
@@ -41,5 +46,13 @@ internal static class DiagnosticSocket
         }
 
         return null;
+    }
+
+    // dotnet-diagnostic-<pid>-<key>-socket: true when the key is a start time before the process's own.
+    private static bool StartedBefore(string name, int pid, ulong startTicks)
+    {
+        var key = name.AsSpan($"dotnet-diagnostic-{pid}-".Length);
+        key = key[..^"-socket".Length];
+        return startTicks > 0 && ulong.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var started) && started < startTicks;
     }
 }

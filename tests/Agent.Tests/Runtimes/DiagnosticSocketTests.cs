@@ -21,11 +21,25 @@ public sealed class DiagnosticSocketTests : IDisposable
     [Fact]
     public void A_socket_in_the_shared_tmp_wins_and_a_process_without_one_has_none()
     {
-        var shared = Path.Combine(_tmp, "dotnet-diagnostic-4242-77-socket");
+        var shared = Path.Combine(_tmp, "dotnet-diagnostic-4242-3000-socket");
         File.WriteAllText(shared, string.Empty);
 
         Assert.Equal(shared, DiagnosticSocket.Find(Fixtures.Host().Process(4242), _tmp));
         Assert.Null(DiagnosticSocket.Find(Fixtures.Host().Process(100), _tmp));
         Assert.Null(DiagnosticSocket.Find(Fixtures.Host().Process(999), _tmp));
+    }
+
+    [Fact]
+    public void A_socket_left_by_a_dead_process_with_the_same_pid_is_not_this_process_s()
+    {
+        // The fixture's 4242 started at tick 3000 (stat field 22); the runtime names its socket after that.
+        var stale = Path.Combine(_tmp, "dotnet-diagnostic-4242-2999-socket");
+        File.WriteAllText(stale, string.Empty);
+        var own = Path.Combine(_tmp, "dotnet-diagnostic-4242-3000-socket");
+
+        Assert.NotEqual(stale, DiagnosticSocket.Find(Fixtures.Host().Process(4242), _tmp));
+        File.WriteAllText(own, string.Empty);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddMinutes(1)); // newer, still stale
+        Assert.Equal(own, DiagnosticSocket.Find(Fixtures.Host().Process(4242), _tmp));
     }
 }
