@@ -26,6 +26,11 @@ foreach (var handle in md.GetTypeDefinition(MetadataTokens.TypeDefinitionHandle(
 {
     var method = md.GetMethodDefinition(handle);
     var section = md.GetString(method.Name);
+    if (section is not ("Types" or "Methods" or "Blobs"))
+    {
+        continue; // newer versions add sections (e.g. dependency graphs) this summary does not need
+    }
+
     foreach (var (token, numbers) in Entries(pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader()))
     {
         if (numbers.Count == 0)
