@@ -6,13 +6,20 @@
 # Prints the per-file table; the HTML/JSON reports land in tests/Agent.Tests/StrykerOutput/<date>/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools=${STRYKER_TOOL_PATH:-$HOME/.cache/sidecar-agent/stryker-5.1.0}
-if [[ ! -x $tools/dotnet-stryker ]]; then
-  dotnet tool install --tool-path "$tools" dotnet-stryker --version 5.1.0 >/dev/null
+# dotnet-stryker: $STRYKER_TOOL_PATH/dotnet-stryker, else one on PATH, else 5.1.0 installed from NuGet
+# into a cache directory on first use.
+if [[ -n ${STRYKER_TOOL_PATH:-} ]]; then
+  stryker=$STRYKER_TOOL_PATH/dotnet-stryker
+elif command -v dotnet-stryker >/dev/null; then
+  stryker=$(command -v dotnet-stryker)
+else
+  tools=$HOME/.cache/sidecar-agent/stryker-5.1.0
+  [[ -x $tools/dotnet-stryker ]] || dotnet tool install --tool-path "$tools" dotnet-stryker --version 5.1.0 >/dev/null
+  stryker=$tools/dotnet-stryker
 fi
 # Run from the test project (the repository root holds a solution, which Stryker treats differently).
 cd tests/Agent.Tests
-"$tools/dotnet-stryker" --config-file ../../stryker-config.json "$@"
+"$stryker" --config-file ../../stryker-config.json "$@"
 report=$(ls -t StrykerOutput/*/reports/mutation-report.json | head -1)
 python3 - "$report" <<'PY'
 import json, sys

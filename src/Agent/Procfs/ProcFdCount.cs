@@ -23,17 +23,14 @@ internal static partial class ProcFdCount
     public static ProcReadStatus Count(string fdDirectory, bool sizeIsCount, out long count)
     {
         count = 0;
-        var status = StatSize(fdDirectory, out var size);
-        if (status != ProcReadStatus.Ok)
-        {
-            return status;
-        }
-
-        if (sizeIsCount && size > 0)
+        if (sizeIsCount && StatSize(fdDirectory) is var size and > 0)
         {
             count = size;
             return ProcReadStatus.Ok;
         }
+
+        // A size of 0 (older kernel) or a failed stat(): list the entries. A missing or forbidden
+        // directory fails the listing the same way, so the listing alone says Gone or Denied.
 
         try
         {
@@ -49,29 +46,23 @@ internal static partial class ProcFdCount
         {
             return ProcReadStatus.Denied;
         }
-        catch (Exception e) when (e is DirectoryNotFoundException or IOException)
+        catch (IOException)
         {
+            // DirectoryNotFoundException included: the process exited.
             return ProcReadStatus.Gone;
         }
     }
 
-    private static unsafe ProcReadStatus StatSize(string path, out long size)
+    /// <summary>st_size of <paramref name="path"/>, or 0 when stat() fails.</summary>
+    private static unsafe long StatSize(string path)
     {
         // struct stat is 144 bytes on x86_64 and 128 on arm64; st_size is at offset 48 on both.
         const int StatBufferSize = 256;
         const int SizeOffset = 48;
         var buffer = stackalloc byte[StatBufferSize];
-        size = 0;
-        if (Stat(path, buffer) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno is 13 /* EACCES */ or 1 /* EPERM */ ? ProcReadStatus.Denied : ProcReadStatus.Gone;
-        }
-
-        size = *(long*)(buffer + SizeOffset);
-        return ProcReadStatus.Ok;
+        return Stat(path, buffer) == 0 ? *(long*)(buffer + SizeOffset) : 0;
     }
 
-    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Stat(string path, byte* buffer);
 }

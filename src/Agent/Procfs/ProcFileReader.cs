@@ -21,8 +21,9 @@ internal static class ProcFileReader
         {
             return ProcReadStatus.Denied;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        catch (IOException)
         {
+            // FileNotFoundException and DirectoryNotFoundException included: the process exited.
             return ProcReadStatus.Gone;
         }
 

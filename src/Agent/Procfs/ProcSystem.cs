@@ -13,8 +13,9 @@ internal sealed partial class ProcSystem
     public ProcSystem(ProcFs fs)
     {
         Fs = fs;
-        var ticks = SysConf(ScClockTicks);
-        ClockTicksPerSecond = ticks > 0 ? ticks : 100;
+        // USER_HZ: glibc answers AT_CLKTCK from the auxiliary vector (100 if absent), musl the constant
+        // 100; neither returns 0 or -1 for it, so no fallback is needed.
+        ClockTicksPerSecond = SysConf(ScClockTicks);
         PageSize = Environment.SystemPageSize;
         BootTimeSeconds = ReadBootTime(fs.SystemStatPath);
     }

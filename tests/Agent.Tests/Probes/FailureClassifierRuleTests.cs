@@ -147,6 +147,21 @@ public class FailureClassifierRuleTests
     }
 
     [Fact]
+    public void A_password_assignment_keeps_its_key_and_loses_only_its_value()
+    {
+        Assert.Equal("Host=db;Password=***;User=x", FailureClassifier.Scrub("Host=db;Password=abc123;User=x", []));
+        Assert.Equal("auth failed: pwd=***, token=***", FailureClassifier.Scrub("auth failed: pwd = s3cr3t, token=t0k", []));
+    }
+
+    [Fact]
+    public void A_word_is_not_found_across_two_messages()
+    {
+        // "no time" then "out of retries": nothing timed out.
+        Assert.Equal("error", FailureClassifier.Reason(new InvalidOperationException("no time", new InvalidOperationException("out of retries"))));
+        Assert.Equal("timeout", FailureClassifier.Reason(new InvalidOperationException("no answer", new InvalidOperationException("timeout of retries"))));
+    }
+
+    [Fact]
     public void At_most_16_exceptions_of_a_chain_are_read()
     {
         // A pathological chain (or aggregate) cannot make classification walk forever.

@@ -51,6 +51,20 @@ public class ProcStatusRuleTests
     }
 
     [Theory]
+    [InlineData("x")]
+    [InlineData("-3")]
+    [InlineData("99999999999999999999999")] // beyond u64 too
+    public void A_count_that_is_not_a_number_is_unreadable_not_zero(string value)
+    {
+        var s = Parse($"Threads:\t{value}\nvoluntary_ctxt_switches:\t{value}\nnonvoluntary_ctxt_switches:\t{value}\nUid:\t{value}\t0\t0\t0\n");
+
+        Assert.Null(s.Threads);
+        Assert.Null(s.VoluntaryContextSwitches);
+        Assert.Null(s.InvoluntaryContextSwitches);
+        Assert.Null(s.RealUid);
+    }
+
+    [Theory]
     [InlineData("2147483647")] // int.MaxValue: a valid uid
     [InlineData("2147483648")] // a valid uid_t, but not an int: unreadable rather than negative
     [InlineData("4294967294")]

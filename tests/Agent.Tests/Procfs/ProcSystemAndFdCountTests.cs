@@ -54,9 +54,43 @@ public sealed class ProcSystemAndFdCountTests : IDisposable
     }
 
     [Fact]
+    public void Where_the_size_is_the_count_the_count_is_the_size_stat_reports()
+    {
+        // Linux ≥ 6.2 reports the fd count as the size of /proc/<pid>/fd; when told so the count is
+        // taken from st_size as stat(1) shows it (here an ordinary directory, whose size is not its
+        // number of entries, tells the two sources apart).
+        for (var i = 0; i < 3; i++)
+        {
+            File.WriteAllText(Path.Combine(_root, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), "");
+        }
+
+        using var p = Process.Start(new ProcessStartInfo("stat", ["-c", "%s", _root]) { RedirectStandardOutput = true })!;
+        var size = long.Parse(p.StandardOutput.ReadToEnd().Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        p.WaitForExit();
+
+        Assert.NotEqual(3, size);
+        Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count(_root, sizeIsCount: true, out var count));
+        Assert.Equal(size, count);
+        Assert.Equal(ProcReadStatus.Ok, ProcFdCount.Count(_root, sizeIsCount: false, out var listed));
+        Assert.Equal(3, listed);
+    }
+
+    [Fact]
+    public void A_path_that_cannot_be_listed_is_gone_not_a_count()
+    {
+        var file = Path.Combine(_root, "not-a-directory");
+        File.WriteAllText(file, "x");
+
+        Assert.Equal(ProcReadStatus.Gone, ProcFdCount.Count(file, sizeIsCount: false, out var count));
+        Assert.Equal(0, count);
+    }
+
+    [Fact]
     public void A_missing_directory_is_gone_with_a_count_of_0()
     {
         Assert.Equal(ProcReadStatus.Gone, ProcFdCount.Count(Path.Combine(_root, "nope"), sizeIsCount: true, out var count));
+        Assert.Equal(0, count);
+        Assert.Equal(ProcReadStatus.Gone, ProcFdCount.Count(Path.Combine(_root, "nope"), sizeIsCount: false, out count));
         Assert.Equal(0, count);
     }
 

@@ -139,6 +139,37 @@ public class ReadyEntryRuleTests
         Assert.Equal(new Dictionary<string, string> { ["pid"] = "9", ["name"] = "envoy" }, r.Body.Entries["target:envoy"].Data);
     }
 
+    [Theory]
+    [InlineData(true, true, 503, "Unhealthy")]   // any absent required target fails, however many
+    [InlineData(false, true, 200, "Degraded")]   // any absent optional target degrades, however many
+    [InlineData(true, false, 503, "Unhealthy")]
+    [InlineData(false, false, 200, "Degraded")]
+    public void Absent_targets_count_whatever_how_many(bool required, bool two, int code, string status)
+    {
+        TargetSnapshot Gone(string name) => new(name, required, null, 0, "auto", "gone", Now);
+        var targets = two ? Targets(new TargetSnapshot("app", true, Sample(7, "app"), 0, "auto", null, Now), Gone("a"), Gone("b"))
+                          : Targets(new TargetSnapshot("app", true, Sample(7, "app"), 0, "auto", null, Now), Gone("a"));
+
+        var r = new ReadinessEvaluator([], new ReadinessOptions()).Evaluate(targets, Results(), true, Now);
+
+        Assert.Equal((code, Enum.Parse<HealthState>(status)), (r.StatusCode, r.Body.Status));
+        Assert.Equal(required ? HealthState.Unhealthy : HealthState.Degraded, r.Body.Entries["target:a"].Status);
+    }
+
+    [Theory]
+    [InlineData(true, 503, "Unhealthy")]
+    [InlineData(false, 200, "Degraded")]
+    public void Two_failing_probes_count_as_much_as_one(bool critical, int code, string status)
+    {
+        ProbeDefinition P(string name) => new(name, ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), critical, Host: "h", Port: 1);
+        var (a, b) = (P("a"), P("b"));
+
+        var r = new ReadinessEvaluator([a, b], new ReadinessOptions { RequireTarget = false }).Evaluate(
+            Targets(), Results(new ProbeResult(a, Fail("refused: a"), TimeSpan.Zero, Now), new ProbeResult(b, Fail("refused: b"), TimeSpan.Zero, Now)), true, Now);
+
+        Assert.Equal((code, Enum.Parse<HealthState>(status)), (r.StatusCode, r.Body.Status));
+    }
+
     [Fact]
     public void Total_duration_without_any_probe_is_zero()
     {
