@@ -7,10 +7,15 @@ namespace Agent.Runtimes;
 /// It lives in the target's temp directory: the agent's own <c>$TMPDIR</c>/<c>/tmp</c> when shared
 /// (a Kubernetes emptyDir on /tmp), else the target's <c>/tmp</c> seen through its root link, where
 /// the name carries the pid as the target's own PID namespace sees it (NSpid).
-/// The key is the process's start time (stat field 22): a socket whose key is older than the
-/// process belongs to a dead process that had the same pid (a killed runtime leaves its socket
-/// file behind; with thousands of them in a shared /tmp a new pid often matches one) and is skipped.
 /// </summary>
+/// <remarks>
+/// The runtime's key is its own start time (field 22 of <c>/proc/self/stat</c>, clock ticks after
+/// boot; boot time is not namespaced), so the exact name is known and one existence check per place
+/// finds it. Only that name is taken: a socket under the same pid with another key was left by an
+/// earlier process (a killed runtime never removes its socket, and pids are reused), and listing
+/// a <c>/tmp</c> of thousands of entries cost ~23 ms of CPU per look. The newest name by listing is
+/// the fallback only when the start time cannot be read.
+/// </remarks>
 internal static class DiagnosticSocket
 {
     public static string? Find(ProcPid process) =>
@@ -20,17 +25,39 @@ internal static class DiagnosticSocket
     {
         Span<byte> buffer = stackalloc byte[4096];
         var namespacePid = process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok && status.NamespacePid is { } n ? n : process.Pid;
-        var startTicks = process.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok ? stat.StartTimeTicks : 0UL;
+        ulong? startTime = process.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok ? stat.StartTimeTicks : null;
         string[] dirs = [agentTmp, process.PathInRoot("/tmp")];
+        int[] pids = process.Pid == namespacePid ? [process.Pid] : [process.Pid, namespacePid];
+        if (startTime is not { } key)
+        {
+            return Scan(dirs, pids);
+        }
+
         foreach (var dir in dirs)
         {
-            foreach (var p in new[] { process.Pid, namespacePid }.Distinct())
+            foreach (var p in pids)
+            {
+                var exact = Path.Join(dir, $"dotnet-diagnostic-{p}-{key}-socket");
+                if (File.Exists(exact))
+                {
+                    return exact;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Scan(string[] dirs, int[] pids)
+    {
+        foreach (var dir in dirs)
+        {
+            foreach (var p in pids)
             {
                 try
                 {
                     var newest = new DirectoryInfo(dir)
                         .EnumerateFiles($"dotnet-diagnostic-{p}-*-socket")
-                        .Where(f => !StartedBefore(f.Name, p, startTicks))
                         .OrderByDescending(f => f.LastWriteTimeUtc)
                         .FirstOrDefault();
                     if (newest is not null)
@@ -46,13 +73,5 @@ internal static class DiagnosticSocket
         }
 
         return null;
-    }
-
-    // dotnet-diagnostic-<pid>-<key>-socket: true when the key is a start time before the process's own.
-    private static bool StartedBefore(string name, int pid, ulong startTicks)
-    {
-        var key = name.AsSpan($"dotnet-diagnostic-{pid}-".Length);
-        key = key[..^"-socket".Length];
-        return startTicks > 0 && ulong.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var started) && started < startTicks;
     }
 }

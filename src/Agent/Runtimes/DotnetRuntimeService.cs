@@ -146,7 +146,10 @@ internal sealed class DotnetRuntimeService(
                 store.Publish(reader.Snapshot());
             }
         };
-        var pump = Task.Run(source.Process, CancellationToken.None);
+        // The reader blocks on the session's stream for the session's whole life: on its own thread,
+        // not a pool thread (on 2 cores a blocked pool thread delayed /health by over a second until
+        // the pool grew — measured with the heap summary's reader, which had the same shape).
+        var pump = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         // Until the stream ends (target exited) or the target changed under us.
         while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && target.Current.Primary?.Sample?.Identity == id)

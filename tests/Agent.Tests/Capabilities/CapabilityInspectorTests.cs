@@ -14,6 +14,10 @@ public sealed class CapabilityInspectorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // The runtime keys its socket with its start time (stat field 22): read from the tree's own stat.
+    private static string StartTime(string tree) =>
+        File.ReadAllText(Path.Combine(tree, Pid.ToString(), "stat")).Split(") ")[1].Split(' ')[19];
+
     private static string Tree(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "capabilities", name);
 
     private static AgentSettings Settings(params (string Key, string Value)[] values) =>
@@ -83,7 +87,7 @@ public sealed class CapabilityInspectorTests : IDisposable
         // the file a SIGKILLed runtime leaves behind. (.NET unlinks a socket file it bound when the
         // socket is disposed, so it stays open for the test.)
         var tree = CopyTree("readable");
-        var path = Path.Combine(tree, Pid.ToString(), "root", "tmp", $"dotnet-diagnostic-{Pid}-123-socket");
+        var path = Path.Combine(tree, Pid.ToString(), "root", "tmp", $"dotnet-diagnostic-{Pid}-{StartTime(tree)}-socket");
         using var bound = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         bound.Bind(new UnixDomainSocketEndPoint(path));
 
@@ -97,7 +101,7 @@ public sealed class CapabilityInspectorTests : IDisposable
     public async Task A_socket_that_answers_something_else_is_not_taken_for_a_runtime()
     {
         var tree = CopyTree("readable");
-        var path = Path.Combine(tree, Pid.ToString(), "root", "tmp", $"dotnet-diagnostic-{Pid}-123-socket");
+        var path = Path.Combine(tree, Pid.ToString(), "root", "tmp", $"dotnet-diagnostic-{Pid}-{StartTime(tree)}-socket");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         listener.Listen();
