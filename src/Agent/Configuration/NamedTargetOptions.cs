@@ -1,27 +1,9 @@
 namespace Agent.Configuration;
 
 /// <summary>One <c>Targets:&lt;name&gt;</c> section: exactly one selector, and how to watch it.</summary>
-internal sealed class NamedTargetOptions
+internal sealed class NamedTargetOptions : TargetSelectorOptions
 {
     public const string Section = "Targets";
-
-    /// <summary>A fixed pid.</summary>
-    public int? Pid { get; set; }
-
-    /// <summary>A file holding the pid, re-read whenever the target is lost.</summary>
-    public string? PidFile { get; set; }
-
-    /// <summary>The kernel's comm (first 15 bytes) or the executable's file name.</summary>
-    public string? ProcessName { get; set; }
-
-    /// <summary>A .NET regular expression over the command line, arguments joined by spaces.</summary>
-    public string? CommandLinePattern { get; set; }
-
-    /// <summary>The process holding a TCP socket listening on this port (v4 or v6).</summary>
-    public int? Port { get; set; }
-
-    /// <summary>Sum the whole process tree under the target (e.g. gunicorn workers).</summary>
-    public bool IncludeChildren { get; set; }
 
     /// <summary>Whether <c>/ready</c> fails while this target is absent.</summary>
     public bool Required { get; set; } = true;
