@@ -16,10 +16,11 @@ internal static class NativeBuild
     {
         var dir = Directory.CreateTempSubdirectory("aot-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
-        // At the lowest CPU priority: the publish runs beside tests that measure latency.
-        // The Dockerfile's own arguments, with its output directory replaced by ours.
-        string[] args = ["-n", "19", "bash", Path.Combine(Repo.Root, "scripts", "publish-native.sh"), dir, .. ShippedDockerfile.PublishArguments.Skip(1)];
-        var psi = new ProcessStartInfo("nice", args)
+        // The Dockerfile's own arguments, with its output directory replaced by ours. At normal
+        // priority: under `nice -n 19` beside `stress-ng --cpu 2` the compiler got 5 s of CPU in
+        // 171 s and the suite never finished; the timing tests' bounds already allow for busy cores.
+        string[] args = [Path.Combine(Repo.Root, "scripts", "publish-native.sh"), dir, .. ShippedDockerfile.PublishArguments.Skip(1)];
+        var psi = new ProcessStartInfo("bash", args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -71,17 +71,19 @@ public sealed class TargetSelectorTests : IDisposable
     [Fact]
     public void Several_matches_pick_the_oldest()
     {
-        var first = StartSleeper("sel-twice");
+        // A name of this run only: another run of this suite on the machine starts its own pair.
+        var name = "sel2-" + Guid.NewGuid().ToString("N")[..8];
+        var first = StartSleeper(name);
         // Start times have clock-tick resolution: wait until the second one is visibly younger.
         var firstStart = Table().Find(first.Id)!.StartTimeTicks;
         Process second;
         do
         {
-            second = StartSleeper("sel-twice");
+            second = StartSleeper(name);
         }
         while (Table().Find(second.Id)?.StartTimeTicks == firstStart);
 
-        Assert.Equal(first.Id, new ProcessNameSelector("sel-twice").Select(Context()).Pid);
+        Assert.Equal(first.Id, new ProcessNameSelector(name).Select(Context()).Pid);
     }
 
     [Fact]
