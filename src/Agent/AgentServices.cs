@@ -77,7 +77,7 @@ internal static class AgentServices
         services.AddTargetSampling(settings.Targets, settings.Sampling);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
-        services.AddRuntimeCounters(settings.Runtime);
+        services.AddRuntimeCounters(settings.Runtime, settings.Federation);
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddDiagnostics(settings.Diagnostics);

@@ -25,6 +25,7 @@ public sealed class StartupConfigurationTests
         ("Sampling:ProcRoot", "relative/proc", []),
         ("Readiness:RequireTarget", "maybe", []),
         ("Runtime:MetricsUrl", "ftp://x/metrics", []),
+        ("Targets:web:MetricsUrl", "127.0.0.1:8000/metrics", [("Targets:web:Port", "80")]), // no scheme
         ("Runtime:MetricsInclude", "(", []),
         ("Runtime:MetricsTimeout", "00:05:00", []),
         ("Runtime:Dotnet:Enabled", "on", []),

@@ -24,6 +24,9 @@ internal sealed record AgentSettings(
     /// <summary><c>Triggers:&lt;name&gt;:*</c>, evaluated on every sampling tick.</summary>
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
 
+    /// <summary>The federation endpoints: <c>Runtime:MetricsUrl</c> (the primary target's) and every <c>Targets:&lt;name&gt;:MetricsUrl</c>.</summary>
+    public IReadOnlyList<Runtimes.FederationEndpoint> Federation { get; init; } = [];
+
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownKeys.Validate(configuration);
@@ -45,7 +48,8 @@ internal sealed record AgentSettings(
             token);
         // Triggers follow the primary target (app): their Target key names it.
         var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers };
+        var federation = Runtimes.FederationEndpoint.From(runtime, targets);
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>

@@ -7,4 +7,7 @@ internal sealed class NamedTargetOptions : TargetSelectorOptions
 
     /// <summary>Whether <c>/ready</c> fails while this target is absent.</summary>
     public bool Required { get; set; } = true;
+
+    /// <summary>This target's own Prometheus endpoint, federated under its <c>target</c> label (as <c>Runtime:MetricsUrl</c> is the primary target's).</summary>
+    public string? MetricsUrl { get; set; }
 }

@@ -16,7 +16,7 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
     [
         nameof(NamedTargetOptions.Pid), nameof(NamedTargetOptions.PidFile), nameof(NamedTargetOptions.ProcessName),
         nameof(NamedTargetOptions.CommandLinePattern), nameof(NamedTargetOptions.Port), nameof(NamedTargetOptions.IncludeChildren),
-        nameof(NamedTargetOptions.Required),
+        nameof(NamedTargetOptions.Required), nameof(NamedTargetOptions.MetricsUrl),
     ];
 
     /// <summary>True when the only target is the agent itself (nothing configured).</summary>
@@ -60,7 +60,8 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
                 throw new ConfigurationException(prefix, "set one selector: Pid, PidFile, ProcessName, CommandLinePattern or Port");
             }
 
-            targets.Add(new TargetDefinition(section.Key, parsed, o.Required));
+            var metricsUrl = HttpUrl.Parse(o.MetricsUrl, ConfigKey.Of(prefix, nameof(o.MetricsUrl)));
+            targets.Add(new TargetDefinition(section.Key, parsed, o.Required) { MetricsUrl = metricsUrl });
         }
 
         if (targets.Count == 0 && !single.Auto)

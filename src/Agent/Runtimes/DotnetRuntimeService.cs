@@ -1,40 +1,23 @@
-using System.Diagnostics.Tracing;
-using System.Globalization;
 using Agent.Configuration;
-using Agent.Logging;
-using Agent.Procfs;
 using Agent.Sampling;
-using Microsoft.Diagnostics.NETCore.Client;
-using Microsoft.Diagnostics.Tracing;
 
 namespace Agent.Runtimes;
 
 /// <summary>
-/// One EventPipe session per .NET target for the System.Runtime meter (interval =
-/// Sampling:Interval). Follows the target: when its identity changes the old session is
-/// stopped and a new one opened, with backoff (a quarter interval doubling to one interval)
-/// while the runtime is not ready, so counters return within 3 intervals of a restart.
-/// Connect mode finds the target's socket by pid; listen mode
-/// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes
-/// it, so a target configured without <c>nosuspend</c> is never left suspended.
+/// Opens one EventPipe session per .NET target (every named or discovered target with a process):
+/// looks at the sampling loop's last snapshot (memory only: no /proc or /tmp scan of its own) every
+/// quarter interval and starts a <see cref="DotnetTargetSession"/> for each target that has a
+/// process and no follower yet. A follower ends itself when its process goes away or is replaced,
+/// removing only its own target's counters; the next look starts a new one for the new process.
+/// Listen mode (<c>Runtime:Dotnet:DiagnosticPort</c>) is one port, so it serves the primary target only.
 /// </summary>
 internal sealed class DotnetRuntimeService(
     RuntimeSettings runtime,
     SamplingOptions sampling,
     TargetSnapshotStore target,
-    ProcFs procfs,
-    RuntimeStore store,
-    TimeProvider time,
-    RepeatGate gate,
-    ILogger<DotnetRuntimeService> logger) : BackgroundService
+    DotnetTargetSessionFactory sessions) : BackgroundService
 {
-    // An attach is a connect, a handshake and a session start in the target: on a loaded node
-    // that takes far longer than a short sampling interval, and an attempt cut at 2 intervals
-    // (500 ms at 250 ms) may never succeed. The floor only bounds a hung attempt; a runtime
-    // that is not up yet still fails at once and is retried within the backoff.
-    private static readonly TimeSpan AttachTimeoutFloor = TimeSpan.FromSeconds(5);
-
-    private readonly TimeSpan _interval = sampling.Interval;
+    private readonly TimeSpan _look = sampling.Interval / 4;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,145 +26,28 @@ internal sealed class DotnetRuntimeService(
             return;
         }
 
-        var backoff = _interval / 4;
-        ProcessIdentity? toldNoSocket = null; // said once per target process, not every look
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (target.Current.Primary?.Sample is not { } sample)
-            {
-                await Task.Delay(_interval / 4, time, stoppingToken);
-                continue;
-            }
-
-            var id = sample.Identity;
-            try
-            {
-                var connected = await RunSession(id, stoppingToken);
-                backoff = _interval / 4;
-                if (!connected)
-                {
-                    if (toldNoSocket != id)
-                    {
-                        toldNoSocket = id;
-                        Log.DotnetSocketNotFound(logger, id.Pid, backoff);
-                    }
-
-                    await Task.Delay(backoff, time, stoppingToken);
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                if (gate.ShouldLog("dotnet-attach", out var suppressed))
-                {
-                    Log.DotnetAttachFailed(logger, id.Pid, $"{e.GetType().Name}: {e.Message}", suppressed);
-                }
-
-                await Task.Delay(backoff, time, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _interval.Ticks));
-            }
-            finally
-            {
-                store.Publish((DotnetRuntimeSnapshot?)null); // no stale series once a session ends
-            }
-        }
-    }
-
-    /// <summary>Runs one session until it ends or the target changes. False if no runtime was found.</summary>
-    private async Task<bool> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
-    {
-        var port = runtime.Dotnet.DiagnosticPort;
-        string transport;
-        string endpoint;
-        if (port is null)
-        {
-            if (DiagnosticSocket.Find(procfs.Process(id.Pid)) is not { } socket)
-            {
-                return false; // not a .NET process, or its runtime is not up yet
-            }
-
-            endpoint = socket + ",connect";
-            transport = socket;
-        }
-        else
-        {
-            endpoint = port; // listen: the runtime connects to us
-            transport = port + " (listen)";
-        }
-
-        using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var attachLimit = port is null ? 2 * _interval : 3 * _interval;
-        attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
-        await using var connector = await DiagnosticsClientConnector.FromDiagnosticPort(endpoint, attachTimeout.Token);
-        var client = connector.Instance;
-        if (port is not null)
-        {
-            ResumeIfSuspended(client);
-        }
-
-        var sessionId = Guid.NewGuid().ToString("N");
-        var provider = new EventPipeProvider(
-            "System.Diagnostics.Metrics",
-            EventLevel.Informational,
-            0xF,
-            new Dictionary<string, string>
-            {
-                ["SessionId"] = sessionId,
-                ["Metrics"] = "System.Runtime",
-                ["RefreshInterval"] = _interval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                ["MaxTimeSeries"] = "1000",
-                ["MaxHistograms"] = "10",
-                ["ClientId"] = sessionId,
-            });
-        using var session = await client.StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
-        Log.DotnetAttached(logger, id.Pid, transport);
-        gate.Reset("dotnet-attach");
-
-        var reader = new DotnetCounterReader(id.Pid, sessionId);
-        store.Publish(reader.Snapshot()); // connected; counters follow at the first refresh
-        using var source = new EventPipeEventSource(session.EventStream);
-        source.Dynamic.All += evt =>
-        {
-            if (reader.Apply(evt))
-            {
-                store.Publish(reader.Snapshot());
-            }
-        };
-        // The reader blocks on the session's stream for the session's whole life: on its own thread,
-        // not a pool thread (on 2 cores a blocked pool thread delayed /health by over a second until
-        // the pool grew — measured with the heap summary's reader, which had the same shape).
-        var pump = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        // Until the stream ends (target exited) or the target changed under us.
-        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && target.Current.Primary?.Sample?.Identity == id)
-        {
-            await Task.WhenAny(pump, Task.Delay(_interval / 4, time, stoppingToken));
-        }
-
-        if (!pump.IsCompleted)
-        {
-            try
-            {
-                await session.StopAsync(CancellationToken.None).WaitAsync(_interval, time, CancellationToken.None);
-            }
-            catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or EndOfStreamException or ObjectDisposedException)
-            {
-                // the target is already gone: nothing to stop
-            }
-        }
-
-        Log.DotnetSessionEnded(logger, id.Pid);
-        return true;
-    }
-
-    private static void ResumeIfSuspended(DiagnosticsClient client)
-    {
+        var roster = new SessionRoster();
         try
         {
-            client.ResumeRuntime();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                foreach (var name in roster.Reconcile(Wanted(target.Current, runtime.Dotnet.DiagnosticPort is not null)))
+                {
+                    roster.Started(name, sessions.Create(name).RunAsync(stoppingToken));
+                }
+
+                await Task.Delay(_look, sessions.Time, stoppingToken);
+            }
         }
-        catch (Exception e) when (e is ServerErrorException or UnsupportedCommandException)
+        finally
         {
-            // Started with nosuspend: nothing to resume.
+            await Task.WhenAll(roster.Running()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    /// <summary>The targets that should have a follower: every one with a process; in listen mode the primary only.</summary>
+    internal static IEnumerable<string> Wanted(SamplingSnapshot snapshot, bool listen) =>
+        listen
+            ? snapshot.Primary is { Sample: not null } primary ? [primary.Name] : []
+            : snapshot.Targets.Where(t => t.Sample is not null).Select(t => t.Name);
 }

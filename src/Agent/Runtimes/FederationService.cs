@@ -4,16 +4,19 @@ using Agent.Logging;
 namespace Agent.Runtimes;
 
 /// <summary>
-/// Scrapes the target's own metrics endpoint (e.g. Python's prometheus_client) every interval
+/// Scrapes each target's own metrics endpoint (e.g. Python's prometheus_client) every interval
 /// under a hard deadline and a size limit, and publishes what <see cref="FederationSelector"/>
-/// keeps to the <see cref="RuntimeStore"/>; <c>Telemetry/FederationMetrics</c> exposes it. A failed
-/// or malformed scrape publishes a disconnected snapshot: every federated series goes (nothing stale).
+/// keeps to the <see cref="RuntimeStore"/> under the endpoint's key; <c>Telemetry/FederationMetrics</c>
+/// exposes it. Each endpoint has a loop of its own, so a hung or dead one never delays another. A
+/// failed or malformed scrape publishes a disconnected snapshot for that endpoint: its series go
+/// (nothing stale), the others' stay.
 /// </summary>
 internal sealed class FederationService : BackgroundService
 {
     private const long MaxBytes = 4 * 1024 * 1024;
 
     private readonly RuntimeSettings _options;
+    private readonly IReadOnlyList<FederationEndpoint> _endpoints;
     private readonly TimeSpan _interval;
     private readonly RuntimeStore _store;
     private readonly TimeProvider _time;
@@ -21,14 +24,16 @@ internal sealed class FederationService : BackgroundService
     private readonly ILogger<FederationService> _logger;
     private readonly HttpClient _client;
 
-    public FederationService(RuntimeSettings runtime, SamplingOptions sampling, RuntimeStore store, TimeProvider time, RepeatGate gate, ILogger<FederationService> logger)
+    public FederationService(RuntimeSettings runtime, IReadOnlyList<FederationEndpoint> endpoints, SamplingOptions sampling, RuntimeStore store, TimeProvider time, RepeatGate gate, ILogger<FederationService> logger)
     {
         _options = runtime;
+        _endpoints = endpoints;
         _interval = sampling.Interval;
         _store = store;
         _time = time;
         _gate = gate;
         _logger = logger;
+        // One connection per endpoint (host:port) at most; the limits are per request.
         _client = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = _options.MetricsTimeout, AllowAutoRedirect = false, MaxConnectionsPerServer = 1 })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -43,33 +48,33 @@ internal sealed class FederationService : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (_options.MetricsUrl is not { } url)
-        {
-            return;
-        }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_endpoints.Select(e => Follow(e, stoppingToken)));
 
+    private async Task Follow(FederationEndpoint endpoint, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var gateKey = "federation:" + endpoint.Key;
         using var timer = new PeriodicTimer(_interval, _time);
         do
         {
             FederatedSnapshot next;
             try
             {
-                var text = await Fetch(url, stoppingToken);
+                var text = await Fetch(endpoint.Url, stoppingToken);
                 next = FederationSelector.Select(ExpositionParser.Parse(text), _options.MetricsInclude);
-                _gate.Reset("federation");
+                _gate.Reset(gateKey);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 next = FederatedSnapshot.Disconnected;
-                if (_gate.ShouldLog("federation", out var suppressed))
+                if (_gate.ShouldLog(gateKey, out var suppressed))
                 {
-                    Log.FederationFailed(_logger, url.OriginalString, e.GetType().Name, e.Message, suppressed);
+                    Log.FederationFailed(_logger, endpoint.Url.OriginalString, e.GetType().Name, e.Message, suppressed);
                 }
             }
 
-            _store.Publish(next);
+            _store.Publish(endpoint.Key, next);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -1,10 +1,17 @@
+using System.Collections.Immutable;
+
 namespace Agent.Runtimes;
 
-/// <summary>Latest runtime snapshots; single writer each, lock-free readers.</summary>
+/// <summary>
+/// Latest runtime snapshots, per target: one .NET session and one federation endpoint per target
+/// write their own entry (copy-on-write, so a writer never blocks another and readers take no
+/// lock). An entry that is absent means "not connected": an ended session removes its own entry
+/// only, so no stale series outlive it and no other target's series are touched.
+/// </summary>
 internal sealed class RuntimeStore
 {
-    private FederatedSnapshot _federated = FederatedSnapshot.Disconnected;
-    private DotnetRuntimeSnapshot? _dotnet;
+    private ImmutableDictionary<string, FederatedSnapshot> _federated = ImmutableDictionary.Create<string, FederatedSnapshot>(StringComparer.Ordinal);
+    private ImmutableDictionary<string, DotnetRuntimeSnapshot> _dotnet = ImmutableDictionary.Create<string, DotnetRuntimeSnapshot>(StringComparer.Ordinal);
 
     /// <summary>
     /// Raised on the writer's thread after each federated snapshot is published, so that the
@@ -13,16 +20,35 @@ internal sealed class RuntimeStore
     /// </summary>
     public event Action<FederatedSnapshot>? FederatedPublished;
 
-    public FederatedSnapshot Federated => Volatile.Read(ref _federated);
+    /// <summary>The last scrape of each federation endpoint, by <see cref="FederationEndpoint.Key"/>.</summary>
+    public IReadOnlyDictionary<string, FederatedSnapshot> Federated => Volatile.Read(ref _federated);
 
-    /// <summary>Null while no session is delivering counters.</summary>
-    public DotnetRuntimeSnapshot? Dotnet => Volatile.Read(ref _dotnet);
+    /// <summary>The counters of every target whose .NET session is delivering, by target name.</summary>
+    public IReadOnlyDictionary<string, DotnetRuntimeSnapshot> Dotnet => Volatile.Read(ref _dotnet);
 
-    public void Publish(FederatedSnapshot snapshot)
+    /// <summary>Null while no session of that target is delivering counters.</summary>
+    public DotnetRuntimeSnapshot? DotnetOf(string? target) =>
+        target is not null && Volatile.Read(ref _dotnet).TryGetValue(target, out var s) ? s : null;
+
+    public FederatedSnapshot FederatedOf(string key) =>
+        Volatile.Read(ref _federated).TryGetValue(key, out var s) ? s : FederatedSnapshot.Disconnected;
+
+    public void Publish(string key, FederatedSnapshot snapshot)
     {
-        Volatile.Write(ref _federated, snapshot);
+        ImmutableInterlocked.AddOrUpdate(ref _federated, key, snapshot, (_, _) => snapshot);
         FederatedPublished?.Invoke(snapshot);
     }
 
-    public void Publish(DotnetRuntimeSnapshot? snapshot) => Volatile.Write(ref _dotnet, snapshot);
+    /// <summary>Sets the target's counters; null removes them (its session ended).</summary>
+    public void Publish(string target, DotnetRuntimeSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            ImmutableInterlocked.TryRemove(ref _dotnet, target, out _);
+        }
+        else
+        {
+            ImmutableInterlocked.AddOrUpdate(ref _dotnet, target, snapshot, (_, _) => snapshot);
+        }
+    }
 }

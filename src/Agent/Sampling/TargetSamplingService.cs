@@ -37,7 +37,7 @@ internal sealed class TargetSamplingService(
                 store.Publish(snapshot);
                 watchdog.Pet();
                 Evaluate(snapshot.Primary);
-                history.Record(snapshot, runtime.Dotnet, probes.Current);
+                history.Record(snapshot, runtime.DotnetOf(snapshot.Primary?.Name), probes.Current);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

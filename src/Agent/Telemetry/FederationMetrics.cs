@@ -5,7 +5,7 @@ using Agent.Sampling;
 namespace Agent.Telemetry;
 
 /// <summary>
-/// The instrument registry of federation: the families re-exposed from the target's own
+/// The instrument registry of federation: the families re-exposed from each target's own
 /// endpoint (<c>target_&lt;scraped name&gt;</c>, chosen by <see cref="FederationSelector"/>). Their
 /// names and help texts are the target's, so instruments are created as families first appear
 /// (on the federation loop's thread, when a snapshot is published) and never removed: a family
@@ -21,13 +21,19 @@ internal sealed class FederationMetrics : IDisposable
     private readonly HashSet<string> _instruments = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public FederationMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets)
+    private readonly IReadOnlyList<FederationEndpoint> _endpoints;
+
+    public FederationMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, IReadOnlyList<FederationEndpoint> endpoints)
     {
         _store = store;
         _targets = targets;
+        _endpoints = endpoints;
         _meter = meterFactory.Create(MeterName, typeof(FederationMetrics).Assembly.GetName().Version?.ToString(3));
         store.FederatedPublished += Register;
-        Register(store.Federated);
+        foreach (var snapshot in store.Federated.Values)
+        {
+            Register(snapshot);
+        }
     }
 
     public void Dispose()
@@ -63,24 +69,28 @@ internal sealed class FederationMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> Points(string instrument)
     {
-        if (!_store.Federated.Families.TryGetValue(instrument, out var family))
+        var snapshot = _targets.Current;
+        foreach (var endpoint in _endpoints)
         {
-            yield break;
-        }
-
-        // The endpoint is the primary target's: its series carry that target's label, and a label
-        // of the same name from the target itself is kept as exported_target (Prometheus' rule).
-        var target = new KeyValuePair<string, object?>("target", _targets.Current.Primary?.Name ?? TargetNames.Default);
-        foreach (var p in family.Points)
-        {
-            var labels = new KeyValuePair<string, object?>[p.Labels.Count + 1];
-            labels[0] = target;
-            for (var i = 0; i < p.Labels.Count; i++)
+            if (!_store.FederatedOf(endpoint.Key).Families.TryGetValue(instrument, out var family))
             {
-                labels[i + 1] = p.Labels[i].Key == "target" ? new("exported_target", p.Labels[i].Value) : p.Labels[i];
+                continue;
             }
 
-            yield return new Measurement<double>(p.Value, labels);
+            // Each endpoint's series carry its own target's label, and a label of the same name
+            // from the target itself is kept as exported_target (Prometheus' rule).
+            var target = new KeyValuePair<string, object?>("target", endpoint.TargetOf(snapshot));
+            foreach (var p in family.Points)
+            {
+                var labels = new KeyValuePair<string, object?>[p.Labels.Count + 1];
+                labels[0] = target;
+                for (var i = 0; i < p.Labels.Count; i++)
+                {
+                    labels[i + 1] = p.Labels[i].Key == "target" ? new("exported_target", p.Labels[i].Value) : p.Labels[i];
+                }
+
+                yield return new Measurement<double>(p.Value, labels);
+            }
         }
     }
 }

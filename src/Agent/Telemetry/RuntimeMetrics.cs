@@ -6,9 +6,10 @@ using Agent.Sampling;
 namespace Agent.Telemetry;
 
 /// <summary>
-/// The target's runtime counters (<c>target_dotnet_*</c>) and <c>target_runtime_connected</c>.
-/// Counters are cumulative since the target started; while no session delivers values nothing
-/// is reported but <c>target_runtime_connected 0</c>. Federated families are instruments of
+/// The targets' runtime counters (<c>target_dotnet_*</c>) and <c>target_runtime_connected</c>, each
+/// series labelled with the target it describes. Counters are cumulative since that target started;
+/// while no session of a target delivers values nothing is reported for it but
+/// <c>target_runtime_connected{runtime="dotnet"} 0</c>. Federated families are instruments of
 /// <see cref="FederationMetrics"/>, created as they appear.
 /// </summary>
 internal sealed class RuntimeMetrics : IDisposable
@@ -21,18 +22,20 @@ internal sealed class RuntimeMetrics : IDisposable
     private readonly Meter _meter;
     private readonly RuntimeStore _store;
     private readonly TargetSnapshotStore _targets;
+    private readonly RuntimeSettings _settings;
+    private readonly IReadOnlyList<FederationEndpoint> _federation;
 
-    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings)
+    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings, IReadOnlyList<FederationEndpoint> federation)
     {
         _store = store;
         _targets = targets;
+        _settings = settings;
+        _federation = federation;
         _meter = meterFactory.Create(MeterName, typeof(RuntimeMetrics).Assembly.GetName().Version?.ToString(3));
         var m = _meter;
-        var dotnetOn = settings.Dotnet.Enabled;
-        var federationOn = settings.MetricsUrl is not null;
 
-        // target_runtime_connected{runtime="dotnet|federated"}
-        m.CreateObservableGauge("target.runtime.connected", () => Connected(dotnetOn, federationOn), null, "1 while the agent receives the target's runtime counters over that channel");
+        // target_runtime_connected{target, runtime="dotnet|federated"}
+        m.CreateObservableGauge("target.runtime.connected", Connected, null, "1 while the agent receives the target's runtime counters over that channel");
 
         m.CreateObservableCounter("target.dotnet.gc.collections", Collections, null, "Garbage collections since the target started, by generation");
         m.CreateObservableGauge("target.dotnet.gc.heap_size", () => Value(s => s.HeapSizeBytes), "By", "GC heap size (incl. fragmentation) at the last collection, all generations");
@@ -47,43 +50,47 @@ internal sealed class RuntimeMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    /// <summary>
-    /// Runtime counters follow the primary target (<c>app</c>, else the first by name): the
-    /// .NET session attaches to it and <c>Runtime:MetricsUrl</c> is its endpoint.
-    /// </summary>
-    private KeyValuePair<string, object?> Target() => new("target", _targets.Current.Primary?.Name ?? TargetNames.Default);
+    private static KeyValuePair<string, object?> Target(string name) => new("target", name);
 
-    private IEnumerable<Measurement<int>> Connected(bool dotnetOn, bool federationOn)
+    private IEnumerable<Measurement<int>> Connected()
     {
-        if (dotnetOn)
+        var snapshot = _targets.Current;
+        if (_settings.Dotnet.Enabled)
         {
-            yield return new Measurement<int>(_store.Dotnet is not null ? 1 : 0, Target(), Dotnet);
+            // Every target can have a session (listen mode: the primary only); the store holds the delivering ones.
+            var dotnet = _store.Dotnet;
+            IEnumerable<TargetSnapshot> followed = _settings.Dotnet.DiagnosticPort is null ? snapshot.Targets : snapshot.Primary is { } p ? [p] : [];
+            foreach (var t in followed)
+            {
+                yield return new Measurement<int>(dotnet.ContainsKey(t.Name) ? 1 : 0, Target(t.Name), Dotnet);
+            }
         }
 
-        if (federationOn)
+        foreach (var endpoint in _federation)
         {
-            yield return new Measurement<int>(_store.Federated.Connected ? 1 : 0, Target(), Federated);
+            yield return new Measurement<int>(_store.FederatedOf(endpoint.Key).Connected ? 1 : 0, Target(endpoint.TargetOf(snapshot)), Federated);
         }
     }
 
     private IEnumerable<Measurement<double>> Collections()
     {
-        if (_store.Dotnet is not { } s)
+        foreach (var (name, s) in _store.Dotnet)
         {
-            yield break;
-        }
-
-        foreach (var (generation, count) in s.GcCollections)
-        {
-            yield return new Measurement<double>(count, Target(), new KeyValuePair<string, object?>("generation", generation));
+            foreach (var (generation, count) in s.GcCollections)
+            {
+                yield return new Measurement<double>(count, Target(name), new KeyValuePair<string, object?>("generation", generation));
+            }
         }
     }
 
     private IEnumerable<Measurement<double>> Value(Func<DotnetRuntimeSnapshot, double?> read)
     {
-        if (_store.Dotnet is { } s && read(s) is { } v)
+        foreach (var (name, s) in _store.Dotnet)
         {
-            yield return new Measurement<double>(v, Target());
+            if (read(s) is { } v)
+            {
+                yield return new Measurement<double>(v, Target(name));
+            }
         }
     }
 }

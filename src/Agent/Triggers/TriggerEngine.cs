@@ -63,7 +63,7 @@ internal sealed partial class TriggerEngine : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        var runtime = _runtime.Dotnet;
+        var runtime = _runtime.DotnetOf(snapshot.Name); // triggers follow the primary target: its own counters
         foreach (var evaluator in _evaluators)
         {
             var decision = evaluator.Evaluate(snapshot, runtime, now);

@@ -24,6 +24,7 @@ public class EveryKeyTests
         ("Targets:web:Port", "0", []),
         ("Targets:web:IncludeChildren", "perhaps", [("Targets:web:Port", "80")]),
         ("Targets:web:Required", "maybe", [("Targets:web:Port", "80")]),
+        ("Targets:web:MetricsUrl", "ftp://x/metrics", [("Targets:web:Port", "80")]),
         ("Targets:web:Prot", "80", []), // a typo is refused
         ("Targets:w.b", "x", [("Targets:w.b:Port", "80")]), // not a valid name
         ("Targets:app", "x", [("Target:ProcessName", "a"), ("Targets:app:Port", "80")]), // "app" is the single target's name
