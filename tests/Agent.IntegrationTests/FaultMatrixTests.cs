@@ -48,6 +48,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             var now = DateTimeOffset.UtcNow;
             using var expiredCert = ca.Server(now.AddDays(-30), now.AddDays(-1));
             using var validCert = ca.Server(now.AddDays(-1), now.AddDays(30));
+            await using var pgTls = await PostgresServer.StartNew(TestCertificates.WritePem(validCert, dir, "pg"));
             await using var expired = new TlsHttpServer(expiredCert);
             await using var valid = new TlsHttpServer(validCert);
             var grpcPort = Net.FreePort();
@@ -73,6 +74,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
                 new("pg_nodb", "postgres", "unknown database", new() { ["ConnectionString"] = pg.ConnectionString() + "-no-such-db" }),
                 new("pg_hang", "postgres", "accepts, never answers (blackhole)", new() { ["ConnectionString"] = holePg }),
                 new("pg_refused", "postgres", "nothing listening", new() { ["ConnectionString"] = $"Host=127.0.0.1;Port={closed};Username=postgres;Password={WrongSecret}" }),
+                new("pg_tls_cafile", "postgres", "TLS `VerifyFull`, certificate of a private CA given as `CaFile`", new() { ["ConnectionString"] = pgTls.ConnectionString() + ";SSL Mode=VerifyFull", ["CaFile"] = caFile }),
+                new("pg_tls_unknown_ca", "postgres", "TLS `VerifyFull`, certificate of an unknown CA", new() { ["ConnectionString"] = pgTls.ConnectionString() + ";SSL Mode=VerifyFull" }),
+                new("pg_tls_off", "postgres", "`SSL Mode=Require`, server without TLS", new() { ["ConnectionString"] = pg.ConnectionString() + ";SSL Mode=Require" }),
                 new("http_ok", "http", "healthy (200)", new() { ["Url"] = $"http://127.0.0.1:{http.Port}/status/200" }),
                 new("http_500", "http", "answers 500", new() { ["Url"] = $"http://127.0.0.1:{http.Port}/status/500" }),
                 new("https_cafile", "http", "https, certificate of a private CA given as `CaFile`", new() { ["Url"] = $"https://127.0.0.1:{valid.Port}/", ["CaFile"] = caFile }),

@@ -98,10 +98,10 @@ public sealed class SecurityTests
     {
         await using var redis = await RedisServer.StartNew(password: "redis-Secret-4711");
         Assert.Equal("OK", (await redis.Cli("ACL", "SETUSER", "prober", "on", ">acl-Secret-2718", "~*", "+@all")).Trim());
-        await using var pg = await PostgresServer.StartNew();
         using var ca = new TestCertificates();
         var caFile = ca.WriteCaPem(dir);
         using var cert = ca.Server(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        await using var pg = await PostgresServer.StartNew(TestCertificates.WritePem(cert, dir, "pg")); // plaintext and TLS
         await using var tls = new TlsHttpServer(cert);
         var grpcPort = Net.FreePort();
         await using var grpc = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "grpc_health.py"), grpcPort.ToString(), "=SERVING"]);
@@ -139,6 +139,13 @@ public sealed class SecurityTests
             ["Probes:downdb:Kind"] = "postgres",
             ["Probes:downdb:ConnectionString"] = $"Host=127.0.0.1;Port={Net.FreePort()};Username=postgres;Password={pg.Password}",
             ["Probes:downdb:Period"] = "00:00:00.500",
+            ["Probes:tlsdb:Kind"] = "postgres",
+            ["Probes:tlsdb:ConnectionString"] = pg.ConnectionString() + ";SSL Mode=VerifyFull",
+            ["Probes:tlsdb:CaFile"] = caFile,
+            ["Probes:tlsdb:Period"] = "00:00:00.500",
+            ["Probes:untrusteddb:Kind"] = "postgres",
+            ["Probes:untrusteddb:ConnectionString"] = pg.ConnectionString() + ";SSL Mode=VerifyFull", // CA not given: tls
+            ["Probes:untrusteddb:Period"] = "00:00:00.500",
             ["Probes:web:Kind"] = "http",
             ["Probes:web:Url"] = $"https://{WebUserinfo}@127.0.0.1:{tls.Port}/",
             ["Probes:web:CaFile"] = caFile,
@@ -168,7 +175,8 @@ public sealed class SecurityTests
                 var e = Entries(await Body("/ready"));
                 states = string.Join(", ", e.EnumerateObject().Select(p => $"{p.Name}={Reason(e, p.Name) ?? "ok"}"));
                 return Reason(e, "aclcache") is null && Reason(e, "wrongacl") == "auth" && Reason(e, "web") is null && Reason(e, "untrustedweb") == "tls"
-                    && Reason(e, "health") is null && Reason(e, "downhealth") == "refused" && Reason(e, "downdb") is not null;
+                    && Reason(e, "health") is null && Reason(e, "downhealth") == "refused" && Reason(e, "downdb") is not null
+                    && Reason(e, "tlsdb") is null && Reason(e, "untrusteddb") == "tls";
             },
             TimeSpan.FromSeconds(30),
             "every credentialed probe at its expected state");
@@ -187,7 +195,7 @@ public sealed class SecurityTests
             TimeSpan.FromSeconds(30),
             "auth failures of the wrong passwords");
         var atAuth = Exposition.Parse(await Body("/metrics")).Named("agent_probe_failures_total").ToList();
-        Assert.True(Failures(atAuth, "db", "auth") == 0 && Failures(atAuth, "cache", "auth") == 0 && Failures(atAuth, "aclcache", "auth") == 0, $"the right passwords were never auth failures; non-zero: {seen}; states: {states}");
+        Assert.True(Failures(atAuth, "db", "auth") == 0 && Failures(atAuth, "cache", "auth") == 0 && Failures(atAuth, "aclcache", "auth") == 0 && Failures(atAuth, "tlsdb", "auth") == 0 && Failures(atAuth, "untrusteddb", "auth") == 0, $"the right passwords were never auth failures; non-zero: {seen}; states: {states}");
         await redis.Stop(); // errors after a disconnect are logged too
         await Poll.Until(async () => Entries(await Body("/ready")).GetProperty("cache").TryGetProperty("reason", out _), TimeSpan.FromSeconds(10), "redis failure recorded");
 

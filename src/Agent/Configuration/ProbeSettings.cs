@@ -17,7 +17,7 @@ internal static partial class ProbeSettings
     public static readonly IReadOnlyDictionary<ProbeKind, string[]> KeysByKind = new Dictionary<ProbeKind, string[]>
     {
         [ProbeKind.Redis] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile), nameof(ProbeOptions.CaFile)],
-        [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile)],
+        [ProbeKind.Postgres] = [nameof(ProbeOptions.ConnectionString), nameof(ProbeOptions.ConnectionStringFile), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Http] = [nameof(ProbeOptions.Url), nameof(ProbeOptions.ExpectedStatus), nameof(ProbeOptions.CaFile)],
         [ProbeKind.Tcp] = [nameof(ProbeOptions.Host), nameof(ProbeOptions.Port), nameof(ProbeOptions.Send), nameof(ProbeOptions.Expect)],
         [ProbeKind.Grpc] = [nameof(ProbeOptions.Address), nameof(ProbeOptions.Service), nameof(ProbeOptions.CaFile)],
@@ -94,7 +94,7 @@ internal static partial class ProbeSettings
         return kind switch
         {
             ProbeKind.Redis => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
-            ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind) },
+            ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),
@@ -116,9 +116,10 @@ internal static partial class ProbeSettings
             {
                 _ = ConfigurationOptions.Parse(value);
             }
-            else
+            else if (new NpgsqlConnectionStringBuilder(value).RootCertificate is not null)
             {
-                _ = new NpgsqlConnectionStringBuilder(value);
+                // The probe verifies certificates itself (system store plus CaFile), which Npgsql refuses beside its own root file.
+                throw new ConfigurationException(key, $"'Root Certificate' is not supported: put the CA certificates (PEM) in {ConfigKey.Of(prefix, nameof(o.CaFile))}");
             }
         }
         catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or KeyNotFoundException or InvalidOperationException)

@@ -1,5 +1,6 @@
 using Agent.Configuration;
 using HealthChecks.NpgSql;
+using System.Net.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Polly;
@@ -14,11 +15,23 @@ namespace Agent.Probes;
 /// below that). A pooled connection broken by a server restart is not a dependency failure: a
 /// Polly retry clears the pool and tries once more with a fresh connection.
 /// </summary>
+/// <remarks>
+/// TLS keeps PostgreSQL's <c>SSL Mode</c> meanings: <c>Prefer</c> (Npgsql's default) and
+/// <c>Require</c> encrypt without verifying the certificate; <c>VerifyCA</c> checks the chain and
+/// <c>VerifyFull</c> the chain and the host name, both against the system store plus <c>CaFile</c>
+/// through the same <see cref="TlsValidation"/> as the https and redis probes. Npgsql refuses a
+/// validation callback of its own in the Verify modes, so the probe asks it for <c>Require</c> and
+/// the callback does the verifying. A refused certificate is <c>tls</c>, described by why it was
+/// refused; the leaf's notAfter (verified or not) feeds <c>agent_probe_tls_cert_expiry_seconds</c>.
+/// </remarks>
 internal sealed class PostgresProbe : IProbe
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgSqlHealthCheck _check;
     private readonly ResiliencePipeline<HealthCheckResult> _retryOnBrokenConnection;
+    private readonly TlsValidation _tls;
+    private readonly bool _mayEncrypt;
+    private readonly bool _requiresTls;
 
     public PostgresProbe(ProbeDefinition definition)
     {
@@ -35,8 +48,29 @@ internal sealed class PostgresProbe : IProbe
             ApplicationName = "sidecar-agent",
             Multiplexing = false,
         };
+        _tls = new TlsValidation(definition.CaCertificates);
+        var sslMode = builder.SslMode;
+        _mayEncrypt = sslMode is not SslMode.Disable;
+        _requiresTls = sslMode is SslMode.Require or SslMode.VerifyCA or SslMode.VerifyFull;
+        RemoteCertificateValidationCallback validation = sslMode switch
+        {
+            SslMode.VerifyFull => _tls.Validate,
+            SslMode.VerifyCA => _tls.ValidateChainOnly,
+            _ => _tls.Accept,
+        };
+        if (sslMode is SslMode.VerifyCA or SslMode.VerifyFull)
+        {
+            builder.SslMode = SslMode.Require;
+        }
+
         Secrets = builder.Password is { Length: > 0 } password ? [raw, password, builder.ConnectionString] : [raw, builder.ConnectionString];
-        _dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
+        var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString);
+        if (_mayEncrypt)
+        {
+            dataSource.EnableTransportSecurity().UseSslClientAuthenticationOptionsCallback(o => o.RemoteCertificateValidationCallback = validation);
+        }
+
+        _dataSource = dataSource.Build();
         _check = new NpgSqlHealthCheck(new NpgSqlHealthCheckOptions(_dataSource) { CommandText = "SELECT 1" });
         _retryOnBrokenConnection = new ResiliencePipelineBuilder<HealthCheckResult>()
             .AddRetry(new RetryStrategyOptions<HealthCheckResult>
@@ -61,7 +95,23 @@ internal sealed class PostgresProbe : IProbe
     {
         var context = HealthCheckAdapter.Context(Definition, _check);
         var result = await _retryOnBrokenConnection.ExecuteAsync(ct => new ValueTask<HealthCheckResult>(_check.CheckHealthAsync(context, ct)), cancellationToken);
-        return HealthCheckAdapter.ToOutcome(result, "SELECT 1 answered", Secrets);
+        var outcome = HealthCheckAdapter.ToOutcome(result, "SELECT 1 answered", Secrets);
+        if (!_mayEncrypt)
+        {
+            return outcome;
+        }
+
+        if (outcome is { Healthy: false, Reason: FailureReason.Tls } && _tls.LastProblem is { } problem)
+        {
+            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}");
+        }
+        else if (_requiresTls && result.Exception is NpgsqlException { InnerException: null } e and not PostgresException && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal))
+        {
+            // The server answered the SSLRequest with 'N'; Npgsql says so only in words.
+            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: the server does not offer TLS (ssl=off) but SSL Mode requires it");
+        }
+
+        return outcome with { CertificateNotAfter = _tls.LastNotAfter };
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();

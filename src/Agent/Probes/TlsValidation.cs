@@ -28,11 +28,38 @@ internal sealed class TlsValidation(X509Certificate2Collection? privateRoots)
             return false;
         }
 
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        Volatile.Write(ref _notAfterTicks, new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero).UtcTicks);
+        var leaf = Remember(certificate);
         var problem = Problem(leaf, chain, errors);
         Volatile.Write(ref _lastProblem, problem);
         return problem is null;
+    }
+
+    /// <summary>
+    /// Records the leaf's notAfter and accepts any certificate the server sends, unverified:
+    /// encryption without authentication, what PostgreSQL's <c>sslmode=require</c> (and prefer) means.
+    /// </summary>
+    public bool Accept(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            Volatile.Write(ref _lastProblem, "the server sent no certificate");
+            return false;
+        }
+
+        Remember(certificate);
+        Volatile.Write(ref _lastProblem, null);
+        return true;
+    }
+
+    /// <summary>As <see cref="Validate"/> but without the name check (PostgreSQL's <c>sslmode=verify-ca</c>).</summary>
+    public bool ValidateChainOnly(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        Validate(sender, certificate, chain, errors & ~SslPolicyErrors.RemoteCertificateNameMismatch);
+
+    private X509Certificate2 Remember(X509Certificate certificate)
+    {
+        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        Volatile.Write(ref _notAfterTicks, new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero).UtcTicks);
+        return leaf;
     }
 
     private string? Problem(X509Certificate2 leaf, X509Chain? chain, SslPolicyErrors errors)

@@ -6,18 +6,24 @@ namespace Agent.IntegrationTests.Infrastructure;
 /// A throwaway PostgreSQL cluster (initdb + pg_ctl) on a free loopback port. PostgreSQL refuses
 /// to run as root, so every server command runs as the <c>postgres</c> user via runuser.
 /// Password authentication (scram-sha-256) over TCP, so a wrong password really fails.
+/// With a certificate it serves TLS too (<c>ssl=on</c>; plaintext stays allowed, pg_hba's
+/// <c>host</c> lines take both), the files copied into the cluster's directory and owned by
+/// <c>postgres</c>, the key mode 0600 as the server demands.
 /// </summary>
 internal sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly string _bin;
 
-    private PostgresServer(string dir, string bin, int port, string password)
+    private readonly bool _tls;
+
+    private PostgresServer(string dir, string bin, int port, string password, bool tls)
     {
         _dir = dir;
         _bin = bin;
         Port = port;
         Password = password;
+        _tls = tls;
     }
 
     public int Port { get; }
@@ -27,7 +33,8 @@ internal sealed class PostgresServer : IAsyncDisposable
     public string ConnectionString(string? password = null) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Password={password ?? Password};Database=postgres";
 
-    public static async Task<PostgresServer> StartNew()
+    /// <param name="tls">PEM certificate and key files (e.g. <see cref="TestCertificates.WritePem"/>); null: no TLS.</param>
+    public static async Task<PostgresServer> StartNew((string Certificate, string Key)? tls = null)
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d).Select(d => Path.Combine(d, "bin")).First(d => File.Exists(Path.Combine(d, "initdb")));
         var dir = Path.Combine("/tmp", "pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -35,18 +42,30 @@ internal sealed class PostgresServer : IAsyncDisposable
         var password = "pw-" + Guid.NewGuid().ToString("N")[..16];
         var pwfile = Path.Combine(dir, "pwfile");
         await File.WriteAllTextAsync(pwfile, password + "\n");
+        if (tls is { } pem)
+        {
+            File.Copy(pem.Certificate, Path.Combine(dir, "server.crt"));
+            File.Copy(pem.Key, Path.Combine(dir, "server.key"));
+        }
+
         await Run("chown", "-R", "postgres:postgres", dir);
+        if (tls is not null)
+        {
+            await Run("chmod", "0600", Path.Combine(dir, "server.key"));
+        }
+
         await RunAsPostgres(Path.Combine(bin, "initdb"), "-D", Path.Combine(dir, "data"), "-U", "postgres", "--pwfile", pwfile, "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-sync");
-        var server = new PostgresServer(dir, bin, Net.FreePort(), password);
+        var server = new PostgresServer(dir, bin, Net.FreePort(), password, tls is not null);
         await server.Start();
         return server;
     }
 
     public async Task Start()
     {
+        var ssl = _tls ? $" -c ssl=on -c ssl_cert_file={_dir}/server.crt -c ssl_key_file={_dir}/server.key" : string.Empty;
         await RunAsPostgres(
             Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "log"), "-w", "-t", "30",
-            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off{ssl}", "start");
     }
 
     public Task Stop() => RunAsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop");

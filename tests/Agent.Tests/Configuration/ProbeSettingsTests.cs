@@ -89,6 +89,33 @@ public class ProbeSettingsTests
         Assert.Equal("Probes:cache:ConnectionStringFile", Assert.Throws<ConfigurationException>(() => Load(("Probes:cache:Kind", "redis"), ("Probes:cache:ConnectionStringFile", "/nonexistent/secret"))).Key);
     }
 
+    [Fact]
+    public void A_postgres_probe_takes_a_ca_file_but_not_npgsqls_own_root_certificate()
+    {
+        var file = Path.GetTempFileName();
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=unit-test-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllText(file, ca.ExportCertificatePem());
+        }
+
+        try
+        {
+            var p = Load(("Probes:db:Kind", "postgres"), ("Probes:db:ConnectionString", "Host=x;SSL Mode=VerifyFull"), ("Probes:db:CaFile", file)).Single();
+            Assert.Equal("CN=unit-test-ca", Assert.Single(p.CaCertificates!).Subject);
+
+            var e = Assert.Throws<ConfigurationException>(() => Load(("Probes:db:Kind", "postgres"), ("Probes:db:ConnectionString", $"Host=x;Password=hunter2;SSL Mode=VerifyFull;Root Certificate={file}")));
+            Assert.Equal("Probes:db:ConnectionString", e.Key);
+            Assert.Contains("Probes:db:CaFile", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("200-399", 200, true)]
     [InlineData("200-399", 404, false)]
