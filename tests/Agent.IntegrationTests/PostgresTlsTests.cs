@@ -8,7 +8,8 @@ namespace Agent.IntegrationTests;
 /// started with <c>ssl=on</c> and certificates the test makes with its own CA: VerifyFull with
 /// CaFile is healthy, really encrypted (the server's own pg_stat_ssl says so) and its remaining
 /// lifetime is exported; an expired certificate or one of a CA the agent was not told about fails
-/// with <c>tls</c> (never <c>auth</c> or <c>error</c>); <c>Require</c> keeps PostgreSQL's meaning
+/// with <c>tls</c> (never <c>auth</c> or <c>error</c>), and so does a certificate for another host
+/// name under VerifyFull, which VerifyCA accepts; <c>Require</c> keeps PostgreSQL's meaning
 /// (encrypted, certificate not verified).
 /// </summary>
 public sealed class PostgresTlsTests
@@ -44,10 +45,12 @@ public sealed class PostgresTlsTests
             var now = DateTimeOffset.UtcNow;
             using var validCert = ca.Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
             using var expiredCert = ca.Server(now.AddDays(-60), now.AddDays(-2));
+            using var otherNameCert = ca.Server(now.AddDays(-1), now.AddDays(20), onlyName: "db.invalid"); // not 127.0.0.1
             var validPem = TestCertificates.WritePem(validCert, dir, "valid");
             var expiredPem = TestCertificates.WritePem(expiredCert, dir, "expired");
             await using var valid = await PostgresServer.StartNew(validPem);
             await using var expired = await PostgresServer.StartNew(expiredPem);
+            await using var otherName = await PostgresServer.StartNew(TestCertificates.WritePem(otherNameCert, dir, "other-name"));
 
             await using var agent = await AgentProcess.Start(new[]
             {
@@ -55,6 +58,8 @@ public sealed class PostgresTlsTests
                 Probe("untrusted", valid, "VerifyFull", caFile: null), // same server, CA not given
                 Probe("expired", expired, "VerifyFull", caFile),
                 Probe("require", expired, "Require", caFile: null), // libpq's Require: encrypted, not verified
+                Probe("chainonly", otherName, "VerifyCA", caFile), // VerifyCA: the chain, not the name
+                Probe("wrongname", otherName, "VerifyFull", caFile),
             }.SelectMany(d => d).ToDictionary());
 
             try
@@ -62,9 +67,10 @@ public sealed class PostgresTlsTests
                 await Poll.Until(
                     async () => await agent.ReadyReason("untrusted") == "tls" && await agent.ReadyReason("expired") == "tls"
                         && (await agent.ReadyEntry("good")).GetProperty("status").GetString() == "Healthy"
-                        && (await agent.ReadyEntry("require")).GetProperty("status").GetString() == "Healthy",
+                        && (await agent.ReadyEntry("require")).GetProperty("status").GetString() == "Healthy"
+                        && (await agent.ReadyEntry("chainonly")).GetProperty("status").GetString() == "Healthy" && await agent.ReadyReason("wrongname") == "tls",
                     TimeSpan.FromSeconds(45), // 15 periods
-                    "good and require healthy, untrusted and expired tls");
+                    "good, require and chainonly healthy, untrusted, expired and wrongname tls");
             }
             catch (TimeoutException e)
             {
@@ -73,6 +79,7 @@ public sealed class PostgresTlsTests
 
             Assert.Contains("expired", (await agent.ReadyEntry("expired")).GetProperty("description").GetString(), StringComparison.Ordinal);
             Assert.Contains("CaFile", (await agent.ReadyEntry("untrusted")).GetProperty("description").GetString(), StringComparison.Ordinal);
+            Assert.Contains("does not name this host", (await agent.ReadyEntry("wrongname")).GetProperty("description").GetString(), StringComparison.Ordinal);
 
             // The servers' own view: the agent's pooled sessions are TLS sessions.
             const string agentSessions = "SELECT count(*) FILTER (WHERE s.ssl) || '/' || count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'sidecar-agent'";
@@ -90,7 +97,7 @@ public sealed class PostgresTlsTests
             Assert.InRange(gauge.Single(s => s["probe"] == "expired").Value, goneTruth - 60, goneTruth + 60); // negative: two days past
             Assert.InRange(gauge.Single(s => s["probe"] == "require").Value, goneTruth - 60, goneTruth + 60);
             var failures = metrics.Named("agent_probe_failures_total").ToList();
-            foreach (var probe in new[] { "good", "untrusted", "expired", "require" })
+            foreach (var probe in new[] { "good", "untrusted", "expired", "require", "chainonly", "wrongname" })
             {
                 Assert.Equal(0, failures.Single(s => s["probe"] == probe && s["reason"] == "auth").Value);
                 Assert.Equal(0, failures.Single(s => s["probe"] == probe && s["reason"] == "error").Value);
@@ -99,6 +106,7 @@ public sealed class PostgresTlsTests
             var everything = (await agent.Ready()).Raw + await agent.MetricsText() + agent.Process.Stdout + agent.Process.Stderr;
             Assert.DoesNotContain(valid.Password, everything, StringComparison.Ordinal);
             Assert.DoesNotContain(expired.Password, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(otherName.Password, everything, StringComparison.Ordinal);
         }
         finally
         {

@@ -39,14 +39,25 @@ internal sealed class TestCertificates : IDisposable
         return (cert, key);
     }
 
-    /// <summary>A server certificate for 127.0.0.1 and localhost, with its private key, valid in the given window.</summary>
-    public X509Certificate2 Server(DateTimeOffset notBefore, DateTimeOffset notAfter)
+    /// <summary>
+    /// A server certificate for 127.0.0.1 and localhost (or, with <paramref name="onlyName"/>, for that
+    /// DNS name alone), with its private key, valid in the given window.
+    /// </summary>
+    public X509Certificate2 Server(DateTimeOffset notBefore, DateTimeOffset notAfter, string? onlyName = null)
     {
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN={onlyName ?? "127.0.0.1"}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
+        if (onlyName is null)
+        {
+            san.AddIpAddress(IPAddress.Loopback);
+            san.AddDnsName("localhost");
+        }
+        else
+        {
+            san.AddDnsName(onlyName);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
