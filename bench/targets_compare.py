@@ -194,6 +194,8 @@ def main():
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--period", type=float, default=0.2)
     ap.add_argument("--dotnet", action="store_true", help="leave Runtime:Dotnet:Enabled on (default off: process metrics only, as the exporter)")
+    ap.add_argument("--counts", default="1,5,20", help="comma-separated numbers of named targets to measure (at most 20)")
+    ap.add_argument("--no-tree", action="store_true", help="skip the 500-process tree scenario")
     args = ap.parse_args()
     bins = tempfile.mkdtemp(prefix="targets-bin-")
     rows = []
@@ -201,13 +203,15 @@ def main():
         for i in range(1, 21):
             shutil.copy("/bin/sleep", os.path.join(bins, f"tgt-{i:02d}"))
         procs = [spawn([os.path.join(bins, f"tgt-{i:02d}"), "3600"]) for i in range(1, 21)]
-        for n in (1, 5, 20):
+        for n in (int(c) for c in args.counts.split(",")):
             targets = {f"t{i:02d}": f"tgt-{i:02d}" for i in range(1, n + 1)}
             rows.append((f"{n} named target{'s' if n > 1 else ''}", measure(args.agent, targets, None, args.duration, args.period, args.dotnet)))
             print(rows[-1], file=sys.stderr)
         for p in procs:
             p.kill()
             p.wait()
+        if args.no_tree:
+            return print_rows(args, rows)
         # The tree: the root's comm is "sh"; a copy named tree-root keeps it apart from other shells.
         shutil.copy("/bin/sh", os.path.join(bins, "tree-root"))
         tree = spawn(["setsid", os.path.join(bins, "tree-root"), "-c", "i=0; while [ $i -lt 499 ]; do sleep 3600 & i=$((i+1)); done; wait"])
@@ -222,11 +226,15 @@ def main():
     finally:
         stop_all()
         shutil.rmtree(bins, ignore_errors=True)
+    print_rows(args, rows)
 
+
+def print_rows(args, rows):
     print(f"Period {args.period * 1000:.0f} ms (agent Sampling:Interval and both scraped every period), {args.duration:.0f} s per row, "
           f"both running at once; Runtime:Dotnet:Enabled={'true' if args.dotnet else 'false'}; CPU = utime+stime per period (agent: one tick and one scrape) "
           "or per scrape (exporter); command: "
-          f"`bench/targets_compare.py --agent out/agent --duration {args.duration:.0f} --period {args.period}{' --dotnet' if args.dotnet else ''}`.\n")
+          f"`bench/targets_compare.py --agent out/agent --duration {args.duration:.0f} --period {args.period}{' --dotnet' if args.dotnet else ''}"
+          f"{'' if args.counts == '1,5,20' else ' --counts ' + args.counts}{' --no-tree' if args.no_tree else ''}`.\n")
     print("| scenario | agent CPU / tick, no scrapes | agent CPU / (tick + scrape) | process-exporter CPU / scrape | agent ÷ exporter | scrapes agent / exporter | agent RSS | exporter RSS | load average (start → end) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in rows:

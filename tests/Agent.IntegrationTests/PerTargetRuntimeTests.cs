@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
 
 namespace Agent.IntegrationTests;
@@ -169,5 +170,54 @@ public sealed class PerTargetRuntimeTests
         var after = await agent.Metrics();
         Assert.Equal(1, Of(after, "target_runtime_connected", "pyb", "runtime", "federated"));
         Assert.Equal(Exposition.Parse(await direct.GetStringAsync($"http://127.0.0.1:{portB}/metrics")).Value("app_mark"), Of(after, "target_app_mark", "pyb"));
+    }
+
+    [Fact]
+    public async Task Diag_capabilities_check_each_targets_own_metrics_endpoint()
+    {
+        var (port, dead) = (Net.FreePort(), Net.FreePort());
+        while (dead == port)
+        {
+            dead = Net.FreePort();
+        }
+
+        var directory = Directory.CreateTempSubdirectory("per-target-caps-").FullName;
+        try
+        {
+            await using var python = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "prom_target.py"), port.ToString(CultureInfo.InvariantCulture)]);
+            await python.WaitForOutput("ready", TimeSpan.FromSeconds(20));
+            await using var idle = ChildProcess.Start("/bin/sleep", ["300"]);
+            await using var agent = await AgentProcess.Start(new Dictionary<string, string>
+            {
+                ["Targets:pya:Pid"] = python.Pid.ToString(CultureInfo.InvariantCulture),
+                ["Targets:pya:MetricsUrl"] = $"http://127.0.0.1:{port}/metrics",
+                ["Targets:idle:Pid"] = idle.Pid.ToString(CultureInfo.InvariantCulture),
+                ["Targets:idle:MetricsUrl"] = $"http://127.0.0.1:{dead}/metrics",
+                ["Sampling:Interval"] = "00:00:00.250",
+                ["Security:DiagnosticsToken"] = "per-target-t0ken-0123456789",
+                ["Diagnostics:Directory"] = Path.Combine(directory, "artifacts"),
+                ["Diagnostics:StacksDirectory"] = directory,
+                ["Diagnostics:MinFreeBytes"] = "0",
+            });
+            using var http = new HttpClient { BaseAddress = agent.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "per-target-t0ken-0123456789");
+            await Poll.Until(async () => (await agent.Metrics()).Value("target_up", "target", "idle") == 1 && (await agent.Metrics()).Value("target_up", "target", "pya") == 1, TimeSpan.FromSeconds(15), "both targets up");
+
+            var all = JsonDocument.Parse(await http.GetStringAsync("/diag/capabilities")).RootElement.EnumerateArray().ToList();
+            JsonElement Federation(string target) => all.Single(t => t.GetProperty("target").GetString() == target)
+                .GetProperty("access").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "federation_url");
+
+            var reachable = Federation("pya");
+            Assert.Equal("Available", reachable.GetProperty("status").GetString());
+            Assert.Contains(port.ToString(CultureInfo.InvariantCulture), reachable.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var refused = Federation("idle");
+            Assert.Equal("Unavailable", refused.GetProperty("status").GetString());
+            Assert.Contains(dead.ToString(CultureInfo.InvariantCulture), refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("Targets:idle:MetricsUrl", refused.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -86,15 +86,15 @@ internal static class CapabilityAdvice
 
     public const string FederationName = "federation_url";
 
-    public const string FederationAffects = "target_<family> series re-exposed from Runtime:MetricsUrl";
+    public const string FederationAffects = "target_<family> series re-exposed from the target's metrics endpoint";
 
-    /// <summary>The fix for a failed scrape of Runtime:MetricsUrl, by classified reason.</summary>
-    public static string FederationFix(string reason, string url, TimeSpan timeout) => reason switch
+    /// <summary>The fix for a failed scrape of a metrics endpoint set by <paramref name="key"/>, by classified reason.</summary>
+    public static string FederationFix(string reason, string url, TimeSpan timeout, string key) => reason switch
     {
-        Probes.FailureReason.Refused => $"nothing listens at {url}: start the target's metrics endpoint, or correct Runtime:MetricsUrl (in a pod: the app's port on 127.0.0.1)",
-        Probes.FailureReason.Dns => $"the host of {url} does not resolve from the agent: correct Runtime:MetricsUrl",
+        Probes.FailureReason.Refused => $"nothing listens at {url}: start the target's metrics endpoint, or correct {key} (in a pod: the app's port on 127.0.0.1)",
+        Probes.FailureReason.Dns => $"the host of {url} does not resolve from the agent: correct {key}",
         Probes.FailureReason.Timeout => Invariant($"no answer within {timeout.TotalMilliseconds:F0} ms: check that {url} is reachable from the agent (network policy, bind address)"),
-        Probes.FailureReason.HttpStatus => $"correct the path of Runtime:MetricsUrl ({url}): the server does not serve metrics there",
+        Probes.FailureReason.HttpStatus => $"correct the path of {key} ({url}): the server does not serve metrics there",
         _ => $"check that {url} serves the Prometheus text format to the agent",
     };
 

@@ -23,6 +23,7 @@ internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, Capture
     public async Task<IReadOnlyList<TargetCapabilities>> BuildAsync(CancellationToken cancellationToken)
     {
         var d = settings.Diagnostics;
+        var primary = targets.Primary;
         var list = new List<TargetCapabilities>();
         foreach (var name in targets.Names)
         {
@@ -37,7 +38,8 @@ internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, Capture
                 var why = captures.Capture(kind)!.Unsupported(target, new CaptureRequest(name, kind, "capabilities"));
                 return new KindCapability(kind, why is null, why);
             }).ToList();
-            var access = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, target.Identity.Pid, settings, cancellationToken);
+            var endpoint = settings.Federation.FirstOrDefault(e => e.Key == name) ?? (name == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+            var access = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, target.Identity.Pid, settings, cancellationToken, endpoint);
             list.Add(new TargetCapabilities(name, target.Identity.Pid, runtime.Detect(target), d.Directory, d.StacksDirectory, kinds, access, null));
         }
 

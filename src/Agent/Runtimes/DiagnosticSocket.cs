@@ -21,31 +21,59 @@ internal static class DiagnosticSocket
     public static string? Find(ProcPid process) =>
         Find(process, Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
 
-    public static string? Find(ProcPid process, string agentTmp)
+    public static string? Find(ProcPid process, string agentTmp) =>
+        Candidates(process, agentTmp) is { } exact ? FirstExisting(exact) : Scan(Dirs(process, agentTmp), Pids(process));
+
+    /// <summary>
+    /// The exact names the socket of the process started at <paramref name="startTimeTicks"/> (its
+    /// identity, stat field 22) can have: two or four paths. They never change for one process, so
+    /// a follower computes them once and then only checks that one exists (<see cref="FirstExisting"/>):
+    /// no /proc read per look.
+    /// </summary>
+    public static string[] Candidates(ProcPid process, ulong startTimeTicks) =>
+        Candidates(process, startTimeTicks, Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
+
+    private static string[]? Candidates(ProcPid process, string agentTmp)
     {
         Span<byte> buffer = stackalloc byte[4096];
-        var namespacePid = process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok && status.NamespacePid is { } n ? n : process.Pid;
-        ulong? startTime = process.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok ? stat.StartTimeTicks : null;
-        string[] dirs = [agentTmp, process.PathInRoot("/tmp")];
-        int[] pids = process.Pid == namespacePid ? [process.Pid] : [process.Pid, namespacePid];
-        if (startTime is not { } key)
-        {
-            return Scan(dirs, pids);
-        }
+        return process.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok ? Candidates(process, stat.StartTimeTicks, agentTmp) : null;
+    }
 
-        foreach (var dir in dirs)
+    public static string[] Candidates(ProcPid process, ulong startTimeTicks, string agentTmp)
+    {
+        var names = new List<string>(4);
+        var pids = Pids(process);
+        foreach (var dir in Dirs(process, agentTmp))
         {
             foreach (var p in pids)
             {
-                var exact = Path.Join(dir, $"dotnet-diagnostic-{p}-{key}-socket");
-                if (File.Exists(exact))
-                {
-                    return exact;
-                }
+                names.Add(Path.Join(dir, $"dotnet-diagnostic-{p}-{startTimeTicks}-socket"));
+            }
+        }
+
+        return [.. names];
+    }
+
+    public static string? FirstExisting(string[] candidates)
+    {
+        foreach (var path in candidates)
+        {
+            if (File.Exists(path))
+            {
+                return path;
             }
         }
 
         return null;
+    }
+
+    private static string[] Dirs(ProcPid process, string agentTmp) => [agentTmp, process.PathInRoot("/tmp")];
+
+    private static int[] Pids(ProcPid process)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        var namespacePid = process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok && status.NamespacePid is { } n ? n : process.Pid;
+        return process.Pid == namespacePid ? [process.Pid] : [process.Pid, namespacePid];
     }
 
     private static string? Scan(string[] dirs, int[] pids)

@@ -13,8 +13,8 @@ namespace Agent.Runtimes;
 /// Follows ONE target's process for the System.Runtime meter (interval = Sampling:Interval) and
 /// publishes its counters under the target's name. Ends when the target has no process, or a new
 /// one (a restart): the supervisor (<see cref="DotnetRuntimeService"/>) then starts a fresh follower,
-/// so counters return within 3 intervals of a restart. While the runtime is not ready it retries
-/// with backoff (a quarter interval doubling to one interval). Connect mode finds the process's
+/// so counters return within 3 intervals of a restart. While no socket is found, or the runtime is
+/// not ready, it retries with backoff (a quarter interval doubling to one interval). Connect mode finds the process's
 /// socket by its exact name (no directory listing); listen mode (<c>Runtime:Dotnet:DiagnosticPort</c>)
 /// waits for the runtime to connect and always resumes it, so a target configured without
 /// <c>nosuspend</c> is never left suspended.
@@ -38,6 +38,10 @@ internal sealed class DotnetTargetSession(
 
     private readonly string _gateKey = "dotnet-attach:" + name;
 
+    // The socket names of the followed process, computed once per process: a look is then only
+    // two to four existence checks, however many targets are followed.
+    private (ProcessIdentity Id, string[] Names)? _candidates;
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var backoff = interval / 4;
@@ -48,17 +52,22 @@ internal sealed class DotnetTargetSession(
             {
                 try
                 {
-                    var connected = await RunSession(id, stoppingToken);
-                    backoff = interval / 4;
-                    if (!connected)
+                    if (await RunSession(id, stoppingToken))
+                    {
+                        backoff = interval / 4;
+                    }
+                    else
                     {
                         if (toldNoSocket != id)
                         {
                             toldNoSocket = id;
-                            Log.DotnetSocketNotFound(logger, id.Pid, backoff);
+                            Log.DotnetSocketNotFound(logger, id.Pid, interval);
                         }
 
+                        // A runtime starting up creates its socket within the first looks; a process
+                        // that is not .NET never does: one look per interval in steady state, per target.
                         await Task.Delay(backoff, time, stoppingToken);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -99,7 +108,7 @@ internal sealed class DotnetTargetSession(
         string endpoint;
         if (port is null)
         {
-            if (DiagnosticSocket.Find(procfs.Process(id.Pid)) is not { } socket)
+            if (Socket(id) is not { } socket)
             {
                 return false; // not a .NET process, or its runtime is not up yet
             }
@@ -178,6 +187,17 @@ internal sealed class DotnetTargetSession(
 
         Log.DotnetSessionEnded(logger, id.Pid);
         return true;
+    }
+
+    private string? Socket(ProcessIdentity id)
+    {
+        if (_candidates is not { } c || c.Id != id)
+        {
+            c = (id, DiagnosticSocket.Candidates(procfs.Process(id.Pid), id.StartTimeTicks));
+            _candidates = c;
+        }
+
+        return DiagnosticSocket.FirstExisting(c.Names);
     }
 
     private static void ResumeIfSuspended(DiagnosticsClient client)

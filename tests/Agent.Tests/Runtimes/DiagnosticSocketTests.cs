@@ -21,6 +21,19 @@ public sealed class DiagnosticSocketTests : IDisposable
     }
 
     [Fact]
+    public void The_exact_names_are_computed_once_per_process_and_then_only_checked()
+    {
+        // A follower keeps these for its process (identity 4242@3000): both places, both pids.
+        var names = DiagnosticSocket.Candidates(Fixtures.Host().Process(4242), 3000, _tmp);
+        var container = Path.Combine(Fixtures.TreePath("proc"), "4242", "root", "tmp", "dotnet-diagnostic-1-3000-socket");
+
+        Assert.Equal(4, names.Length);
+        Assert.Contains(Path.Combine(_tmp, "dotnet-diagnostic-4242-3000-socket"), names);
+        Assert.Equal(container, DiagnosticSocket.FirstExisting(names));
+        Assert.Null(DiagnosticSocket.FirstExisting(DiagnosticSocket.Candidates(Fixtures.Host().Process(4242), 77, _tmp))); // another process's key
+    }
+
+    [Fact]
     public void A_socket_in_the_shared_tmp_wins_and_a_process_without_one_has_none()
     {
         var shared = Path.Combine(_tmp, "dotnet-diagnostic-4242-3000-socket");
