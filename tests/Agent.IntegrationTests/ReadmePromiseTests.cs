@@ -133,9 +133,9 @@ public sealed class ReadmePromiseTests : IDisposable
         // The target enters first and is pid 2 inside: in a pod that is an ordinary process,
         // not kthreadd.
         var pause = Path.Combine(_dir, "pause");
-        File.Copy("/bin/sleep", pause);
+        ExecutableCopy.Make("/bin/sleep", pause);
         var app = Path.Combine(_dir, "app-target");
-        File.Copy("/bin/sleep", app);
+        ExecutableCopy.Make("/bin/sleep", app);
         await using var pod = ChildProcess.Start("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", pause, "infinity"]);
         var pid1 = await FirstChild(pod.Pid, "the pod's pid 1");
         await using var target = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", app, "300"]);

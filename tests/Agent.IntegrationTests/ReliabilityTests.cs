@@ -22,7 +22,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         var cycles = Suite.Pick(30, 100);
         var interval = TimeSpan.FromMilliseconds(200);
         var exe = Path.Combine(_dir, "churn-target");
-        File.Copy("/bin/sleep", exe);
+        ExecutableCopy.Make("/bin/sleep", exe);
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Target:ProcessName"] = "churn-target",
@@ -356,7 +356,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         var minutes = Suite.SoakMinutes;
 
         var exe = Path.Combine(_dir, "soak-target");
-        File.Copy("/bin/sleep", exe);
+        ExecutableCopy.Make("/bin/sleep", exe);
         await using var redis = await RedisServer.StartNew();
         var (binary, _) = await NativeBuild.Get();
         await using var agent = await AgentProcess.Start(

@@ -46,7 +46,7 @@ public sealed class SystemdTests : IDisposable
         // The hosting library speaks sd_notify only when its parent process is systemd: give it
         // a parent named so (a copy of sh that stays as the parent; no exec).
         var launcher = Path.Combine(_dir, "systemd");
-        File.Copy("/bin/sh", launcher);
+        ExecutableCopy.Make("/bin/sh", launcher);
         var port = Net.FreePort();
         await using var shell = ChildProcess.Start(
             launcher,
@@ -109,7 +109,7 @@ public sealed class SystemdTests : IDisposable
 
         var interval = TimeSpan.FromMilliseconds(200);
         var launcher = Path.Combine(_dir, "systemd");
-        File.Copy("/bin/sh", launcher);
+        ExecutableCopy.Make("/bin/sh", launcher);
         var port = Net.FreePort();
         await using var shell = ChildProcess.Start(
             launcher,

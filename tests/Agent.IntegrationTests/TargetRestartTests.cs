@@ -16,7 +16,7 @@ public sealed class TargetRestartTests(ITestOutputHelper output) : IDisposable
         var interval = TimeSpan.FromMilliseconds(500);
         var name = "restart-target";
         var exe = Path.Combine(_dir, name);
-        File.Copy("/bin/sleep", exe);
+        ExecutableCopy.Make("/bin/sleep", exe);
 
         await using var first = ChildProcess.Start(exe, ["300"]);
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>

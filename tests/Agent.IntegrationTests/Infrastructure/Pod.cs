@@ -119,7 +119,7 @@ internal sealed class Pod : IAsyncDisposable
         var path = Path.Combine(dir, name);
         if (!File.Exists(path))
         {
-            File.Copy("/bin/sleep", path);
+            ExecutableCopy.Make("/bin/sleep", path);
         }
 
         return path;

@@ -34,7 +34,11 @@ public sealed class TargetSelectorTests : IDisposable
         var exe = Path.Combine(_dir, name);
         if (!File.Exists(exe))
         {
-            File.Copy("/bin/sleep", exe);
+            // Copied by cp, not by this process: a write descriptor of ours, inherited by a child
+            // forked at that moment by a concurrent test, would make the exec fail with ETXTBSY.
+            using var cp = Process.Start("cp", ["/bin/sleep", exe]);
+            cp.WaitForExit();
+            Assert.Equal(0, cp.ExitCode);
         }
 
         var p = Process.Start(new ProcessStartInfo(exe, argument) { UseShellExecute = false })!;
