@@ -81,7 +81,7 @@ public sealed class PerTargetRuntimeTests
                 last = string.Empty;
                 return Agrees("alpha", ownA, stateA, thrownA, agentExA) & Agrees("beta", ownB, stateB, thrownB, agentExB);
             },
-            TimeSpan.FromSeconds(15),
+            TimeSpan.FromSeconds(20),
             "each target's counters equal its own report",
             () => last);
 
@@ -93,7 +93,7 @@ public sealed class PerTargetRuntimeTests
                 var m = await agent.Metrics();
                 return Of(m, "target_runtime_connected", "alpha", "runtime", "dotnet") == 0 && !AnyOf(m, "target_dotnet_", "alpha");
             },
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(20),
             "alpha's runtime series gone, its connected gauge 0");
         var ownB2 = await beta.Command("gc 4");
         await Poll.Until(
@@ -102,7 +102,7 @@ public sealed class PerTargetRuntimeTests
                 var m = await agent.Metrics();
                 return Of(m, "target_runtime_connected", "beta", "runtime", "dotnet") == 1 && Of(m, "target_dotnet_gc_collections_total", "beta", "generation", "gen2") == ownB2["gen2"];
             },
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(20),
             "beta still delivers its own counts after alpha's kill");
         Assert.False(AnyOf(await agent.Metrics(), "target_dotnet_", "alpha"));
     }
@@ -152,7 +152,7 @@ public sealed class PerTargetRuntimeTests
                 last = string.Empty;
                 return Agrees("pya", ownA) & Agrees("pyb", ownB);
             },
-            TimeSpan.FromSeconds(15),
+            TimeSpan.FromSeconds(20),
             "each target's federated series equal its own endpoint's",
             () => last);
         Assert.Equal(2, (await agent.Metrics()).Named("target_app_mark").Count());
@@ -165,7 +165,7 @@ public sealed class PerTargetRuntimeTests
                 var m = await agent.Metrics();
                 return Of(m, "target_runtime_connected", "pya", "runtime", "federated") == 0 && !AnyOf(m, "target_python_", "pya") && !AnyOf(m, "target_app_", "pya");
             },
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(20),
             "pya's federated series gone");
         var after = await agent.Metrics();
         Assert.Equal(1, Of(after, "target_runtime_connected", "pyb", "runtime", "federated"));
