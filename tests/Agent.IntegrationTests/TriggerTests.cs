@@ -195,7 +195,9 @@ public sealed class TriggerTests : IDisposable
             foreach (var (agent, expected) in new[] { (uncapped, 5), (capped, 3) })
             {
                 var artifacts = await Artifacts(agent);
-                Assert.Equal(expected, artifacts.Count);
+                // Once seen at load ~27: 4 artifacts of 5 firings, no trace of why. The agent's own log
+                // says why a capture was refused or failed.
+                Assert.True(expected == artifacts.Count, $"{artifacts.Count} artifacts, {expected} expected; the agent said:\n{agent.Process.Stderr}");
                 Assert.Equal(expected, (await Trigger(agent, "restart"))!.Value.GetProperty("firings").GetInt64());
                 var metrics = Exposition.Parse(await Get(agent, "/metrics"));
                 Assert.Equal(expected, metrics.Named("agent_diagnostics_captures_total").Where(c => c["trigger"] == "restart" && c["result"] == "done").Sum(c => c.Value));
