@@ -39,8 +39,7 @@ internal static partial class DotnetSocketCheck
         var pid = process.Pid;
         if (DiagnosticSocket.Find(process) is not { } path)
         {
-            var tmp = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
-            return CapabilityAdvice.SocketNotFound(pid, tmp, Reachable(process.PathInRoot("/tmp")), RunsDotnet(process), target);
+            return CapabilityAdvice.SocketNotFound(pid, DiagnosticSocket.AgentTmp(), Reachable(process.PathInRoot("/tmp")), RunsDotnet(process), target);
         }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -19,7 +19,7 @@ namespace Agent.Runtimes;
 internal static class DiagnosticSocket
 {
     public static string? Find(ProcPid process) =>
-        Find(process, Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
+        Find(process, AgentTmp());
 
     public static string? Find(ProcPid process, string agentTmp) =>
         Candidates(process, agentTmp) is { } exact ? FirstExisting(exact) : Scan(Dirs(process, agentTmp), Pids(process));
@@ -31,7 +31,7 @@ internal static class DiagnosticSocket
     /// no /proc read per look.
     /// </summary>
     public static string[] Candidates(ProcPid process, ulong startTimeTicks) =>
-        Candidates(process, startTimeTicks, Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
+        Candidates(process, startTimeTicks, AgentTmp());
 
     private static string[]? Candidates(ProcPid process, string agentTmp)
     {
@@ -66,6 +66,9 @@ internal static class DiagnosticSocket
 
         return null;
     }
+
+    /// <summary>Where this agent's runtime would put its own sockets: <c>$TMPDIR</c>, else <c>/tmp</c>.</summary>
+    public static string AgentTmp() => Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp";
 
     private static string[] Dirs(ProcPid process, string agentTmp) => [agentTmp, process.PathInRoot("/tmp")];
 

@@ -45,9 +45,11 @@ internal sealed class DotnetRuntimeService(
         }
     }
 
-    /// <summary>The targets that should have a follower: every one with a process; in listen mode the primary only.</summary>
+    /// <summary>The targets a follower serves: every one; in listen mode (one port) the primary only.</summary>
+    internal static IEnumerable<TargetSnapshot> Followed(SamplingSnapshot snapshot, bool listen) =>
+        listen ? snapshot.Primary is { } primary ? [primary] : [] : snapshot.Targets;
+
+    /// <summary>The targets that should have a follower now: the followed ones with a process.</summary>
     internal static IEnumerable<string> Wanted(SamplingSnapshot snapshot, bool listen) =>
-        listen
-            ? snapshot.Primary is { Sample: not null } primary ? [primary.Name] : []
-            : snapshot.Targets.Where(t => t.Sample is not null).Select(t => t.Name);
+        Followed(snapshot, listen).Where(t => t.Sample is not null).Select(t => t.Name);
 }

@@ -67,7 +67,7 @@ internal sealed class DotnetTargetSession(
                         // A runtime starting up creates its socket within the first looks; a process
                         // that is not .NET never does: one look per interval in steady state, per target.
                         await Task.Delay(backoff, time, stoppingToken);
-                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
+                        backoff = Doubled(backoff);
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -78,7 +78,7 @@ internal sealed class DotnetTargetSession(
                     }
 
                     await Task.Delay(backoff, time, stoppingToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
+                    backoff = Doubled(backoff);
                 }
                 finally
                 {
@@ -92,12 +92,13 @@ internal sealed class DotnetTargetSession(
         }
     }
 
+    private TimeSpan Doubled(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
+
     /// <summary>The process this follower is for: the target's current one, while it is still this target's.</summary>
     private ProcessIdentity? Current()
     {
-        var snapshot = target.Current;
-        var t = options.DiagnosticPort is null ? snapshot.Find(name) : snapshot.Primary is { } p && p.Name == name ? p : null;
-        return t?.Sample?.Identity;
+        var followed = DotnetRuntimeService.Followed(target.Current, options.DiagnosticPort is not null);
+        return followed.FirstOrDefault(t => t.Name == name)?.Sample?.Identity;
     }
 
     /// <summary>Runs one session until it ends or the target changes. False if no runtime was found.</summary>

@@ -22,7 +22,8 @@ internal sealed record FederationEndpoint(string Key, Uri Url, string ConfigKeyN
     public static IReadOnlyList<FederationEndpoint> From(RuntimeSettings runtime, TargetPlan plan)
     {
         var all = new List<FederationEndpoint>();
-        foreach (var t in plan.Targets.OrderBy(t => t.Name, StringComparer.Ordinal))
+        var byName = plan.Targets.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        foreach (var t in byName)
         {
             if (t.MetricsUrl is { } url)
             {
@@ -34,7 +35,7 @@ internal sealed record FederationEndpoint(string Key, Uri Url, string ConfigKeyN
         {
             var key = ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.MetricsUrl));
             var primary = plan.Targets.FirstOrDefault(t => t.Name == TargetNames.Default)
-                ?? (plan.Auto ? null : plan.Targets.OrderBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault());
+                ?? (plan.Auto ? null : byName.FirstOrDefault());
             if (primary?.MetricsUrl is not null)
             {
                 throw new ConfigurationException(key, $"is the primary target's endpoint, and that target ('{primary.Name}') already has {ConfigKey.Of(NamedTargetOptions.Section, primary.Name)}:{nameof(NamedTargetOptions.MetricsUrl)}; set only one");

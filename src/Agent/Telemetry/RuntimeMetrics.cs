@@ -59,8 +59,7 @@ internal sealed class RuntimeMetrics : IDisposable
         {
             // Every target can have a session (listen mode: the primary only); the store holds the delivering ones.
             var dotnet = _store.Dotnet;
-            IEnumerable<TargetSnapshot> followed = _settings.Dotnet.DiagnosticPort is null ? snapshot.Targets : snapshot.Primary is { } p ? [p] : [];
-            foreach (var t in followed)
+            foreach (var t in DotnetRuntimeService.Followed(snapshot, _settings.Dotnet.DiagnosticPort is not null))
             {
                 yield return new Measurement<int>(dotnet.ContainsKey(t.Name) ? 1 : 0, Target(t.Name), Dotnet);
             }
