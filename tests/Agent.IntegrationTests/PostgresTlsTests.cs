@@ -14,16 +14,10 @@ namespace Agent.IntegrationTests;
 /// </summary>
 public sealed class PostgresTlsTests
 {
-    private static Dictionary<string, string> Probe(string name, PostgresServer server, string sslMode, string? caFile) => new Dictionary<string, string>
-    {
-        [$"Probes:{name}:Kind"] = "postgres",
-        [$"Probes:{name}:ConnectionString"] = server.ConnectionString() + $";SSL Mode={sslMode}",
-        // Room for a healthy handshake + SCRAM on two busy cores; the failing probes fail in the
-        // handshake, not by timeout.
-        [$"Probes:{name}:Period"] = "00:00:03",
-        [$"Probes:{name}:Timeout"] = "00:00:03",
-        [$"Probes:{name}:Critical"] = "false",
-    }.Concat(caFile is null ? [] : [new KeyValuePair<string, string>($"Probes:{name}:CaFile", caFile)]).ToDictionary();
+    // Room for a healthy handshake + SCRAM on two busy cores; the failing probes fail in the
+    // handshake, not by timeout.
+    private static Dictionary<string, string> Probe(string name, PostgresServer server, string sslMode, string? caFile) =>
+        TlsProbeSettings.For(name, "postgres", ("ConnectionString", server.ConnectionString() + $";SSL Mode={sslMode}"), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), caFile);
 
     /// <summary>notAfter as openssl reads it from the file the server was given (not through .NET).</summary>
     private static async Task<DateTime> OpensslNotAfter(string certificateFile)
@@ -43,8 +37,8 @@ public sealed class PostgresTlsTests
             using var ca = new TestCertificates();
             var caFile = ca.WriteCaPem(dir);
             var now = DateTimeOffset.UtcNow;
-            using var validCert = ca.Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
-            using var expiredCert = ca.Server(now.AddDays(-60), now.AddDays(-2));
+            using var validCert = ca.Valid();
+            using var expiredCert = ca.Expired();
             using var otherNameCert = ca.Server(now.AddDays(-1), now.AddDays(20), onlyName: "db.invalid"); // not 127.0.0.1
             var validPem = TestCertificates.WritePem(validCert, dir, "valid");
             var expiredPem = TestCertificates.WritePem(expiredCert, dir, "expired");

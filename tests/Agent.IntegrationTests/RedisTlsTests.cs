@@ -10,14 +10,8 @@ namespace Agent.IntegrationTests;
 /// </summary>
 public sealed class RedisTlsTests
 {
-    private static Dictionary<string, string> Probe(string name, int port, string? caFile) => new Dictionary<string, string>
-    {
-        [$"Probes:{name}:Kind"] = "redis",
-        [$"Probes:{name}:ConnectionString"] = $"127.0.0.1:{port},ssl=true,password=tls-Redis-Secret-8",
-        [$"Probes:{name}:Period"] = "00:00:02",
-        [$"Probes:{name}:Timeout"] = "00:00:01.500",
-        [$"Probes:{name}:Critical"] = "false",
-    }.Concat(caFile is null ? [] : [new KeyValuePair<string, string>($"Probes:{name}:CaFile", caFile)]).ToDictionary();
+    private static Dictionary<string, string> Probe(string name, int port, string? caFile) =>
+        TlsProbeSettings.For(name, "redis", ("ConnectionString", $"127.0.0.1:{port},ssl=true,password=tls-Redis-Secret-8"), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(1500), caFile);
 
     private static async Task<ChildProcess> TlsRedis(string dir, string name, int port, (string Certificate, string Key) pem)
     {
@@ -36,9 +30,8 @@ public sealed class RedisTlsTests
         {
             using var ca = new TestCertificates();
             var caFile = ca.WriteCaPem(dir);
-            var now = DateTimeOffset.UtcNow;
-            using var validCert = ca.Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
-            using var expiredCert = ca.Server(now.AddDays(-60), now.AddDays(-2));
+            using var validCert = ca.Valid();
+            using var expiredCert = ca.Expired();
             var validPort = Net.FreePort();
             var expiredPort = Net.FreePort();
             await using var valid = await TlsRedis(dir, "valid", validPort, TestCertificates.WritePem(validCert, dir, "valid"));

@@ -10,16 +10,10 @@ namespace Agent.IntegrationTests;
 /// </summary>
 public sealed class TlsTests
 {
-    private static Dictionary<string, string> Https(string name, int port, string? caFile) => new Dictionary<string, string>
-    {
-        [$"Probes:{name}:Kind"] = "http",
-        [$"Probes:{name}:Url"] = $"https://127.0.0.1:{port}/",
-        // A healthy TLS handshake took over 800 ms on two busy cores (as the gRPC probe's did):
-        // the timeout leaves room for it; the failing rows fail in the handshake, not by timeout.
-        [$"Probes:{name}:Period"] = "00:00:03",
-        [$"Probes:{name}:Timeout"] = "00:00:03",
-        [$"Probes:{name}:Critical"] = "false",
-    }.Concat(caFile is null ? [] : [new KeyValuePair<string, string>($"Probes:{name}:CaFile", caFile)]).ToDictionary();
+    // A healthy TLS handshake took over 800 ms on two busy cores (as the gRPC probe's did): the
+    // timeout leaves room for it; the failing rows fail in the handshake, not by timeout.
+    private static Dictionary<string, string> Https(string name, int port, string? caFile) =>
+        TlsProbeSettings.For(name, "http", ("Url", $"https://127.0.0.1:{port}/"), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), caFile);
 
     [Fact]
     public async Task A_private_ca_certificate_is_healthy_with_its_expiry_exported_and_expired_or_untrusted_ones_are_tls()
@@ -29,9 +23,8 @@ public sealed class TlsTests
         {
             using var ca = new TestCertificates();
             var caFile = ca.WriteCaPem(dir);
-            var now = DateTimeOffset.UtcNow;
-            using var validCert = ca.Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
-            using var expiredCert = ca.Server(now.AddDays(-60), now.AddDays(-2));
+            using var validCert = ca.Valid();
+            using var expiredCert = ca.Expired();
             await using var valid = new TlsHttpServer(validCert);
             await using var expired = new TlsHttpServer(expiredCert);
 

@@ -39,6 +39,20 @@ internal sealed class TestCertificates : IDisposable
         return (cert, key);
     }
 
+    /// <summary>The TLS tests' valid server certificate: from a day ago to 20 days and 3 hours ahead.</summary>
+    public X509Certificate2 Valid()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return Server(now.AddDays(-1), now.AddDays(20).AddHours(3));
+    }
+
+    /// <summary>The TLS tests' expired server certificate: valid from 60 days ago until two days ago.</summary>
+    public X509Certificate2 Expired()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return Server(now.AddDays(-60), now.AddDays(-2));
+    }
+
     /// <summary>
     /// A server certificate for 127.0.0.1 and localhost (or, with <paramref name="onlyName"/>, for that
     /// DNS name alone), with its private key, valid in the given window.
