@@ -93,8 +93,7 @@ internal static partial class ProbeSettings
         var d = new ProbeDefinition(name, kind, o.Timeout, o.Period, o.Critical, FailureThreshold: o.FailureThreshold, SuccessThreshold: o.SuccessThreshold);
         return kind switch
         {
-            ProbeKind.Redis => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
-            ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
+            ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),

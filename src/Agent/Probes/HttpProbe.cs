@@ -44,13 +44,7 @@ internal sealed class HttpProbe : IProbe
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            var outcome = FailureClassifier.Classify(e, Secrets);
-            if (outcome.Reason == FailureReason.Tls && _tls.LastProblem is { } problem)
-            {
-                outcome = outcome with { Description = $"{FailureReason.Tls}: {problem}" };
-            }
-
-            return WithCertificate(outcome);
+            return WithCertificate(_tls.Explain(FailureClassifier.Classify(e, Secrets)));
         }
     }
 

@@ -101,9 +101,9 @@ internal sealed class PostgresProbe : IProbe
             return outcome;
         }
 
-        if (outcome is { Healthy: false, Reason: FailureReason.Tls } && _tls.LastProblem is { } problem)
+        if (outcome is { Healthy: false, Reason: FailureReason.Tls })
         {
-            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}");
+            outcome = _tls.Explain(outcome);
         }
         else if (_requiresTls && result.Exception is NpgsqlException { InnerException: null } e and not PostgresException && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal))
         {

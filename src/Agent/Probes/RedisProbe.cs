@@ -180,9 +180,9 @@ internal sealed class RedisProbe : IProbe
     /// <summary>A connect to a reachable port failed: authentication and protocol failures name themselves.</summary>
     private ProbeOutcome Classify(RedisConnectionException e, TimeSpan took)
     {
-        if (_options.Ssl && _tls.LastProblem is { } problem)
+        if (_options.Ssl && _tls.Refusal() is { } refusal)
         {
-            return ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}");
+            return refusal;
         }
 
         if (e.FailureType is ConnectionFailureType.AuthenticationFailure or ConnectionFailureType.ProtocolFailure)

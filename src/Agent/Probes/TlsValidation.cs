@@ -20,6 +20,12 @@ internal sealed class TlsValidation(X509Certificate2Collection? privateRoots)
     /// <summary>Why the last refused certificate was refused; null if the last one was accepted.</summary>
     public string? LastProblem => Volatile.Read(ref _lastProblem);
 
+    /// <summary>The last refusal as a <c>tls</c> failure described by its reason; null if the last certificate was accepted.</summary>
+    public ProbeOutcome? Refusal() => LastProblem is { } problem ? ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}") : null;
+
+    /// <summary>A failure classified <c>tls</c>, described by why this validation refused the certificate (when it did).</summary>
+    public ProbeOutcome Explain(ProbeOutcome outcome) => outcome.Reason == FailureReason.Tls && Refusal() is { } refusal ? outcome with { Description = refusal.Description } : outcome;
+
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (certificate is null)
