@@ -75,7 +75,8 @@ internal static partial class ProbeSettings
             }
         }
 
-        Bounds.Positive(o.Timeout, TimeSpan.FromMinutes(1), ConfigKey.Of(prefix, nameof(o.Timeout)));
+        // 10 ms: below it no connect, let alone an answer, completes on a busy node: a probe that can never pass.
+        Bounds.Within(o.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), ConfigKey.Of(prefix, nameof(o.Timeout)));
         Bounds.Within(o.Period, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), ConfigKey.Of(prefix, nameof(o.Period)));
         if (o.Timeout > o.Period)
         {
@@ -94,7 +95,7 @@ internal static partial class ProbeSettings
         return kind switch
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
-            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
+            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url)), credentials: "Basic authentication"), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),
         };
@@ -134,9 +135,9 @@ internal static partial class ProbeSettings
     private static Uri GrpcAddress(ProbeOptions o, string prefix)
     {
         if (string.IsNullOrWhiteSpace(o.Address) || !Uri.TryCreate(o.Address, UriKind.Absolute, out var url)
-            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query))
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query) || url.UserInfo.Length > 0)
         {
-            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Address)), "required: http://host:port (plaintext HTTP/2) or https://host:port, without a path");
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Address)), "required: http://host:port (plaintext HTTP/2) or https://host:port, without a path or credentials");
         }
 
         return url;

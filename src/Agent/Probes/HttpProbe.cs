@@ -7,12 +7,13 @@ namespace Agent.Probes;
 /// <summary>
 /// GET a URL with one long-lived client. Redirects are not followed (a 302 to a login page is a
 /// status, not health) and no proxy from the environment is used: the probe checks the path
-/// the application itself would take.
+/// the application itself would take. Credentials in the URL are sent as Basic authentication.
 /// </summary>
 internal sealed class HttpProbe : IProbe
 {
     private readonly HttpClient _client;
     private readonly TlsValidation _tls;
+    private readonly Uri _url; // Url without its user info
 
     public HttpProbe(ProbeDefinition definition)
     {
@@ -22,9 +23,27 @@ internal sealed class HttpProbe : IProbe
         handler.AutomaticDecompression = DecompressionMethods.None;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
-        // The URL's user info (https://user:pass@host) is a secret too.
-        Secrets = string.IsNullOrEmpty(definition.Url!.UserInfo) ? [] : [definition.Url.UserInfo, Uri.UnescapeDataString(definition.Url.UserInfo)];
+        var url = definition.Url!;
+        _url = url;
+        if (url.UserInfo.Length > 0)
+        {
+            // https://user:pass@host/: HttpClient never sends a URL's user info, so it is sent as
+            // Basic authentication (RFC 7617, user and password percent-decoded) and removed from the
+            // URL the request goes to. All three forms are secrets: never in a result or a log.
+            var colon = url.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            var user = Uri.UnescapeDataString(colon < 0 ? url.UserInfo : url.UserInfo[..colon]);
+            var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(url.UserInfo[(colon + 1)..]);
+            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user + ":" + password));
+            _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basic);
+            _url = new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
+            Secrets = [url.UserInfo, Uri.UnescapeDataString(url.UserInfo), basic, password];
+        }
+        else
+        {
+            Secrets = [];
+        }
     }
+
 
     public ProbeDefinition Definition { get; }
 
@@ -34,7 +53,7 @@ internal sealed class HttpProbe : IProbe
     {
         try
         {
-            using var response = await _client.GetAsync(Definition.Url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _client.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             var data = new Dictionary<string, string> { ["status"] = status.ToString(CultureInfo.InvariantCulture) };
             var outcome = Definition.ExpectedStatus!.Contains(status)
