@@ -16,11 +16,7 @@ public sealed class ArtifactHostilityTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("artifact-hostility-").FullName;
     private readonly List<string> _mounts = [];
 
-    public Task InitializeAsync()
-    {
-        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101); // 755: the nobody agent may traverse it
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Tool.Run("chmod", ["755", _dir]); // the nobody agent may traverse it
 
     public async Task DisposeAsync()
     {
@@ -101,7 +97,7 @@ public sealed class ArtifactHostilityTests : IAsyncLifetime
     {
         // As nobody: the parent is root's, mode 555, so Diagnostics:Directory cannot be created.
         var parent = Directory.CreateDirectory(Path.Combine(_dir, "locked")).FullName;
-        File.SetUnixFileMode(parent, (UnixFileMode)0b101_101_101);
+        await Tool.Run("chmod", ["555", parent]);
         var uncreatable = Path.Combine(parent, "artifacts");
         // As root: a read-only bind mount, so the directory exists and nothing can be written in it.
         var readOnly = Directory.CreateDirectory(Path.Combine(_dir, "ro")).FullName;

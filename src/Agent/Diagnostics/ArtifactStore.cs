@@ -382,7 +382,8 @@ internal sealed class ArtifactStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"it cannot be created ({e.Message})";
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Directory)) ?? "/";
+            return $"it cannot be created in {parent} ({Common.Posix.WhyNotWritable(parent) ?? e.Message})";
         }
 
         return Common.Posix.WhyNotWritable(Directory) is { } error ? $"it is not writable ({error})" : null;
