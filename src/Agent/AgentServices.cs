@@ -9,6 +9,7 @@ using Agent.Runtimes;
 using Agent.Sampling;
 using Agent.Status;
 using Agent.Telemetry;
+using Agent.Traffic;
 using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
@@ -78,6 +79,7 @@ internal static class AgentServices
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);
+        services.AddTraffic(settings.Traffic);
         // The running agent's attach failures carry what `agent check` says of the socket.
         services.AddSingleton<Runtimes.IAttachAdvisor, Capabilities.DotnetAttachAdvisor>();
         services.AddTriggers(settings);
@@ -104,6 +106,7 @@ internal static class AgentServices
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // The traffic summaries join the exporter's body (its SDK has no summary type).
+        app.MapPrometheusScrapingEndpoint("/metrics", null, branch => branch.UseMiddleware<MetricsExposition>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }
 }

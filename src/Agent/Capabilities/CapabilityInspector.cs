@@ -40,6 +40,7 @@ internal static class CapabilityInspector
             CapabilityAdvice.ForProcFile("io", process.ReadFile("io", buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
             Fd(process, agent, target),
             CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+            TrafficAdvice.Inspect(process, settings, agent, target),
         };
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
         endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey);

@@ -27,6 +27,9 @@ internal sealed record AgentSettings(
     /// <summary>The federation endpoints: <c>Runtime:MetricsUrl</c> (the primary target's) and every <c>Targets:&lt;name&gt;:MetricsUrl</c>.</summary>
     public IReadOnlyList<Runtimes.FederationEndpoint> Federation { get; init; } = [];
 
+    /// <summary><c>Traffic:*</c>: the target's own requests (.NET meters, gunicorn's StatsD).</summary>
+    public TrafficSettings Traffic { get; init; } = TrafficSettings.Default;
+
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownSections.Validate(configuration);
@@ -52,7 +55,8 @@ internal sealed record AgentSettings(
         // Triggers follow the primary target (app): their Target key names it.
         var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
         var federation = Runtimes.FederationEndpoint.From(runtime, targets);
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation };
+        var traffic = TrafficSettings.Parse(Bind(TrafficOptions.Section, () => configuration.GetSection(TrafficOptions.Section).Get<TrafficOptions>() ?? new()));
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Traffic = traffic };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>

@@ -32,7 +32,8 @@ internal static class KnownKeys
         [OtlpOptions.Section] = [nameof(OtlpOptions.Endpoint), nameof(OtlpOptions.Protocol), nameof(OtlpOptions.ExportInterval), nameof(OtlpOptions.Headers)],
         [TelemetryOptions.Section] = [nameof(TelemetryOptions.SelfMetrics)],
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsUrl), nameof(RuntimeOptions.MetricsInclude), nameof(RuntimeOptions.MetricsTimeout), nameof(RuntimeOptions.Dotnet)],
-        [ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet))] = [nameof(DotnetRuntimeOptions.Enabled), nameof(DotnetRuntimeOptions.DiagnosticPort)],
+        [ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet))] = [nameof(DotnetRuntimeOptions.Enabled), nameof(DotnetRuntimeOptions.DiagnosticPort), nameof(DotnetRuntimeOptions.MaxHistograms), nameof(DotnetRuntimeOptions.MaxTimeSeries)],
+        [TrafficOptions.Section] = [nameof(TrafficOptions.Enabled), nameof(TrafficOptions.MaxSeries), nameof(TrafficOptions.StatsdPort)],
     };
 
     /// <summary>Every known section and its keys (for documentation and tests).</summary>

@@ -10,7 +10,7 @@ namespace Agent.History;
 /// Turns each sampling tick into history: a point per target, each probe's new result, and the
 /// events that the change since the previous tick means. Called only from the sampling loop.
 /// </summary>
-internal sealed class HistoryRecorder(HistoryStore store)
+internal sealed class HistoryRecorder(HistoryStore store, Traffic.TrafficStore? traffic = null, SamplingSchedule? schedule = null)
 {
     /// <summary>The name the single <c>Target:*</c> selector gives its target.</summary>
     public const string DefaultTarget = "app";
@@ -46,9 +46,15 @@ internal sealed class HistoryRecorder(HistoryStore store)
             _targets[targetName] = target;
         }
 
-        target.Record(snapshot, runtime);
+        target.Record(snapshot, runtime, Traffic(targetName, snapshot));
         TargetEvents(targetName, snapshot);
     }
+
+    /// <summary>The target's last traffic interval, while its traffic is current (a .NET session's of this very process).</summary>
+    private Traffic.TrafficInterval? Traffic(string targetName, TargetSnapshot snapshot) =>
+        traffic?.Of(targetName) is { } t && t.IsCurrentFor(snapshot, snapshot.TakenAt, MetricsSession.StaleAfter(schedule?.Interval ?? TimeSpan.FromSeconds(1))) && t.ServesHttp
+            ? t.Last
+            : null;
 
     private void RecordProbes(ImmutableDictionary<string, ProbeResult> probes)
     {

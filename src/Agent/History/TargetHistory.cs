@@ -14,6 +14,9 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
     private readonly Lock _lock = new();
     private readonly Ring<TargetPoint> _ring = new(window);
 
+    // Created on the first tick with traffic: a target that serves none pays nothing for it.
+    private Ring<TrafficPoint>? _traffic;
+
     // Writer-only state: the previous tick's CPU total, to turn counters into a share of a core.
     private ProcessIdentity? _identity;
     private double _cpuSeconds;
@@ -30,7 +33,10 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
     public TargetSnapshot? Latest => Volatile.Read(ref _latest);
 
     /// <summary>Appends the tick's values (no point while no target is present).</summary>
-    public void Record(TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime)
+    public void Record(TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime) => Record(snapshot, runtime, null);
+
+    /// <summary>Appends the tick's values and, when the target has traffic, its last interval.</summary>
+    public void Record(TargetSnapshot snapshot, DotnetRuntimeSnapshot? runtime, Traffic.TrafficInterval? traffic)
     {
         Volatile.Write(ref _latest, snapshot);
         var sample = snapshot.Sample;
@@ -65,6 +71,10 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
         lock (_lock)
         {
             _ring.Add(atMs, point);
+            if (traffic is { } t)
+            {
+                (_traffic ??= new Ring<TrafficPoint>(window)).Add(atMs, new TrafficPoint((float)t.RequestsPerSecond, (float)t.ErrorShare, (float)t.P95, (float)t.P99));
+            }
         }
     }
 
@@ -73,6 +83,15 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
         lock (_lock)
         {
             return _ring.Copy();
+        }
+    }
+
+    /// <summary>The traffic points (oldest first) and their times; empty while the target had none.</summary>
+    public (long[] Times, TrafficPoint[] Points) CopyTraffic()
+    {
+        lock (_lock)
+        {
+            return _traffic?.Copy() ?? ([], []);
         }
     }
 }

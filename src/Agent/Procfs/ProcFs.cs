@@ -73,6 +73,36 @@ internal sealed partial class ProcFs
         return result;
     }
 
+    /// <summary>
+    /// The inode of the IPv4 UDP socket bound to <paramref name="port"/> on any local address, in the
+    /// reader's network namespace (<c>&lt;root&gt;/net/udp</c>: the same columns as <c>net/tcp</c>); null
+    /// if none (or unreadable). A StatsD sender's source port names its socket this way.
+    /// </summary>
+    public ulong? UdpInode(int port)
+    {
+        byte[] text;
+        try
+        {
+            text = File.ReadAllBytes(Path.Join(Root, "net", "udp"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var sockets = new List<TcpSocket>();
+        ProcNetTcp.Parse(text, sockets);
+        foreach (var socket in sockets)
+        {
+            if (socket.Local.Port == port && socket.Inode != 0)
+            {
+                return socket.Inode;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Every numeric entry of the root: the pids visible in this PID namespace.</summary>
     public IEnumerable<int> EnumeratePids()
     {

@@ -141,6 +141,44 @@ internal sealed class ProcPid
     public string PathInRoot(string absolutePath) => Path.Join(Directory, "root", absolutePath.TrimStart('/'));
 
     /// <summary>
+    /// The files mapped into the process (<c>maps</c>, last column: shared libraries and, for .NET,
+    /// every managed assembly it loaded), each once; empty unless <paramref name="status"/> is Ok
+    /// (Denied: another user's process without CAP_SYS_PTRACE; Gone: exited, or no such file).
+    /// </summary>
+    public HashSet<string> MappedFiles(out ProcReadStatus status)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.Join(Directory, "maps"));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            status = ProcReadStatus.Denied;
+            return [];
+        }
+        catch (IOException)
+        {
+            status = ProcReadStatus.Gone;
+            return [];
+        }
+
+        status = ProcReadStatus.Ok;
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            // address perms offset dev inode pathname: the path starts at the first '/' after the inode.
+            var slash = line.IndexOf(" /", StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                files.Add(line[(slash + 1)..].TrimEnd());
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>
     /// The inodes of the sockets the process holds: <c>fd/&lt;n&gt;</c> links of the form
     /// <c>socket:[inode]</c>. An fd closed while this runs is skipped.
     /// </summary>

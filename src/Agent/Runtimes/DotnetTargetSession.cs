@@ -4,6 +4,7 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Procfs;
 using Agent.Sampling;
+using Agent.Traffic;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 
@@ -23,9 +24,11 @@ namespace Agent.Runtimes;
 /// it itself first — that socket is always disposed, so a stale or foreign socket file costs no
 /// descriptor — before the diagnostics client connects; listen mode
 /// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes it, so a
-/// target configured without <c>nosuspend</c> is never left suspended.
+/// target configured without <c>nosuspend</c> is never left suspended. With <c>Traffic:Enabled</c> the
+/// same session carries the traffic instruments, folded by a <see cref="DotnetTrafficReader"/> kept for the
+/// process across its sessions and published to the <see cref="TrafficStore"/>.
 /// </summary>
-internal sealed class DotnetTargetSession(
+internal sealed partial class DotnetTargetSession(
     string name,
     DotnetRuntimeOptions options,
     TimeSpan interval,
@@ -34,7 +37,9 @@ internal sealed class DotnetTargetSession(
     RuntimeStore store,
     IAttachAdvisor advisor,
     TimeProvider time,
-    ILogger<DotnetTargetSession> logger)
+    ILogger<DotnetTargetSession> logger,
+    TrafficSettings? trafficSettings = null,
+    TrafficStore? traffic = null)
 {
     // An attach is a connect, a handshake and a session start in the target: on a loaded node
     // that takes far longer than a short sampling interval, and an attempt cut at 2 intervals
@@ -51,6 +56,10 @@ internal sealed class DotnetTargetSession(
 
     // The last problem said in the log: each is said once per process, not on every retry.
     private (ProcessIdentity Id, string Cause)? _told;
+
+    // The traffic totals of the followed process, kept across its sessions (a refused one, then a new one).
+    private (ProcessIdentity Id, DotnetTrafficReader Reader)? _traffic;
+    private string? _toldLimit;
 
     /// <summary>How long a session may go without a value before it counts as silent and is restarted.</summary>
     internal TimeSpan SilenceLimit => MetricsSession.StaleAfter(interval) * 3;
@@ -136,12 +145,13 @@ internal sealed class DotnetTargetSession(
         finally
         {
             store.PublishProblem(name, null);
+            traffic?.Remove(name, TrafficSource.Dotnet);
         }
     }
 
     private string RefusedFix => string.Create(
         CultureInfo.InvariantCulture,
-        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds} and its default limits (MaxTimeSeries {MetricsSession.MaxTimeSeries}, MaxHistograms {MetricsSession.MaxHistograms}), another agent with the same Sampling:Interval; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
+        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds}, GlobalCounter:MaxTimeSeries={options.MaxTimeSeries} and GlobalCounter:MaxHistograms={options.MaxHistograms}, another agent with the same Sampling:Interval and Runtime:Dotnet limits; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
 
     private bool Untold(ProcessIdentity id, string cause)
     {
@@ -204,14 +214,22 @@ internal sealed class DotnetTargetSession(
         }
 
         var clientId = Guid.NewGuid().ToString("N");
-        using var session = await client.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId)], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
+        var withTraffic = trafficSettings is { Enabled: true } && traffic is not null;
+        using var session = await client.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId, options, withTraffic)], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
 
         var reader = new DotnetCounterReader(id.Pid, clientId, time);
+        var trafficReader = withTraffic ? TrafficReader(id) : null;
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         using var source = new EventPipeEventSource(session.EventStream);
         string? refusal = null;
         source.Dynamic.All += evt =>
         {
+            if (trafficReader?.Apply(evt) is { } tick && !ended.IsCancellationRequested)
+            {
+                PublishTraffic(trafficReader, tick);
+                return;
+            }
+
             if (!reader.Apply(evt) || ended.IsCancellationRequested)
             {
                 return;
@@ -278,6 +296,33 @@ internal sealed class DotnetTargetSession(
             : Attempt.Delivered;
     }
 
+    private DotnetTrafficReader TrafficReader(ProcessIdentity id)
+    {
+        if (_traffic is not { } t || t.Id != id)
+        {
+            t = (id, new DotnetTrafficReader(id.Pid, trafficSettings!.MaxSeries, time));
+            _traffic = t;
+        }
+
+        return t.Reader;
+    }
+
+    /// <summary>Publishes an interval's traffic; the cap's overflow and a runtime limit are each said once per process.</summary>
+    private void PublishTraffic(DotnetTrafficReader reader, TrafficSnapshot snapshot)
+    {
+        traffic!.Publish(name, snapshot);
+        if (reader.OverflowUntold())
+        {
+            TrafficLog.TrafficSeriesCapped(logger, name, reader.Pid, trafficSettings!.MaxSeries);
+        }
+
+        if (reader.Limit is { } limit && !ReferenceEquals(limit, _toldLimit))
+        {
+            _toldLimit = limit;
+            TrafficLog.TrafficRuntimeLimit(logger, name, reader.Pid, limit);
+        }
+    }
+
     /// <summary>
     /// Connects to the socket with a socket of our own, always disposed: a stale socket file (a killed
     /// runtime) or another user's socket fails here without leaving an unconnected socket to the GC,
@@ -330,5 +375,14 @@ internal sealed class DotnetTargetSession(
         public static Attempt Refused(string reason) => new(AttemptKind.Refused, reason);
 
         public static Attempt Failed(Exception e) => new(AttemptKind.Failed, e is SocketException s ? $"{s.SocketErrorCode}: {e.Message}" : $"{e.GetType().Name}: {e.Message}");
+    }
+
+    private static partial class TrafficLog
+    {
+        [LoggerMessage(3200, LogLevel.Warning, "Target {Target} (pid {Pid}) has more traffic series than Traffic:MaxSeries ({Max}): further route, method, status or server combinations are counted in one overflow series per family (otel_metric_overflow=\"true\"). Raise Traffic:MaxSeries if they are bounded. (said once per process)")]
+        public static partial void TrafficSeriesCapped(ILogger logger, string target, int pid, int max);
+
+        [LoggerMessage(3201, LogLevel.Warning, "Target {Target} (pid {Pid}): {Limit}. Raise it (every client sharing the session must ask for the same). (said once per process)")]
+        public static partial void TrafficRuntimeLimit(ILogger logger, string target, int pid, string limit);
     }
 }

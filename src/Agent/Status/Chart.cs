@@ -1,7 +1,7 @@
 namespace Agent.Status;
 
-/// <summary>One series of a target as the page draws it: its label, how its values read, and the values (null = unknown).</summary>
-internal sealed record Chart(string Key, string Title, Func<double, string> Show, double?[] Values, double Floor)
+/// <summary>One series of a target as the page draws it: its label, how its values read, and the values (null = unknown); <see cref="Times"/> when they are not the target's (traffic).</summary>
+internal sealed record Chart(string Key, string Title, Func<double, string> Show, double?[] Values, double Floor, long[]? Times = null)
 {
     /// <summary>The charts of a target: CPU, memory, threads, fds, and the .NET ones when the runtime reported.</summary>
     public static IReadOnlyList<Chart> Of(TargetSeries h)
@@ -26,6 +26,15 @@ internal sealed record Chart(string Key, string Title, Func<double, string> Show
         if (h.GcPauseRatio is { } pause)
         {
             charts.Add(new("gcpause", ".NET GC pause (share of time)", Format.Percent, pause, 0.001));
+        }
+
+        if (h.Traffic is { } t)
+        {
+            // Requests, errors and latency: the first row of a service's dashboard, here per target.
+            charts.Add(new("requests", "Requests/s", Format.Rate, t.RequestsPerSecond, 1, t.Time));
+            charts.Add(new("errors", "Errors (share answered 5xx)", Format.Percent, t.ErrorShare, 0.01, t.Time));
+            charts.Add(new("p95", "Latency p95 (slowest route)", Format.Latency, t.P95Seconds, 0.01, t.Time));
+            charts.Add(new("p99", "Latency p99 (slowest route)", Format.Latency, t.P99Seconds, 0.01, t.Time));
         }
 
         return charts;

@@ -20,6 +20,12 @@ internal static class Format
 
     public static string Count(double n) => n.ToString("0", C);
 
+    /// <summary>Events per second: <c>0.25/s</c>, <c>12.5/s</c>, <c>1234/s</c>.</summary>
+    public static string Rate(double perSecond) => perSecond.ToString(perSecond < 1 ? "0.0#" : perSecond < 100 ? "0.0" : "0", C) + "/s";
+
+    /// <summary>A latency in seconds, as milliseconds below 10 s.</summary>
+    public static string Latency(double seconds) => seconds < 10 ? Millis(seconds * 1000) : Seconds(seconds);
+
     public static string Millis(double ms) => ms < 10 ? ms.ToString("0.0#", C) + " ms" : ms.ToString("0", C) + " ms";
 
     public static string Seconds(double s) => s < 10 ? s.ToString("0.0", C) + " s" : Duration(s);

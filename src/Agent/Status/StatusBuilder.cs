@@ -32,7 +32,7 @@ internal sealed class StatusBuilder(
         var current = targets.Current;
         var targetList = history.Targets
             .Where(t => (t.Latest ?? current.Find(t.Name)) is not null)
-            .Select(t => Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now))
+            .Select(t => WithTraffic(Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now), t, since))
             .ToList();
         foreach (var t in current.Targets)
         {
@@ -94,6 +94,27 @@ internal sealed class StatusBuilder(
         }
 
         return new TargetSeries(time, cpu, rss, threads, fds, anyHeap ? heap : null, anyPause ? pause : null);
+    }
+
+    /// <summary>Adds the target's traffic columns when it served HTTP in the window.</summary>
+    private static TargetStatus WithTraffic(TargetStatus status, TargetHistory history, long since)
+    {
+        var (times, points) = history.CopyTraffic();
+        var first = Array.FindIndex(times, t => t >= since);
+        if (first < 0)
+        {
+            return status;
+        }
+
+        static double? Value(float v, int digits) => float.IsNaN(v) ? null : Math.Round(v, digits);
+        var window = points[first..];
+        var traffic = new TrafficColumns(
+            times[first..],
+            [.. window.Select(p => Value(p.RequestsPerSecond, 2))],
+            [.. window.Select(p => Value(p.ErrorShare, 4))],
+            [.. window.Select(p => Value(p.P95Seconds, 5))],
+            [.. window.Select(p => Value(p.P99Seconds, 5))]);
+        return status with { History = status.History with { Traffic = traffic } };
     }
 
     private static ProbeStatus Probe(ProbeHistory history, ProbeResult? result, long since, DateTimeOffset now)

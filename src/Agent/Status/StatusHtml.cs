@@ -103,7 +103,7 @@ internal static class StatusHtml
         foreach (var c in Chart.Of(t.History))
         {
             i++;
-            var buckets = Sparkline.Reduce(times, c.Values, from, to);
+            var buckets = Sparkline.Reduce(c.Times ?? times, c.Values, from, to);
             html.Append("<figure data-chart=\"").Append(c.Key).Append("\"><figcaption>").Append(E(c.Title))
                 .Append("<b>").Append(c.Latest is { } v ? c.Show(v) : "–").Append("</b><br><small>")
                 .Append(c.Peak is { } p ? $"peak {c.Show(p)} · " : string.Empty).Append("last ").Append(span).Append("</small></figcaption>");

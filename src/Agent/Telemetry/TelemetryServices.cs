@@ -18,12 +18,13 @@ internal static class TelemetryServices
         services.AddSingleton<ProbeMetrics>();
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<FederationMetrics>();
+        services.AddSingleton<TrafficMetrics>();
         services.AddSingleton<TriggerMetrics>();
         services.AddSingleton<SelfMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName, TrafficMetrics.MeterName)
                 .AddPrometheusExporter(o =>
                 {
                     // Metric names are unique across the agent's meters: scope labels on every
@@ -45,6 +46,7 @@ internal static class TelemetryServices
         _ = services.GetRequiredService<ProbeMetrics>();
         _ = services.GetRequiredService<RuntimeMetrics>();
         _ = services.GetRequiredService<FederationMetrics>();
+        _ = services.GetRequiredService<TrafficMetrics>();
         _ = services.GetRequiredService<SelfMetrics>();
     }
 }

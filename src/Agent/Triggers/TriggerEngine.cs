@@ -27,6 +27,8 @@ internal sealed partial class TriggerEngine : IDisposable
     private readonly ILogger _logger;
     private readonly TriggerMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Traffic.TrafficStore? _traffic;
+    private readonly TimeSpan _interval;
 
     // The sampling loop is the only writer: the last process seen, for the restart log line.
     private ProcessIdentity? _lastIdentity;
@@ -40,9 +42,12 @@ internal sealed partial class TriggerEngine : IDisposable
         TriggerMetrics metrics,
         TimeProvider time,
         RepeatGate gate,
-        ILogger<TriggerEngine> logger)
+        ILogger<TriggerEngine> logger,
+        Traffic.TrafficStore? traffic = null)
     {
+        _traffic = traffic;
         _evaluators = [.. definitions.Select(d => new TriggerEvaluator(d, schedule.Interval))];
+        _interval = schedule.Interval;
         _runtime = runtime;
         _capture = capture;
         _metrics = metrics;
@@ -64,9 +69,10 @@ internal sealed partial class TriggerEngine : IDisposable
 
         var now = _time.GetUtcNow();
         var runtime = _runtime.DotnetOf(snapshot.Name); // triggers follow the primary target: its own counters
+        var traffic = _traffic?.Of(snapshot.Name) is { } t && t.IsCurrentFor(snapshot, now, MetricsSession.StaleAfter(_interval)) ? t : null;
         foreach (var evaluator in _evaluators)
         {
-            var decision = evaluator.Evaluate(snapshot, runtime, now);
+            var decision = evaluator.Evaluate(snapshot, runtime, traffic, now);
             if (decision.Fire)
             {
                 Fire(evaluator, decision, snapshot);

@@ -14,6 +14,9 @@ namespace Agent.Triggers;
 /// <param name="Read">The value now, or null while it is unknown (no target, unreadable, runtime not attached).</param>
 internal sealed record TriggerMetric(string Name, TriggerMetricKind Kind, bool Bytes, bool PerProcess, Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> Read)
 {
+    /// <summary>For the traffic families: the value read from the target's current traffic (null while it has none) instead of <see cref="Read"/>.</summary>
+    public Func<Traffic.TrafficSnapshot?, double?>? ReadTraffic { get; init; }
+
     /// <summary>Labelled series (cpu by mode, faults by kind) are summed over their labels.</summary>
     public string Unit => Kind == TriggerMetricKind.Counter ? (Bytes ? "bytes/s" : "/s") : (Bytes ? "bytes" : string.Empty);
 }

@@ -35,11 +35,33 @@ internal static class TriggerMetricCatalog
         Gauge("target_dotnet_threadpool_queue_length", (t, r) => Runtime(t, r)?.ThreadPoolQueueLength, bytes: false),
         Counter("target_dotnet_exceptions_total", (t, r) => Runtime(t, r)?.Exceptions, bytes: false),
         Counter("target_dotnet_lock_contentions_total", (t, r) => Runtime(t, r)?.LockContentions, bytes: false),
-    }.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
 
-    public static IEnumerable<string> Names => ByName.Keys.Order(StringComparer.Ordinal);
+        // Traffic (Telemetry/TrafficMetrics): the server side, summed over routes; a quantile is the slowest route's of the last interval.
+        Traffic(TrafficQuantile("0.99"), TriggerMetricKind.Gauge, t => t.Last.P99),
+        Traffic(TrafficQuantile("0.95"), TriggerMetricKind.Gauge, t => t.Last.P95),
+        Traffic(TrafficQuantile("0.5"), TriggerMetricKind.Gauge, t => Slowest(t, s => s.P50)),
+        Traffic("target_http_server_request_duration_seconds_count", TriggerMetricKind.Counter, t => t.Requests),
+        Traffic("target_http_server_requests_total{http_response_status_code=~\"5..\"}", TriggerMetricKind.Counter, t => t.ServerErrors),
+    }.ToFrozenDictionary(m => Normalized(m.Name), StringComparer.Ordinal);
 
-    public static bool TryGet(string name, out TriggerMetric metric) => ByName.TryGetValue(name, out metric!);
+    public static IEnumerable<string> Names => ByName.Values.Select(m => m.Name).Order(StringComparer.Ordinal);
+
+    /// <summary>Looks a name up as PromQL writes it; quotes and spaces inside a selector are optional (<c>{quantile=0.99}</c>).</summary>
+    public static bool TryGet(string name, out TriggerMetric metric) => ByName.TryGetValue(Normalized(name), out metric!);
+
+    private static string Normalized(string name) => string.Concat(name.Where(c => c is not ('"' or '\'' or ' ')));
+
+    private static string TrafficQuantile(string q) => $"target_http_server_request_duration_seconds{{quantile=\"{q}\"}}";
+
+    private static TriggerMetric Traffic(string name, TriggerMetricKind kind, Func<Traffic.TrafficSnapshot, double> read) =>
+        new(name, kind, Bytes: false, PerProcess: true, (_, _) => null)
+        {
+            ReadTraffic = t => t is { } s && s.ServesHttp && read(s) is var v && !double.IsNaN(v) ? v : null,
+        };
+
+    /// <summary>The largest value of the last interval among the server's duration series (an upper bound of the whole).</summary>
+    private static double Slowest(Traffic.TrafficSnapshot t, Func<Traffic.TrafficSeries, double> read) =>
+        t.Series.Where(s => s.Family == Agent.Traffic.TrafficFamily.ServerDuration).Select(read).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Max();
 
     private static TriggerMetric Gauge(string name, Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> read, bool bytes) =>
         new(name, TriggerMetricKind.Gauge, bytes, PerProcess: true, read);

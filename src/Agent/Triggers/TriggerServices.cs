@@ -21,7 +21,8 @@ internal static partial class TriggerServices
             sp.GetRequiredService<TriggerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<RepeatGate>(),
-            sp.GetRequiredService<ILogger<TriggerEngine>>()));
+            sp.GetRequiredService<ILogger<TriggerEngine>>(),
+            sp.GetRequiredService<Traffic.TrafficStore>()));
         return services;
     }
 

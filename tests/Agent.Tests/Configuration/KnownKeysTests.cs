@@ -20,6 +20,7 @@ public class KnownKeysTests
         [DiagnosticsOptions.Section] = typeof(DiagnosticsOptions),
         [RuntimeOptions.Section] = typeof(RuntimeOptions),
         [RuntimeOptions.Section + ":Dotnet"] = typeof(DotnetRuntimeOptions),
+        [TrafficOptions.Section] = typeof(TrafficOptions),
     };
 
     private static string[] Properties(Type t) =>
