@@ -8,17 +8,17 @@ namespace Agent.Traffic;
 /// tree holds the sending socket (its inode from <c>net/udp</c>, found among the <c>fd/</c> links of the
 /// tree: gunicorn's master and workers share one socket), else the only gunicorn target (when
 /// <c>fd/</c> cannot be read: another user without CAP_SYS_PTRACE), else none. Answers are cached per
-/// port (30 s; "none" for 2 s) and at most <see cref="ResolutionsPerSecond"/> lookups run a second, so a
-/// flood from ever-new ports costs a bounded amount of /proc reading and memory.
+/// port (30 s; "none" only until the next sampling tick: a target found since may be the sender's) and
+/// at most <see cref="ResolutionsPerSecond"/> lookups run a second, so a flood from ever-new ports costs
+/// a bounded amount of /proc reading and memory.
 /// </summary>
 internal sealed class SenderAttribution(ProcFs procfs, TargetSnapshotStore targets, TimeProvider time)
 {
     public const int ResolutionsPerSecond = 5;
     private const int MaxCached = 256;
     private static readonly TimeSpan Found = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan NotFound = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<int, (string? Target, DateTimeOffset Until)> _cache = [];
+    private readonly Dictionary<int, (string? Target, DateTimeOffset Until, SamplingSnapshot Seen)> _cache = [];
     private readonly Dictionary<ProcessIdentity, bool> _gunicorn = [];
     private DateTimeOffset _window;
     private int _resolutions;
@@ -27,7 +27,9 @@ internal sealed class SenderAttribution(ProcFs procfs, TargetSnapshotStore targe
     public string? TargetOf(int port)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(port, out var cached) && cached.Until > now && (cached.Target is null || targets.Current.Find(cached.Target)?.Sample is not null))
+        var current = targets.Current;
+        if (_cache.TryGetValue(port, out var cached) && cached.Until > now
+            && (cached.Target is null ? ReferenceEquals(cached.Seen, current) : current.Find(cached.Target)?.Sample is not null))
         {
             return cached.Target;
         }
@@ -49,7 +51,7 @@ internal sealed class SenderAttribution(ProcFs procfs, TargetSnapshotStore targe
             _cache.Clear();
         }
 
-        _cache[port] = (target, now + (target is null ? NotFound : Found));
+        _cache[port] = (target, now + Found, current);
         return target;
     }
 
