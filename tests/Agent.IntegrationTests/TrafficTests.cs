@@ -117,6 +117,10 @@ public sealed class TrafficTests
         Assert.Contains(metrics, s => s.Name == "target_dns_lookup_duration_seconds_count" && s["dns_question_name"] == "localhost" && s.Value >= 1);
         Assert.Contains(metrics, s => s.Name == "target_kestrel_active_connections");
 
+        // Every traffic metric a trigger can watch is a family this target's agent exports.
+        var names = metrics.Select(s => s.Name).ToHashSet();
+        Assert.All(Agent.Triggers.TriggerMetricCatalog.Names.Where(n => n.StartsWith("target_http_", StringComparison.Ordinal)), n => Assert.Contains(n.Split('{')[0], names));
+
         // The whole body, summaries included, passes Prometheus' own linter.
         var (exit, output) = await Exposition.Promtool(await agent.MetricsText());
         Assert.True(exit == 0, output);
@@ -229,6 +233,68 @@ public sealed class TrafficTests
                 "the p99 trigger fired");
             await stop.CancelAsync();
             await slow;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_real_Prometheus_scrapes_the_summaries_and_the_shipped_rules_see_the_error_ratio()
+    {
+        await using var web = await WebTarget.Start();
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(Fast) { ["Target:Pid"] = web.Pid.ToString(CultureInfo.InvariantCulture) });
+        await Connected(agent);
+        var dir = Directory.CreateTempSubdirectory("prometheus-traffic-").FullName;
+        try
+        {
+            var port = Net.FreePort();
+            var config = Path.Combine(dir, "prometheus.yml");
+            await File.WriteAllTextAsync(config, $"""
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - {Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml")}
+                scrape_configs:
+                  - job_name: sidecar-agent
+                    static_configs:
+                      - targets: ["127.0.0.1:{agent.Port}"]
+                """);
+            await using var prometheus = ChildProcess.Start("prometheus", [
+                "--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"),
+                $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            async Task<List<(Dictionary<string, string> Labels, double Value)>> Query(string promql)
+            {
+                var json = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql))).RootElement;
+                return [.. json.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => (
+                    r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
+                    double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
+            }
+
+            await Poll.Until(async () => (await Query("up{job=\"sidecar-agent\"} == 1")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus scraping the agent");
+
+            // Two rounds a few seconds apart, so that rate() has two samples with traffic between them.
+            using var client = new CountingClient();
+            await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
+            await Poll.Until(async () => (await Query("target_http_server_requests_total{http_response_status_code=\"500\"} == 40")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus has the first 40 failures");
+            await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
+
+            var fail = await Poll.Until(
+                async () => await Query("target_http_server_request_duration_seconds_count{http_route=\"/fail\"}") is [var one] && one.Value == 80 ? one.Labels : null,
+                TimeSpan.FromSeconds(30),
+                "Prometheus scraped /fail's count (the summary written beside the exporter's body) at 80");
+            Assert.Equal(("app", "500", "GET"), (fail["target"], fail["http_response_status_code"], fail["http_request_method"]));
+            var ratio = await Poll.Until(
+                async () => await Query("target:http_server_errors:ratio_rate5m{target=\"app\"}") is [var r] && r.Value > 0 ? (double?)r.Value : null,
+                TimeSpan.FromSeconds(30),
+                "the shipped error-ratio rule evaluated on the scraped counters");
+            Assert.InRange(ratio!.Value, 0.1, 0.9);
+            var rules = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
+                .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+            Assert.All(rules, r => Assert.Equal("ok", r.GetProperty("health").GetString()));
         }
         finally
         {

@@ -1,13 +1,17 @@
+using System.IO.Compression;
 using System.Text;
 using Agent.Telemetry;
+using Microsoft.Net.Http.Headers;
 
 namespace Agent.Endpoints;
 
 /// <summary>
 /// Runs in front of OpenTelemetry's Prometheus exporter on <c>/metrics</c> and adds the families the
-/// SDK cannot produce (the traffic summaries, <see cref="TrafficMetrics.WriteSummaries"/>) to its body:
-/// the exporter writes into a buffer, the summaries follow it (before <c># EOF</c> when the scraper
-/// asked for OpenMetrics), and the length is set for the whole. Anything but a 200 passes untouched.
+/// SDK cannot produce (the traffic summaries, <see cref="TrafficMetrics.WriteSummaries"/>) to its body.
+/// While no target has any, the exporter answers alone, untouched. Otherwise the exporter writes
+/// uncompressed into a buffer (the request's <c>Accept-Encoding</c> is hidden from it), the summaries
+/// follow (before <c># EOF</c> when the scraper asked for OpenMetrics), and the whole is gzipped here
+/// when the scraper accepts it (Prometheus always does). Anything but a 200 passes through as written.
 /// </summary>
 internal sealed class MetricsExposition(RequestDelegate next, TrafficMetrics traffic)
 {
@@ -15,6 +19,17 @@ internal sealed class MetricsExposition(RequestDelegate next, TrafficMetrics tra
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var summaries = new StringBuilder();
+        traffic.WriteSummaries(summaries);
+        if (summaries.Length == 0)
+        {
+            await next(context);
+            return;
+        }
+
+        var request = context.Request;
+        var gzip = request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        request.Headers.Remove(HeaderNames.AcceptEncoding);
         var response = context.Response;
         var original = response.Body;
         using var buffer = new MemoryStream();
@@ -29,13 +44,7 @@ internal sealed class MetricsExposition(RequestDelegate next, TrafficMetrics tra
         }
 
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        var summaries = new StringBuilder();
-        if (response.StatusCode == StatusCodes.Status200OK)
-        {
-            traffic.WriteSummaries(summaries);
-        }
-
-        if (summaries.Length == 0)
+        if (response.StatusCode != StatusCodes.Status200OK)
         {
             response.ContentLength = body.Length;
             await original.WriteAsync(body, context.RequestAborted);
@@ -45,12 +54,34 @@ internal sealed class MetricsExposition(RequestDelegate next, TrafficMetrics tra
         var extra = Encoding.UTF8.GetBytes(summaries.ToString());
         var openMetrics = body.Span.EndsWith(Eof);
         var head = openMetrics ? body[..^Eof.Length] : body;
-        response.ContentLength = body.Length + extra.Length;
-        await original.WriteAsync(head, context.RequestAborted);
-        await original.WriteAsync(extra, context.RequestAborted);
-        if (openMetrics)
+        void Write(Stream into)
         {
-            await original.WriteAsync(Eof, context.RequestAborted);
+            into.Write(head.Span);
+            into.Write(extra);
+            if (openMetrics)
+            {
+                into.Write(Eof);
+            }
         }
+
+        using var whole = new MemoryStream(body.Length + extra.Length);
+        if (gzip)
+        {
+            using var zipped = new GZipStream(whole, CompressionLevel.Fastest, leaveOpen: true);
+            Write(zipped);
+        }
+        else
+        {
+            Write(whole);
+        }
+
+        if (gzip)
+        {
+            response.Headers.ContentEncoding = "gzip";
+            response.Headers.Vary = HeaderNames.AcceptEncoding;
+        }
+
+        response.ContentLength = whole.Length;
+        await original.WriteAsync(whole.GetBuffer().AsMemory(0, (int)whole.Length), context.RequestAborted);
     }
 }

@@ -14,7 +14,8 @@ namespace Agent.Telemetry;
 /// starts with it, so none can collide with the agent's own metrics (the agent is an ASP.NET Core app
 /// too) or with the same family scraped from the app itself. Gauges and counters are instruments of
 /// this meter; the three duration families are Prometheus summaries (count and sum since the agent
-/// began to count, quantiles 0.5/0.95/0.99 of the last interval), which OpenTelemetry's SDK cannot
+/// began to count, quantiles 0.5/0.95/0.99 of the last interval, absent after an interval without
+/// observations), which OpenTelemetry's SDK cannot
 /// produce: <see cref="WriteSummaries"/> writes them into the <c>/metrics</c> body
 /// (<c>Endpoints/MetricsExposition</c>). Only current snapshots are exported
 /// (<see cref="TrafficSnapshot.IsCurrentFor"/>): nothing stale, nothing of a predecessor process.
@@ -140,7 +141,12 @@ internal sealed class TrafficMetrics : IDisposable
 
                     foreach (var (quantile, read) in Quantiles)
                     {
-                        Sample(into, name, target, s.Labels, quantile, read(s));
+                        // An interval without observations has no quantile: no sample (not NaN, which
+                        // would poison avg_over_time in the shipped latency rule).
+                        if (!double.IsNaN(read(s)))
+                        {
+                            Sample(into, name, target, s.Labels, quantile, read(s));
+                        }
                     }
 
                     Sample(into, name + "_sum", target, s.Labels, null, s.Sum);
