@@ -89,6 +89,8 @@ const expectations = [
   ["monitors: the rule carries the shipped alert rules", JSON.stringify(docsOf("monitors", "PrometheusRule")[0].spec).includes("alert")],
   ["probes: four probes, secrets as files, never as values", ["db", "cache", "api", "queue"].every((p) => env("probes")[`Probes__${p}__Kind`]) && env("probes").Probes__db__ConnectionStringFile === "/var/run/secrets/agent/db/dsn" && !Object.keys(env("probes")).some((k) => k.endsWith("__ConnectionString"))],
   ["probes: each secret mounted read-only", agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).every((m) => m.readOnly === true) && agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).length === 2],
+  ["traffic: the StatsD listener's port, and the app's command carries the one gunicorn flag", env("traffic").Traffic__StatsdPort === "8125" && env("traffic").Traffic__MaxSeries === "200" && docsOf("traffic", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").args.join(" ").includes("--statsd-host 127.0.0.1:8125")],
+  ["default: no StatsD listener, traffic meters on", env("default").Traffic__Enabled === "true" && !("Traffic__StatsdPort" in env("default"))],
   ["federation: metrics URL, name selector with children, .NET off", env("federation").Runtime__MetricsUrl === "http://127.0.0.1:8000/metrics" && env("federation").Target__ProcessName === "gunicorn" && env("federation").Target__IncludeChildren === "true" && env("federation").Runtime__Dotnet__Enabled === "false" && !env("federation").Target__Auto],
 ];
 for (const [what, pass] of expectations) {

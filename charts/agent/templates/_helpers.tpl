@@ -160,6 +160,16 @@ this chart passes; another chart including agent.sidecar passes its own or gives
   value: {{ $a.selfMetrics | default "full" | quote }}
 - name: Runtime__Dotnet__Enabled
   value: {{ $a.runtime.dotnet | quote }}
+{{- with $a.traffic }}
+- name: Traffic__Enabled
+  value: {{ .enabled | quote }}
+- name: Traffic__MaxSeries
+  value: {{ .maxSeries | int | toString | quote }}
+{{- if .statsdPort }}
+- name: Traffic__StatsdPort
+  value: {{ .statsdPort | int | toString | quote }}
+{{- end }}
+{{- end }}
 {{- if and $a.runtime.metricsUrl (not $check) }}
 - name: Runtime__MetricsUrl
   value: {{ $a.runtime.metricsUrl | quote }}
