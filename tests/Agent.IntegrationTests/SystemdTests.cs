@@ -148,6 +148,7 @@ public sealed class SystemdTests : IDisposable
         Assert.Contains("Type=notify", unit, StringComparison.Ordinal);
         Assert.Contains("WatchdogSec=", unit, StringComparison.Ordinal);
         Assert.Contains("StartLimitIntervalSec=0", unit, StringComparison.Ordinal);
+        Assert.Contains("\nLimitNOFILE=1024\n", unit, StringComparison.Ordinal); // a descriptor leak ends at the agent
         var copy = Path.Combine(_dir, "sidecar-agent.service");
         await File.WriteAllTextAsync(copy, unit.Replace("/usr/local/bin/sidecar-agent", "/bin/true", StringComparison.Ordinal));
 
