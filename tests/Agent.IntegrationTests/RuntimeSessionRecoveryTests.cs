@@ -66,14 +66,9 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         await using var agent = await StartAgent(DotnetTarget.PatternFor(tag), "00:00:01");
 
         // Refused: the reason in /diag/capabilities, connected 0, no target_dotnet_* series, one log line.
-        var capability = await Poll.Until(
-            async () => await CountersCapability(agent) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
-            TimeSpan.FromSeconds(30),
-            "/diag/capabilities names the refused session");
-        var detail = capability!.Value.GetProperty("detail").GetString()!;
-        output.WriteLine("refused: " + detail);
+        var (detail, fix) = await Refusal(agent, "/diag/capabilities names the refused session");
         Assert.Contains("another tool holds the runtime's metrics session", detail, StringComparison.Ordinal);
-        Assert.Contains("dotnet-counters", capability!.Value.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.Contains("dotnet-counters", fix, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(3)); // not synchronisation: a window in which retries would repeat the line
         var m = await agent.Metrics();
         Assert.Equal(0, Connected(m));
@@ -115,12 +110,7 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
                 $"agent on port {agent.Port}: gen2 collections reach the target's own count {own["gen2"]}");
         }
 
-        var refused = await Poll.Until(
-            async () => await CountersCapability(other) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
-            TimeSpan.FromSeconds(30),
-            "the agent at another interval names the refusal");
-        var detail = refused!.Value.GetProperty("detail").GetString()!;
-        output.WriteLine("refused: " + detail);
+        var (detail, _) = await Refusal(other, "the agent at another interval names the refusal");
         Assert.Contains("interval 1 s", detail, StringComparison.Ordinal);
         Assert.Contains("interval 2 s", detail, StringComparison.Ordinal);
         Assert.Equal(0, Connected(await other.Metrics()));
@@ -215,6 +205,18 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         output.WriteLine($"agent fds after each of {cycles} kill/exit cycles: {string.Join(", ", fds)}");
         Assert.True(fds.Max() - fds.Min() <= 3, $"fds grew over the cycles: {string.Join(", ", fds)}");
         Assert.Equal(0, Lines(agent, "Cannot attach to the .NET runtime"));
+    }
+
+    /// <summary>Polls /diag/capabilities until the counters entry is unavailable; its detail and fix.</summary>
+    private async Task<(string Detail, string Fix)> Refusal(AgentProcess agent, string what)
+    {
+        var entry = await Poll.Until(
+            async () => await CountersCapability(agent) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
+            TimeSpan.FromSeconds(30),
+            what);
+        var detail = entry!.Value.GetProperty("detail").GetString()!;
+        output.WriteLine("refused: " + detail);
+        return (detail, entry!.Value.GetProperty("fix").GetString()!);
     }
 
     private static int Lines(AgentProcess agent, string text)
