@@ -29,6 +29,7 @@ internal sealed record AgentSettings(
 
     public static AgentSettings Load(IConfiguration configuration)
     {
+        KnownSections.Validate(configuration);
         KnownKeys.Validate(configuration);
         NameCase.RefuseCaseOnlyDuplicates(configuration);
         Durations.RefuseBareNumbers(configuration);
