@@ -243,6 +243,7 @@ public sealed class CheckCommandTests
         var socket = Item(run.Json, "dotnet_diagnostic_socket");
         Assert.Equal("Available", socket.GetProperty("status").GetString());
         Assert.Contains($"dotnet-diagnostic-{target.Pid}-", socket.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Available", Item(run.Json, "dotnet_runtime_counters").GetProperty("status").GetString()); // a session delivered values
     }
 
     [Fact]

@@ -74,6 +74,11 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         Assert.Equal(0, Connected(m));
         Assert.False(AnyDotnet(m), "no target_dotnet_* while refused");
         Assert.True(Lines(agent, "sends the agent no counters") == 1, "one log line for the refusal: " + agent.Process.Stderr);
+        // agent check says the same, from a session of its own.
+        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
+        var item = check.Json.GetProperty("targets").EnumerateArray().Single().GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "dotnet_runtime_counters");
+        Assert.Equal("Unavailable", item.GetProperty("status").GetString());
+        Assert.Contains("another tool holds the runtime's metrics session", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var collected = new FileInfo(counters.Output).Length;
         await Poll.Until(() => Task.FromResult(new FileInfo(counters.Output).Length > collected), TimeSpan.FromSeconds(10), "dotnet-counters itself still collects");
 

@@ -42,9 +42,6 @@ internal sealed class DotnetTargetSession(
     // that is not up yet still fails at once and is retried within the backoff.
     private static readonly TimeSpan AttachTimeoutFloor = TimeSpan.FromSeconds(5);
 
-    // A refused session is retried at this pace at the slowest: the other tool may run for hours.
-    private static readonly TimeSpan RefusedBackoffCeiling = TimeSpan.FromSeconds(30);
-
     // The socket names of the followed process, computed once per process: a look is then only
     // two to four existence checks, however many targets are followed.
     private (ProcessIdentity Id, string[] Names)? _candidates;
@@ -110,7 +107,7 @@ internal sealed class DotnetTargetSession(
                             Log.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
                         }
 
-                        refusedBackoff = Doubled(refusedBackoff, RefusedBackoffCeiling);
+                        refusedBackoff = Doubled(refusedBackoff, MetricsSession.RefusedBackoffCeiling); // the other tool may run for hours
                         break;
                     default:
                         wait = backoff;
@@ -139,9 +136,7 @@ internal sealed class DotnetTargetSession(
         }
     }
 
-    private string RefusedFix => string.Create(
-        CultureInfo.InvariantCulture,
-        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds} and its default limits (MaxTimeSeries {MetricsSession.MaxTimeSeries}, MaxHistograms {MetricsSession.MaxHistograms}), another agent with the same Sampling:Interval; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
+    private string RefusedFix => MetricsSession.RefusedFix(interval);
 
     private bool Untold(ProcessIdentity id, string cause)
     {
