@@ -179,6 +179,7 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
             new Dictionary<string, string> { ["Target:CommandLinePattern"] = DotnetTarget.PatternFor(tag), ["Sampling:Interval"] = "00:00:00.250", ["Readiness:RequireTarget"] = "false" },
             env: new Dictionary<string, string?> { ["DOTNET_GCGen0MaxBudget"] = null });
         var fds = new List<int>();
+        var unconnected = new List<int>();
         for (var i = 0; i < cycles; i++)
         {
             var target = await DotnetTarget.Start(tag: tag);
@@ -203,12 +204,15 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
             await target.DisposeAsync();
             await Poll.Until(async () => !(await agent.Metrics()).Named("target_process_info").Any(s => s["pid"] == pid), TimeSpan.FromSeconds(10), $"cycle {i}: pid {pid} gone");
             fds.Add(Suite.Fds(agent.Process.Pid));
+            unconnected.Add(UnconnectedUnixSockets(agent.Process.Pid));
         }
 
-        // One count per cycle, after the pid is gone: a socket left per exit grows the series
-        // (seen on the old code: 232, 234, 236, 239, 241, 242), transient ones do not accumulate.
-        output.WriteLine($"agent fds after each of {cycles} kill/exit cycles: {string.Join(", ", fds)}");
-        Assert.True(fds.Max() - fds.Min() <= 3, $"fds grew over the cycles: {string.Join(", ", fds)}");
+        // One count per cycle, after the pid is gone. What leaked was a client Unix socket whose connect
+        // failed: the kernel lists it in /proc/net/unix as unconnected (St 01, not listening); that
+        // count must not grow. All descriptors are printed too (the old code: +2 per kill, +1 per exit).
+        output.WriteLine($"agent fds after each of {cycles} kill/exit cycles: {string.Join(", ", fds)}; unconnected Unix sockets: {string.Join(", ", unconnected)}");
+        Assert.True(unconnected.Max() <= unconnected[0] + 1, $"unconnected Unix sockets grew over the cycles: {string.Join(", ", unconnected)} (fds {string.Join(", ", fds)})");
+        Assert.True(fds[^1] - fds[0] < cycles, $"fds grew by one or more per cycle: {string.Join(", ", fds)}");
         Assert.Equal(0, Lines(agent, "Cannot attach to the .NET runtime"));
     }
 
@@ -229,6 +233,23 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         var lines = agent.Process.Stderr.Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
         lines.ForEach(Console.WriteLine);
         return lines.Count;
+    }
+
+    /// <summary>The process's Unix sockets that are neither connected nor listening, as the kernel lists them.</summary>
+    private static int UnconnectedUnixSockets(int pid)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("socket:[", StringComparison.Ordinal))
+            {
+                inodes.Add(link["socket:[".Length..^1]);
+            }
+        }
+
+        // Num RefCount Protocol Flags Type St Inode [Path]: St 01 is SS_UNCONNECTED, Flags 00010000 a listener.
+        return File.ReadLines("/proc/net/unix").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f.Length >= 7 && f[5] == "01" && f[3] == "00000000" && inodes.Contains(f[6]));
     }
 
     /// <summary>Field 22 of /proc/PID/stat (clock ticks after boot): the runtime's key in its socket name.</summary>
