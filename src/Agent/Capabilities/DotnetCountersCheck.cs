@@ -68,9 +68,9 @@ internal static class DotnetCountersCheck
                 ? new(Name, CapabilityStatus.Available, "counters flow over the agent's EventPipe session (System.Runtime meter)", null, CapabilityAdvice.DotnetAffects)
                 : new(Name, CapabilityStatus.Unavailable, refusal, MetricsSession.RefusedFix(interval), CapabilityAdvice.DotnetAffects);
         }
-        catch (Exception e) when (e is ServerNotAvailableException or IOException or System.Net.Sockets.SocketException or UnsupportedCommandException or ServerErrorException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is ServerNotAvailableException or IOException or System.Net.Sockets.SocketException or UnsupportedCommandException or ServerErrorException or TimeoutException or OperationCanceledException)
         {
-            return null; // the socket's own entry says what is wrong with it
+            return null; // the socket's own entry says what is wrong with it, or the caller's deadline came first
         }
     }
 }

@@ -107,8 +107,9 @@ internal static class CheckCommand
         var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
             ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
         var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
-        // Only a session shows another tool holding the runtime's metrics source: check opens one as the agent would.
-        if (await DotnetCountersCheck.CheckAsync(new ProcFs(settings.Sampling.ProcRoot).Process(pid), settings.Runtime, settings.Sampling.Interval, stop) is { } counters)
+        // Only a session shows another tool holding the runtime's metrics source: check opens one as the
+        // agent would — after the rest is known, and never past the deadline (then the entry is left out).
+        if (!stop.IsCancellationRequested && await DotnetCountersCheck.CheckAsync(new ProcFs(settings.Sampling.ProcRoot).Process(pid), settings.Runtime, settings.Sampling.Interval, stop) is { } counters)
         {
             report = report with { Items = [.. report.Items, counters] };
         }
