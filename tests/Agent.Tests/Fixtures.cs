@@ -24,7 +24,8 @@ internal static class Fixtures
 
     public static string TreePath(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
 
-    private static string RepoRoot { get; } = FindRoot();
+    /// <summary>The checkout the tests run from.</summary>
+    public static string RepoRoot { get; } = FindRoot();
 
     private static string FindRoot()
     {
