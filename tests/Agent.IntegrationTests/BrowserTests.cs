@@ -9,11 +9,11 @@ namespace Agent.IntegrationTests;
 /// The status page in a real browser (Debian's chromium, headless): an agent watching a real,
 /// busy Python target with a real Redis probe; Redis is stopped and the page must say why. The
 /// DOM is read as chromium rendered it, and the screenshots as pixels (python3-pil). The
-/// screenshots stay in TestResults/artifacts/.
+/// screenshots stay in the run's results folder (./test.sh: TestResults/&lt;run&gt;/artifacts/).
 /// </summary>
 public sealed partial class BrowserTests
 {
-    private static readonly string Artifacts = Path.Combine(Repo.Root, "TestResults", "artifacts");
+    private static readonly string Artifacts = Path.Combine(Repo.Results, "artifacts");
 
     [Fact]
     public async Task The_page_draws_history_and_names_the_reason_a_stopped_redis_fails()
