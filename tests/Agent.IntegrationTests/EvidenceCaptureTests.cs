@@ -33,6 +33,7 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
         await using var agent = await StartAgent(target.Pid);
         using var http = DiagnosticsTests.Authorized(agent);
         await target.Command("gc 1");
+        var held = (await target.Command("hold 4321"))["markers"];
 
         var sw = Stopwatch.StartNew();
         using var post = await http.PostAsync("/diag/dump?target=app&type=heap", null);
@@ -52,6 +53,13 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
 
         Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, magic);
         Assert.Equal(new FileInfo(file).Length, done.GetProperty("bytes").GetInt64());
+        // Opened by Microsoft's own reader (dotnet-dump analyze, SOS): the heap holds exactly the
+        // marker objects the target says it keeps.
+        var dotnetDump = await DotnetTool.Path("dotnet-dump", "10.0.750501");
+        var (code, heap) = await Tool.Run(dotnetDump, ["analyze", file, "-c", "dumpheap -stat -type HeapEvidenceMarker", "-c", "exit"], deadline: TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, heap);
+        var row = heap.Split('\n').Single(l => l.TrimEnd().EndsWith(" HeapEvidenceMarker", StringComparison.Ordinal));
+        Assert.Equal(held, long.Parse(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture));
         var after = await target.Command("state"); // still answering
         Assert.True(after["gen2"] >= 1);
         Report("dump", done.GetProperty("bytes").GetInt64(), seconds, latencies);
@@ -202,7 +210,14 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(HttpStatusCode.Conflict, stacks.StatusCode);
         Assert.Contains("faulthandler.register(signal.SIGUSR2", await stacks.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, dump.StatusCode);
-        await Task.Delay(300); // a SIGUSR2 without the handler would have killed it by now
+        // A SIGUSR2 without the handler ends the process at once (its default action). The agent
+        // counted both refusals and has nothing running; two more ticks later the target still lives.
+        await Poll.Until(
+            async () => (await agent.Metrics()).Where(x => x.Name == "agent_diagnostics_captures_total" && x.Labels.GetValueOrDefault("result") == "refused").Sum(x => x.Value) == 2,
+            TimeSpan.FromSeconds(10),
+            "both refusals counted");
+        Assert.Empty(JsonDocument.Parse(await http.GetStringAsync("/diag/artifacts")).RootElement.EnumerateArray());
+        await HistoryPoints.WaitForMore(agent.Http, 2, "the refusals");
         Assert.False(target.HasExited);
     }
 

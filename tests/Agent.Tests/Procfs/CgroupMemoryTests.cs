@@ -133,8 +133,25 @@ public class CgroupMemoryTests
         else
         {
             var path = lines.Single(l => l.StartsWith("0::", StringComparison.Ordinal))[3..];
+            var dir = Path.Join("/sys/fs/cgroup", path.TrimStart('/')).TrimEnd('/');
             Assert.Equal(2, memory.Version);
-            Assert.Equal(Path.Join("/sys/fs/cgroup", path.TrimStart('/')).TrimEnd('/'), memory.Directory.TrimEnd('/'));
+            Assert.Equal(dir, memory.Directory.TrimEnd('/'));
+            // The values too, read as text: memory.max ("max" or bytes), memory.events' oom_kill.
+            // The root cgroup has neither file: the agent then has no limit and no count either.
+            var max = Path.Combine(dir, "memory.max");
+            if (File.Exists(max))
+            {
+                var text = File.ReadAllText(max).Trim();
+                Assert.Equal(text == "max", memory.Unlimited);
+                Assert.Equal(text == "max" ? null : long.Parse(text), memory.LimitBytes);
+                var oomKill = File.ReadAllLines(Path.Combine(dir, "memory.events")).Select(l => l.Split(' ')).Single(p => p[0] == "oom_kill")[1];
+                Assert.Equal(long.Parse(oomKill), memory.OomKills);
+                Assert.InRange(memory.CurrentBytes!.Value, 1, long.MaxValue);
+            }
+            else
+            {
+                Assert.Null(memory.LimitBytes);
+            }
         }
     }
 }
