@@ -1,5 +1,6 @@
 using System.Globalization;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 

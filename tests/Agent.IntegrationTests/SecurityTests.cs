@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 

@@ -54,6 +54,13 @@ internal static class NativeBuild
             RedirectStandardError = true,
             WorkingDirectory = Repo.Root,
         };
+        // Intermediate files of its own (MSBuild reads the environment as properties): a build of
+        // the checkout running meanwhile (a developer's, the next `dotnet test`) shares no obj/
+        // with the publish, and the publish's RID-specific restore leaves src/Agent/obj alone.
+        // src/Agent/obj is then an ordinary folder to the SDK's globs: its generated .cs files must
+        // not be compiled a second time (the SDK appends its own excludes to this value).
+        psi.Environment["BaseIntermediateOutputPath"] = Path.Combine(CacheRoot, "obj") + Path.DirectorySeparatorChar;
+        psi.Environment["DefaultItemExcludes"] = "obj/**";
         using var publish = Process.Start(psi)!;
         var stdout = publish.StandardOutput.ReadToEndAsync();
         var stderr = publish.StandardError.ReadToEndAsync();
@@ -67,7 +74,7 @@ internal static class NativeBuild
         await File.WriteAllTextAsync(Path.Combine(staging, "publish.log"), output);
         await File.WriteAllTextAsync(Path.Combine(staging, "commit"), commit);
         // Builds of older sources are not needed again (each is ~100 MB with its symbols).
-        foreach (var old in Directory.GetDirectories(CacheRoot))
+        foreach (var old in Directory.GetDirectories(CacheRoot).Where(d => Path.GetFileName(d) != "obj"))
         {
             Directory.Delete(old, recursive: true);
         }
