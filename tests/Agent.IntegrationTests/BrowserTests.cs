@@ -78,6 +78,22 @@ public sealed partial class BrowserTests
         Assert.Matches("<li><time[^>]*>[0-9:]+</time><span class=\"b bad\">failed</span><b>cache</b> refused", dom);
         Assert.DoesNotContain("<script", dom, StringComparison.Ordinal);
 
+        // README: it reloads itself every sampling interval, at least 2 s (0.5 s here: 2), and loads
+        // no external asset (a pod may have no internet): no URL to anywhere in the markup.
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", dom, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(?i)(src|href|action)\\s*=\\s*[\"']?(https?:)?//", dom);
+        Assert.DoesNotMatch("(?i)url\\(\\s*['\"]?(https?:)?//|@import", dom);
+        Assert.DoesNotMatch("(?i)<(img|link|iframe|object|embed|video|audio)\\b", dom);
+
+        // It fits a phone: laid out 360 px wide, nothing is wider than the screen. The page has no
+        // script, so a copy of it with one line added measures its own width for --dump-dom.
+        var copy = Path.Combine(Artifacts, "status-page.measure.html");
+        var html = await agent.Http.GetStringAsync("/");
+        await File.WriteAllTextAsync(copy, html.Replace("</body>", "<script>document.title='width='+document.documentElement.scrollWidth</script></body>", StringComparison.Ordinal));
+        var measured = await Chromium.DumpDom(new Uri(copy).AbsoluteUri, width: 360);
+        var width = int.Parse(Regex.Match(measured, "<title>width=(?<w>\\d+)</title>", RegexOptions.None, TimeSpan.FromSeconds(5)).Groups["w"].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(width, 300, 360);
+
         // Pixels: light and dark, each not blank; red where the failing badge is.
         var light = Path.Combine(Artifacts, "status-page.png");
         var dark = Path.Combine(Artifacts, "status-page-dark.png");

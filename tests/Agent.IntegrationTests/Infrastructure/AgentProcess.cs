@@ -25,7 +25,7 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// says why this test cannot use the binary.
     /// </summary>
     /// <param name="launcher">A command that runs the agent, e.g. <c>nsenter -t PID -p -m --</c> (a pod's namespace).</param>
-    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null, string? jitBecause = null)
+    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null, string? jitBecause = null, string? workingDirectory = null)
     {
         var listen = port ?? Net.FreePort();
         var args = new List<string>();
@@ -58,7 +58,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             environment[k] = v;
         }
 
-        var agent = new AgentProcess(ChildProcess.Start(file, args, environment), listen);
+        var agent = new AgentProcess(ChildProcess.Start(file, args, environment, workingDirectory), listen);
         if (waitHealthy)
         {
             await agent.WaitHealthy();
