@@ -118,7 +118,7 @@ internal static class NativeBuild
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (deadline.Elapsed < TimeSpan.FromMinutes(15))
+            catch (IOException) when (deadline.Elapsed < TimeSpan.FromMinutes(40))
             {
                 // Another test run of this checkout is publishing: wait for its lock (it ends with its publish).
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
