@@ -92,6 +92,10 @@ public class CgroupMemoryTests
     [InlineData("-1\n", null, false)]
     [InlineData("12k\n", null, false)]
     [InlineData("", null, false)]
+    [InlineData("4611686018427387904\n", null, true)]  // 2^62: the threshold itself
+    [InlineData("4611686018427387903\n", 4611686018427387903L, false)]
+    [InlineData("maximum\n", null, false)]
+    [InlineData("\n", null, false)]
     public void Limits(string text, long? value, bool unlimited)
     {
         Assert.Equal(value, CgroupFiles.ParseLimit(Encoding.ASCII.GetBytes(text), out var u));
@@ -107,6 +111,12 @@ public class CgroupMemoryTests
         Assert.Equal(1, CgroupFiles.FlatKeyed(text, "oom"u8));
         Assert.Null(CgroupFiles.FlatKeyed(text, "max"u8));
         Assert.Null(CgroupFiles.FlatKeyed("oom_kill x\n"u8, "oom_kill"u8));
+        Assert.Equal(0, CgroupFiles.FlatKeyed("low 0\nhigh 3\n"u8, "low"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill -1\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill 9223372036854775808\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed(""u8, "oom_kill"u8));
+        Assert.Equal(5, CgroupFiles.FlatKeyed("under_oom 0\noom_kill 5"u8, "oom_kill"u8)); // no final newline
     }
 
     [Fact]

@@ -47,34 +47,5 @@ public class CgroupFilesTests
     {
         Assert.Equal(expected, CgroupFiles.ParseValue(System.Text.Encoding.ASCII.GetBytes(text)));
     }
-
-    [Theory]
-    [InlineData("max\n", null, true)]
-    [InlineData("104857600\n", 104857600L, false)]
-    [InlineData("9223372036854771712\n", null, true)]  // v1 "no limit" with 4 KiB pages
-    [InlineData("4611686018427387904\n", null, true)]  // 2^62: the threshold itself
-    [InlineData("4611686018427387903\n", 4611686018427387903L, false)]
-    [InlineData("maximum\n", null, false)]
-    [InlineData("-5\n", null, false)]
-    [InlineData("\n", null, false)]
-    public void A_limit_is_bytes_or_unlimited_and_malformed_is_neither(string text, long? expected, bool unlimited)
-    {
-        Assert.Equal(expected, CgroupFiles.ParseLimit(System.Text.Encoding.ASCII.GetBytes(text), out var isUnlimited));
-        Assert.Equal(unlimited, isUnlimited);
-    }
-
-    [Fact]
-    public void A_flat_keyed_value_is_found_on_any_line_and_must_be_a_number()
-    {
-        var text = "low 0\nhigh 3\nmax 12\noom 2\noom_kill 1\n"u8;
-
-        Assert.Equal(12, CgroupFiles.FlatKeyed(text, "max"u8));
-        Assert.Equal(1, CgroupFiles.FlatKeyed(text, "oom_kill"u8));
-        Assert.Equal(0, CgroupFiles.FlatKeyed(text, "low"u8));
-        Assert.Null(CgroupFiles.FlatKeyed("oom_kill\n"u8, "oom_kill"u8));
-        Assert.Null(CgroupFiles.FlatKeyed("oom_kill -1\n"u8, "oom_kill"u8));
-        Assert.Null(CgroupFiles.FlatKeyed("oom_kill 9223372036854775808\n"u8, "oom_kill"u8));
-        Assert.Null(CgroupFiles.FlatKeyed(""u8, "oom_kill"u8));
-        Assert.Equal(5, CgroupFiles.FlatKeyed("under_oom 0\noom_kill 5"u8, "oom_kill"u8)); // no final newline
-    }
 }
+
