@@ -74,7 +74,7 @@ internal static class NativeBuild
         await File.WriteAllTextAsync(Path.Combine(staging, "publish.log"), output);
         await File.WriteAllTextAsync(Path.Combine(staging, "commit"), commit);
         // Builds of older sources are not needed again (each is ~100 MB with its symbols).
-        foreach (var old in Directory.GetDirectories(CacheRoot).Where(d => Path.GetFileName(d) != "obj"))
+        foreach (var old in Directory.GetDirectories(CacheRoot).Where(d => Path.GetFileName(d) != "obj" && d != staging))
         {
             Directory.Delete(old, recursive: true);
         }
