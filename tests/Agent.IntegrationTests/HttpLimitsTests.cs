@@ -9,7 +9,7 @@ namespace Agent.IntegrationTests;
 
 /// <summary>
 /// The README's "Security and limits", each at its boundary on the real binary: 64 request headers,
-/// 16 KiB of headers, a 4 KiB request line, no request body over 4 KiB, no Server header, and an
+/// 16 KiB of headers, a 4 KiB request line, no endpoint taking a body, no Server header, and an
 /// idle connection cut after 20 s. The numbers are the README's, written here, not read from the code.
 /// </summary>
 public sealed class HttpLimitsTests(ITestOutputHelper output)
@@ -77,15 +77,18 @@ public sealed class HttpLimitsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_body_over_4_KiB_is_refused_with_413_and_no_answer_names_the_server()
+    public async Task No_endpoint_takes_a_body_and_no_answer_names_the_server()
     {
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>());
 
-        var at = await Status(agent.Port, $"POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {Body}\r\n\r\n{new string('b', Body)}");
+        // Routing answers before any body is read: a POST is 405 whatever its size, so Kestrel's
+        // 4 KiB body cap is a second line that no request reaches (README says so).
+        var small = await Status(agent.Port, $"POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {Body}\r\n\r\n{new string('b', Body)}");
         var over = await Status(agent.Port, $"POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {Body + 1}\r\n\r\n{new string('b', Body + 1)}");
 
-        Assert.DoesNotMatch("^HTTP/1.1 413", at); // no endpoint takes a body (405), but 4 KiB is allowed
-        Assert.StartsWith("HTTP/1.1 413", over, StringComparison.Ordinal);
+        Assert.Equal("HTTP/1.1 405 Method Not Allowed", small);
+        Assert.Equal("HTTP/1.1 405 Method Not Allowed", over);
+        Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
 
         foreach (var path in new[] { "/health", "/metrics", "/ready", "/", "/nope" })
         {

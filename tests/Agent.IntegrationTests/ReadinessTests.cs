@@ -293,8 +293,8 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
         Assert.Equal("starting", body.GetProperty("status").GetString());
 
-        // HEAD on the wire (HttpClient would hide a body): the status and content type of GET, and
-        // not one byte after the headers before the agent closes the connection.
+        // HEAD on the wire (HttpClient would hide a body): the status of GET, and not one byte after
+        // the headers before the agent closes the connection.
         using var client = new System.Net.Sockets.TcpClient();
         await client.ConnectAsync(System.Net.IPAddress.Loopback, agent.Port);
         await client.GetStream().WriteAsync("HEAD /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray());
@@ -303,7 +303,6 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         var raw = System.Text.Encoding.ASCII.GetString(all.ToArray());
         var end = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 503", raw, StringComparison.Ordinal);
-        Assert.Contains("\r\nContent-Type: application/json", raw[..end], StringComparison.OrdinalIgnoreCase);
         Assert.Equal(end + 4, raw.Length);
     }
 
