@@ -134,8 +134,12 @@ public sealed class DiagnosticsTests : IAsyncLifetime
         Assert.Equal(target.Pid, JsonDocument.Parse(body).RootElement.GetProperty("pid").GetInt32());
         Assert.True(File.Exists(Path.Combine(_directory, "artifacts", id + ".json")));
 
-        var metrics = Exposition.Parse(await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync());
-        Assert.Contains(metrics, s => s.Name == "agent_diagnostics_captures_total" && s.Labels.GetValueOrDefault("kind") == "snapshot" && s.Labels.GetValueOrDefault("result") == "done" && s.Value == 1);
+        // The exporter answers from a short-lived cache: the count shows on a scrape after the capture ended.
+        var metrics = await Poll.Until(
+            async () => Exposition.Parse(await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync()) is var m
+                && m.Any(s => s.Name == "agent_diagnostics_captures_total" && s.Labels.GetValueOrDefault("kind") == "snapshot" && s.Labels.GetValueOrDefault("result") == "done" && s.Value == 1) ? m : null,
+            TimeSpan.FromSeconds(10),
+            "the done snapshot counted in /metrics");
         Assert.Contains(metrics, s => s.Name == "agent_diagnostics_artifacts_bytes" && s.Value == body.Length);
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/diag/artifacts/{id}")).StatusCode);
