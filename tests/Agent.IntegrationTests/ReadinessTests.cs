@@ -280,7 +280,10 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         Assert.Equal("ok", after!.Value.GetProperty("state").GetString());
         Assert.Equal(before + 1, after.Value.GetProperty("streak").GetInt64());
         Assert.Equal(0, metrics.Named("agent_probe_failures_total").Where(x => x["probe"] == "db").Sum(x => x.Value));
-        Assert.Equal(1, await pg.AgentConnections()); // the fresh one replaced it
+        // The broken connection is gone and none leaked. The retried check's own connection is not
+        // kept (measured on the binary: 0 connections until the next round opens and pools one),
+        // so at most one is open whatever the order the pool closes them in.
+        Assert.InRange(await pg.AgentConnections(), 0, 1);
     }
 
     [Fact]
