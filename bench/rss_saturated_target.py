@@ -47,6 +47,17 @@ def metric(body, name):
     return "-"
 
 
+def gc_heap(body):
+    """The agent's own GC heap (sum of generations at the last collection) and committed GC memory, in MiB."""
+    heap = committed = 0.0
+    for line in body.splitlines():
+        if line.startswith("dotnet_gc_last_collection_heap_size_bytes{"):
+            heap += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("dotnet_gc_last_collection_memory_committed_size_bytes"):
+            committed = float(line.rsplit(" ", 1)[1])
+    return heap / 2**20, committed / 2**20
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agent", required=True, help="agent executable (the Native AOT binary)")
@@ -81,7 +92,7 @@ def main():
         next_sample = start
         next_scrape = start
         body = ""
-        print("minute  VmRSS_MiB  RssAnon_MiB  agent_threads  agent_fds  target_threads  connected  tp_threads", flush=True)
+        print("minute  VmRSS_MiB  RssAnon_MiB  agent_threads  agent_fds  target_threads  connected  tp_threads  gc_heap_MiB  gc_committed_MiB", flush=True)
         while time.monotonic() - start <= a.minutes * 60:
             now = time.monotonic()
             if now >= next_scrape:
@@ -102,9 +113,10 @@ def main():
                     status(target.pid)["Threads"],
                     metric(body, 'target_runtime_connected{runtime="dotnet"'),
                     metric(body, "target_dotnet_threadpool_threads"),
+                    *gc_heap(body),
                 )
                 rows.append(row)
-                print("%6.1f  %9.1f  %11.1f  %13d  %9d  %14d  %9s  %10s" % row, flush=True)
+                print("%6.1f  %9.1f  %11.1f  %13d  %9d  %14d  %9s  %10s  %11.1f  %16.1f" % row, flush=True)
                 next_sample += a.every
             time.sleep(min(next_sample, next_scrape) - time.monotonic() if min(next_sample, next_scrape) > time.monotonic() else 0)
     finally:
@@ -116,7 +128,7 @@ def main():
 
     if a.csv:
         with open(a.csv, "w") as f:
-            f.write("minute,vmrss_mib,rssanon_mib,agent_threads,agent_fds,target_threads,connected,tp_threads\n")
+            f.write("minute,vmrss_mib,rssanon_mib,agent_threads,agent_fds,target_threads,connected,tp_threads,gc_heap_mib,gc_committed_mib\n")
             for r in rows:
                 f.write(",".join(str(x) for x in r) + "\n")
     if len(rows) >= 4:

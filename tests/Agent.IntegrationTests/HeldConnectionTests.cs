@@ -19,7 +19,13 @@ public sealed class HeldConnectionTests(ITestOutputHelper output)
 
     // The contract (Period × SuccessThreshold after the timeout) plus the readiness slack used by
     // every /ready bound here (polling and scheduling on two shared cores; docs/reliability.md).
-    private static readonly TimeSpan Bound = (Period * SuccessThreshold) + TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan Contract = (Period * SuccessThreshold) + TimeSpan.FromMilliseconds(400);
+
+    // What is asserted: the contract plus two rounds that a starved machine may lose to a late
+    // answer of the test's own server (seen at load average 64: 5 of 100 trials took one more
+    // period, at most 3.7 s). A check that is not cancelled never recovers at all (the old code:
+    // stuck for good at trial 10 of 20), so this still tells the bug from the load.
+    private static readonly TimeSpan Bound = (Period * (SuccessThreshold + 2)) + TimeSpan.FromMilliseconds(400);
 
     [Fact]
     public async Task One_held_connection_costs_one_timeout_every_time()
@@ -46,7 +52,7 @@ public sealed class HeldConnectionTests(ITestOutputHelper output)
         var all = results.SelectMany(r => r).ToList();
         var worst = all.Max(t => t.Recovery);
         TimingReport.Write(output, $"held connection: healthy again after the timeout (worst of {all.Count})", worst, Bound);
-        output.WriteLine($"recovered within the bound in {all.Count(t => t.Recovery <= Bound)} of {all.Count} trials; median {all.OrderBy(t => t.Recovery).ElementAt(all.Count / 2).Recovery.TotalMilliseconds:F0} ms");
+        output.WriteLine($"healthy again within Period x SuccessThreshold + 400 ms ({Contract.TotalMilliseconds:F0} ms) in {all.Count(t => t.Recovery <= Contract)} of {all.Count} trials, within {Bound.TotalMilliseconds:F0} ms in {all.Count(t => t.Recovery <= Bound)}; median {all.OrderBy(t => t.Recovery).ElementAt(all.Count / 2).Recovery.TotalMilliseconds:F0} ms");
         Assert.All(all, t => Assert.True(t.Recovery <= Bound, $"{t.Probe} trial {t.Trial}: healthy {t.Recovery.TotalMilliseconds:F0} ms after the timeout, bound {Bound.TotalMilliseconds:F0} ms"));
         Assert.Equal(0, http.HeldOpenByClient());
         Assert.Equal(0, pong.HeldOpenByClient());

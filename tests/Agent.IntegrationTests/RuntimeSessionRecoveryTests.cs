@@ -66,19 +66,19 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         await using var agent = await StartAgent(DotnetTarget.PatternFor(tag), "00:00:01");
 
         // Refused: the reason in /diag/capabilities, connected 0, no target_dotnet_* series, one log line.
-        var capability = await Poll.Until(
-            async () => await CountersCapability(agent) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
-            TimeSpan.FromSeconds(30),
-            "/diag/capabilities names the refused session");
-        var detail = capability!.Value.GetProperty("detail").GetString()!;
-        output.WriteLine("refused: " + detail);
+        var (detail, fix) = await Refusal(agent, "/diag/capabilities names the refused session");
         Assert.Contains("another tool holds the runtime's metrics session", detail, StringComparison.Ordinal);
-        Assert.Contains("dotnet-counters", capability!.Value.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.Contains("dotnet-counters", fix, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(3)); // not synchronisation: a window in which retries would repeat the line
         var m = await agent.Metrics();
         Assert.Equal(0, Connected(m));
         Assert.False(AnyDotnet(m), "no target_dotnet_* while refused");
         Assert.True(Lines(agent, "sends the agent no counters") == 1, "one log line for the refusal: " + agent.Process.Stderr);
+        // agent check says the same, from a session of its own.
+        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
+        var item = check.Json.GetProperty("targets").EnumerateArray().Single().GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "dotnet_runtime_counters");
+        Assert.Equal("Unavailable", item.GetProperty("status").GetString());
+        Assert.Contains("another tool holds the runtime's metrics session", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var collected = new FileInfo(counters.Output).Length;
         await Poll.Until(() => Task.FromResult(new FileInfo(counters.Output).Length > collected), TimeSpan.FromSeconds(10), "dotnet-counters itself still collects");
 
@@ -115,12 +115,7 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
                 $"agent on port {agent.Port}: gen2 collections reach the target's own count {own["gen2"]}");
         }
 
-        var refused = await Poll.Until(
-            async () => await CountersCapability(other) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
-            TimeSpan.FromSeconds(30),
-            "the agent at another interval names the refusal");
-        var detail = refused!.Value.GetProperty("detail").GetString()!;
-        output.WriteLine("refused: " + detail);
+        var (detail, _) = await Refusal(other, "the agent at another interval names the refusal");
         Assert.Contains("interval 1 s", detail, StringComparison.Ordinal);
         Assert.Contains("interval 2 s", detail, StringComparison.Ordinal);
         Assert.Equal(0, Connected(await other.Metrics()));
@@ -184,6 +179,7 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
             new Dictionary<string, string> { ["Target:CommandLinePattern"] = DotnetTarget.PatternFor(tag), ["Sampling:Interval"] = "00:00:00.250", ["Readiness:RequireTarget"] = "false" },
             env: new Dictionary<string, string?> { ["DOTNET_GCGen0MaxBudget"] = null });
         var fds = new List<int>();
+        var unconnected = new List<int>();
         for (var i = 0; i < cycles; i++)
         {
             var target = await DotnetTarget.Start(tag: tag);
@@ -208,13 +204,28 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
             await target.DisposeAsync();
             await Poll.Until(async () => !(await agent.Metrics()).Named("target_process_info").Any(s => s["pid"] == pid), TimeSpan.FromSeconds(10), $"cycle {i}: pid {pid} gone");
             fds.Add(Suite.Fds(agent.Process.Pid));
+            unconnected.Add(UnconnectedUnixSockets(agent.Process.Pid));
         }
 
-        // One count per cycle, after the pid is gone: a socket left per exit grows the series
-        // (seen on the old code: 232, 234, 236, 239, 241, 242), transient ones do not accumulate.
-        output.WriteLine($"agent fds after each of {cycles} kill/exit cycles: {string.Join(", ", fds)}");
-        Assert.True(fds.Max() - fds.Min() <= 3, $"fds grew over the cycles: {string.Join(", ", fds)}");
+        // One count per cycle, after the pid is gone. What leaked was a client Unix socket whose connect
+        // failed: the kernel lists it in /proc/net/unix as unconnected (St 01, not listening); that
+        // count must not grow. All descriptors are printed too (the old code: +2 per kill, +1 per exit).
+        output.WriteLine($"agent fds after each of {cycles} kill/exit cycles: {string.Join(", ", fds)}; unconnected Unix sockets: {string.Join(", ", unconnected)}");
+        Assert.True(unconnected.Max() <= unconnected[0] + 1, $"unconnected Unix sockets grew over the cycles: {string.Join(", ", unconnected)} (fds {string.Join(", ", fds)})");
+        Assert.True(fds[^1] - fds[0] < cycles, $"fds grew by one or more per cycle: {string.Join(", ", fds)}");
         Assert.Equal(0, Lines(agent, "Cannot attach to the .NET runtime"));
+    }
+
+    /// <summary>Polls /diag/capabilities until the counters entry is unavailable; its detail and fix.</summary>
+    private async Task<(string Detail, string Fix)> Refusal(AgentProcess agent, string what)
+    {
+        var entry = await Poll.Until(
+            async () => await CountersCapability(agent) is { } c && c.GetProperty("status").GetString() == "Unavailable" ? c : (JsonElement?)null,
+            TimeSpan.FromSeconds(30),
+            what);
+        var detail = entry!.Value.GetProperty("detail").GetString()!;
+        output.WriteLine("refused: " + detail);
+        return (detail, entry!.Value.GetProperty("fix").GetString()!);
     }
 
     private static int Lines(AgentProcess agent, string text)
@@ -222,6 +233,23 @@ public sealed class RuntimeSessionRecoveryTests(ITestOutputHelper output) : IDis
         var lines = agent.Process.Stderr.Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
         lines.ForEach(Console.WriteLine);
         return lines.Count;
+    }
+
+    /// <summary>The process's Unix sockets that are neither connected nor listening, as the kernel lists them.</summary>
+    private static int UnconnectedUnixSockets(int pid)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("socket:[", StringComparison.Ordinal))
+            {
+                inodes.Add(link["socket:[".Length..^1]);
+            }
+        }
+
+        // Num RefCount Protocol Flags Type St Inode [Path]: St 01 is SS_UNCONNECTED, Flags 00010000 a listener.
+        return File.ReadLines("/proc/net/unix").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f.Length >= 7 && f[5] == "01" && f[3] == "00000000" && inodes.Contains(f[6]));
     }
 
     /// <summary>Field 22 of /proc/PID/stat (clock ticks after boot): the runtime's key in its socket name.</summary>

@@ -135,9 +135,9 @@ internal static partial class ProbeSettings
     private static Uri GrpcAddress(ProbeOptions o, string prefix)
     {
         if (string.IsNullOrWhiteSpace(o.Address) || !Uri.TryCreate(o.Address, UriKind.Absolute, out var url)
-            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query) || url.UserInfo.Length > 0)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query))
         {
-            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Address)), "required: http://host:port (plaintext HTTP/2) or https://host:port, without a path or credentials");
+            throw new ConfigurationException(ConfigKey.Of(prefix, nameof(o.Address)), "required: http://host:port (plaintext HTTP/2) or https://host:port, without a path");
         }
 
         return url;

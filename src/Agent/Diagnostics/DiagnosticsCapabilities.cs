@@ -94,7 +94,7 @@ internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, Capture
     /// <summary>The running session's own word on the target's .NET counters: flowing, or why not and the fix.</summary>
     private Capability? Counters(string name)
     {
-        const string Name = "dotnet_runtime_counters";
+        const string Name = DotnetCountersCheck.Name;
         if (Runtimes.MetricsSession.Flowing(store.DotnetOf(name), settings.Sampling.Interval, time.GetUtcNow()))
         {
             return new(Name, CapabilityStatus.Available, "counters are flowing over the agent's EventPipe session", null, CapabilityAdvice.DotnetAffects);

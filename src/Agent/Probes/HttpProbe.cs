@@ -23,27 +23,11 @@ internal sealed class HttpProbe : IProbe
         handler.AutomaticDecompression = DecompressionMethods.None;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
-        var url = definition.Url!;
-        _url = url;
-        if (url.UserInfo.Length > 0)
-        {
-            // https://user:pass@host/: HttpClient never sends a URL's user info, so it is sent as
-            // Basic authentication (RFC 7617, user and password percent-decoded) and removed from the
-            // URL the request goes to. All three forms are secrets: never in a result or a log.
-            var colon = url.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            var user = Uri.UnescapeDataString(colon < 0 ? url.UserInfo : url.UserInfo[..colon]);
-            var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(url.UserInfo[(colon + 1)..]);
-            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user + ":" + password));
-            _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basic);
-            _url = new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri;
-            Secrets = [url.UserInfo, Uri.UnescapeDataString(url.UserInfo), basic, password];
-        }
-        else
-        {
-            Secrets = [];
-        }
+        var credentials = UrlCredentials.Of(definition.Url!);
+        _url = credentials.Url;
+        _client.DefaultRequestHeaders.Authorization = credentials.Authorization;
+        Secrets = credentials.Secrets;
     }
-
 
     public ProbeDefinition Definition { get; }
 

@@ -47,9 +47,6 @@ internal sealed partial class DotnetTargetSession(
     // that is not up yet still fails at once and is retried within the backoff.
     private static readonly TimeSpan AttachTimeoutFloor = TimeSpan.FromSeconds(5);
 
-    // A refused session is retried at this pace at the slowest: the other tool may run for hours.
-    private static readonly TimeSpan RefusedBackoffCeiling = TimeSpan.FromSeconds(30);
-
     // The socket names of the followed process, computed once per process: a look is then only
     // two to four existence checks, however many targets are followed.
     private (ProcessIdentity Id, string[] Names)? _candidates;
@@ -119,7 +116,7 @@ internal sealed partial class DotnetTargetSession(
                             Log.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
                         }
 
-                        refusedBackoff = Doubled(refusedBackoff, RefusedBackoffCeiling);
+                        refusedBackoff = Doubled(refusedBackoff, MetricsSession.RefusedBackoffCeiling); // the other tool may run for hours
                         break;
                     default:
                         wait = backoff;
@@ -149,9 +146,7 @@ internal sealed partial class DotnetTargetSession(
         }
     }
 
-    private string RefusedFix => string.Create(
-        CultureInfo.InvariantCulture,
-        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds}, GlobalCounter:MaxTimeSeries={options.MaxTimeSeries} and GlobalCounter:MaxHistograms={options.MaxHistograms}, another agent with the same Sampling:Interval and Runtime:Dotnet limits; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
+    private string RefusedFix => MetricsSession.RefusedFix(interval, options);
 
     private bool Untold(ProcessIdentity id, string cause)
     {

@@ -54,4 +54,12 @@ internal static class MetricsSession
     /// <summary>True while the last value of <paramref name="snapshot"/> is recent.</summary>
     public static bool Flowing(DotnetRuntimeSnapshot? snapshot, TimeSpan interval, DateTimeOffset now) =>
         snapshot is not null && now - snapshot.ReceivedAt <= StaleAfter(interval);
+
+    /// <summary>Retries of a refused session slow down to this pace at most.</summary>
+    public static readonly TimeSpan RefusedBackoffCeiling = TimeSpan.FromSeconds(30);
+
+    /// <summary>The fix for a refused session, for the log, /diag/capabilities and <c>agent check</c> alike.</summary>
+    public static string RefusedFix(TimeSpan interval, Configuration.DotnetRuntimeOptions limits) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds}, GlobalCounter:MaxTimeSeries={limits.MaxTimeSeries} and GlobalCounter:MaxHistograms={limits.MaxHistograms}, another agent with the same Sampling:Interval and Runtime:Dotnet limits; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
 }

@@ -120,7 +120,6 @@ public class ConfigMeaningTests
         { "Runtime:MetricsUrl", "http://alice:S3cret@127.0.0.1:9/metrics", [] },
         { "Targets:web:MetricsUrl", "http://alice:S3cret@127.0.0.1:9/metrics", [("Targets:web:Port", "80")] },
         { "Otlp:Endpoint", "http://alice:S3cret@collector:4318", [] },
-        { "Probes:g:Address", "http://alice:S3cret@h:50051", [("Probes:g:Kind", "grpc")] },
     };
 
     [Theory]
