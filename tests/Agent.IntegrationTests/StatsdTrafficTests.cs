@@ -62,15 +62,26 @@ public sealed class StatsdTrafficTests(ITestOutputHelper output)
         Assert.Equal([(200, 64.0), (404, 10.0), (500, 20.0)], byStatus.OrderBy(b => b.Key).Select(b => (b.Key, b.Value)));
 
         Dictionary<int, double> agentByStatus = [];
-        await Poll.Until(
-            async () =>
-            {
-                agentByStatus = (await agent.Metrics()).Where(s => s.Name == "target_http_server_requests_total" && s["target"] == "web")
-                    .ToDictionary(s => int.Parse(s["http_response_status_code"]!, CultureInfo.InvariantCulture), s => s.Value);
-                return agentByStatus.Count == byStatus.Count && byStatus.All(b => agentByStatus.GetValueOrDefault(b.Key) == b.Value);
-            },
-            TimeSpan.FromSeconds(30),
-            "gunicorn's counts per status");
+        IEnumerable<string> received = [];
+        try
+        {
+            await Poll.Until(
+                async () =>
+                {
+                    var seen = await agent.Metrics();
+                    received = seen.Where(s => s.Name == "agent_statsd_received_total").Select(s => $"{s["result"]}={s.Value}");
+                    agentByStatus = seen.Where(s => s.Name == "target_http_server_requests_total" && s["target"] == "web")
+                        .ToDictionary(s => int.Parse(s["http_response_status_code"]!, CultureInfo.InvariantCulture), s => s.Value);
+                    return agentByStatus.Count == byStatus.Count && byStatus.All(b => agentByStatus.GetValueOrDefault(b.Key) == b.Value);
+                },
+                TimeSpan.FromSeconds(30),
+                "gunicorn's counts per status");
+        }
+        catch (TimeoutException e)
+        {
+            // What the agent counted and what its listener did with each line, for whoever reads the failure.
+            throw new TimeoutException($"{e.Message}; agent: {string.Join(", ", agentByStatus.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"))}; listener: {string.Join(", ", received)}", e);
+        }
         var m = await agent.Metrics();
         Assert.Equal(byStatus.OrderBy(b => b.Key), agentByStatus.OrderBy(b => b.Key));
         var count = m.Single(s => s.Name == "target_http_server_request_duration_seconds_count" && s["target"] == "web");
