@@ -12,22 +12,34 @@ namespace Agent.Sampling;
 /// tini), init's other children are told apart by time: only one forked while the followed
 /// process was seen alive continues it.
 /// </summary>
-internal sealed class Lineage(ProcessEntry anchor)
+internal sealed class Lineage
 {
     /// <summary>The namespace's init: orphans are re-parented to it unless a subreaper is nearer.</summary>
     private const int Init = 1;
 
-    private readonly HashSet<ProcessIdentity> _members = [anchor.Identity];
+    private readonly ProcessEntry _anchor;
+    private readonly HashSet<ProcessIdentity> _members;
+    private readonly Predicate<ProcessIdentity> _reaped;
+    private ProcessTable? _table;
+
+    public Lineage(ProcessEntry anchor)
+    {
+        _anchor = anchor;
+        _members = [anchor.Identity];
+        _reaped = m => !_table!.Holds(m); // one delegate for every tick
+    }
 
     /// <summary>The process first found since the last restart: the counters' start.</summary>
-    public ProcessIdentity Anchor { get; } = anchor.Identity;
+    public ProcessIdentity Anchor => _anchor.Identity;
 
     /// <summary>The members of the followed tree, as last seen (kept while they live).</summary>
     public void Observe(IReadOnlyList<ProcessIdentity> members, ProcessTable? table)
     {
         if (table is not null)
         {
-            _members.RemoveWhere(m => !table.Holds(m));
+            _table = table;
+            _members.RemoveWhere(_reaped);
+            _table = null;
         }
 
         _members.UnionWith(members);
@@ -57,7 +69,7 @@ internal sealed class Lineage(ProcessEntry anchor)
                 return $"{who} {why}";
             }
 
-            if (p.ParentPid == anchor.ParentPid)
+            if (p.ParentPid == _anchor.ParentPid)
             {
                 return null; // the anchor's sibling: its parent may be starting a replacement (a supervisor)
             }
@@ -69,7 +81,7 @@ internal sealed class Lineage(ProcessEntry anchor)
     private string? Orphaned(ProcessEntry p, ProcessTable table, ulong? lastSeenAliveTicks)
     {
         var parent = p.ParentPid;
-        if (parent == anchor.ParentPid)
+        if (parent == _anchor.ParentPid)
         {
             // When that parent is init, the anchor's orphans land beside its siblings: only one
             // forked while the followed process was seen alive is of this line.
@@ -83,7 +95,7 @@ internal sealed class Lineage(ProcessEntry anchor)
             return "was forked after the target started and re-parented to init (a daemon's child, a crashed parent's orphan)";
         }
 
-        return table.Ancestry(anchor.ParentPid).Contains(parent)
+        return table.Ancestry(_anchor.ParentPid).Contains(parent)
             ? "was forked after the target started and re-parented to a subreaper above it"
             : null;
     }

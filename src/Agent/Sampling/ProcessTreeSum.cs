@@ -9,12 +9,21 @@ namespace Agent.Sampling;
 /// reaped), else its root alone (its own counters, kept monotonic across a continuation). The
 /// members of the last tick are the tree a lost target is continued from.
 /// </summary>
-internal sealed class ProcessTreeSum(ProcessReader reader)
+internal sealed class ProcessTreeSum
 {
+    private readonly ProcessReader _reader;
     private readonly GroupCounters _group = new();
     private readonly List<ProcessIdentity> _members = [];
     private readonly HashSet<ProcessIdentity> _goneAtRead = [];
+    private readonly Func<ProcessIdentity, bool> _unreaped;
     private ProcessIdentity? _root;
+    private ProcessTable? _table;
+
+    public ProcessTreeSum(ProcessReader reader)
+    {
+        _reader = reader;
+        _unreaped = IsUnreaped; // one delegate for every tick: a steady tick allocates nothing
+    }
 
     /// <summary>The members summed in the last tick, root first (zombies included).</summary>
     public IReadOnlyList<ProcessIdentity> Members => _members;
@@ -28,7 +37,7 @@ internal sealed class ProcessTreeSum(ProcessReader reader)
 
     public CounterValues Add(ProcessIdentity root, in ProcessReading rootReading, ref GaugeTotals totals, SelectionContext context, bool tree)
     {
-        var system = reader.System;
+        var system = _reader.System;
         _group.Begin();
         _members.Clear();
         _goneAtRead.Clear();
@@ -48,7 +57,7 @@ internal sealed class ProcessTreeSum(ProcessReader reader)
             foreach (var child in context.Table.TreeWithZombies(root.Pid).Skip(1))
             {
                 var id = child.Identity;
-                if (reader.Read(child.Pid, out var r, out _, withLimits: false) != ProcReadStatus.Ok || r.Stat.StartTimeTicks != child.StartTimeTicks || !(r.Stat.IsAlive || r.Stat.IsZombie))
+                if (_reader.Read(child.Pid, out var r, out _, withLimits: false) != ProcReadStatus.Ok || r.Stat.StartTimeTicks != child.StartTimeTicks || !(r.Stat.IsAlive || r.Stat.IsZombie))
                 {
                     // Reaped since the scan: its use is in its reaper's c-fields now, or will be by
                     // the next tick (the reaper may have been read just before).
@@ -66,11 +75,15 @@ internal sealed class ProcessTreeSum(ProcessReader reader)
             }
         }
 
-        var table = tree || context.Scanned ? context.Table : null;
-        return _group.Total(id => !_goneAtRead.Contains(id) && (table?.Holds(id) ?? IsUnreaped(id)));
+        _table = tree || context.Scanned ? context.Table : null;
+        return _group.Total(_unreaped);
     }
 
-    /// <summary>Without a table this tick (a single-process target): its stat says.</summary>
+    /// <summary>
+    /// Not reaped yet, alive or zombie, wherever it is now: seen gone when read this tick, else as
+    /// this tick's table shows it, else (a single-process target, no table) as its stat says.
+    /// </summary>
     private bool IsUnreaped(ProcessIdentity id) =>
-        reader.ReadStat(id.Pid, out var stat, out _) == ProcReadStatus.Ok && stat.StartTimeTicks == id.StartTimeTicks && (stat.IsAlive || stat.IsZombie);
+        !_goneAtRead.Contains(id) && (_table?.Holds(id)
+            ?? (_reader.ReadStat(id.Pid, out var stat, out _) == ProcReadStatus.Ok && stat.StartTimeTicks == id.StartTimeTicks && (stat.IsAlive || stat.IsZombie)));
 }
