@@ -146,15 +146,8 @@ public class GroupCountersTests
         // The root is a subreaper: nothing leaves the tree, so once every descendant is reaped the
         // root's utime + stime + cutime + cstime is everything the tree used.
         var kernel = new ToyKernel(new Random(seed), rootIsSubreaper: true);
-        var g = new GroupCounters();
-        var last = default(KernelCounters);
-        for (var tick = 0; tick < 400; tick++)
-        {
-            kernel.Step(tick < 350);
-            var now = kernel.Sample(g);
-            Assert.True(now.UserTicks >= last.UserTicks && now.SystemTicks >= last.SystemTicks, $"seed {seed}, tick {tick}: {last} -> {now}");
-            last = now;
-        }
+
+        var last = Drive(kernel, seed, spawnUntil: 350, (_, _) => { });
 
         Assert.Equal(0, kernel.Descendants);
         Assert.Equal(kernel.RootTotal, last);
@@ -167,16 +160,26 @@ public class GroupCountersTests
     public void A_random_tree_losing_orphans_to_init_never_falls_nor_exceeds_what_its_members_used(int seed)
     {
         var kernel = new ToyKernel(new Random(seed), rootIsSubreaper: false);
+
+        Drive(kernel, seed, spawnUntil: 400, (tick, now) =>
+            Assert.True(now.UserTicks <= kernel.UsedInTree.UserTicks && now.SystemTicks <= kernel.UsedInTree.SystemTicks, $"seed {seed}, tick {tick}: {now} > {kernel.UsedInTree}"));
+    }
+
+    /// <summary>400 ticks of the toy kernel, sampled each tick: the totals never fall; <paramref name="check"/> sees each.</summary>
+    private static KernelCounters Drive(ToyKernel kernel, int seed, int spawnUntil, Action<int, KernelCounters> check)
+    {
         var g = new GroupCounters();
         var last = default(KernelCounters);
         for (var tick = 0; tick < 400; tick++)
         {
-            kernel.Step(spawn: true);
+            kernel.Step(spawn: tick < spawnUntil);
             var now = kernel.Sample(g);
             Assert.True(now.UserTicks >= last.UserTicks && now.SystemTicks >= last.SystemTicks, $"seed {seed}, tick {tick}: {last} -> {now}");
-            Assert.True(now.UserTicks <= kernel.UsedInTree.UserTicks && now.SystemTicks <= kernel.UsedInTree.SystemTicks, $"seed {seed}, tick {tick}: {now} > {kernel.UsedInTree}");
+            check(tick, now);
             last = now;
         }
+
+        return last;
     }
 
     /// <summary>
