@@ -57,7 +57,7 @@ public sealed class LifecycleRandomTests(ITestOutputHelper output) : IDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds + 60);
         while (!Lines().Any(l => l.Contains(" replacements ", StringComparison.Ordinal)) || watch.Scrapes < 1000)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"seed {seed}: the generator did not finish ({watch.Scrapes} scrapes): {generator.Stderr}");
+            Assert.True(DateTime.UtcNow < deadline && !(generator.HasExited && watch.Scrapes > 0), $"seed {seed}: the generator did not finish ({watch.Scrapes} scrapes, exited: {generator.HasExited}): {generator.Stderr}\n{string.Join('\n', Lines())}");
             watch.Add(await agent.Metrics());
             await Task.Delay(40);
         }

@@ -30,7 +30,7 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Information, "Target {Target} continues in pid {Pid} ({Name}): {Reason}; no restart counted (it was pid {OldPid})")]
     public static partial void TargetContinued(ILogger logger, string target, int pid, string name, string reason, int oldPid);
 
-    [LoggerMessage(42, LogLevel.Warning, "Target {Target}: {Count} processes match {Selector}; following pid {Pid} ({Name}): {Why}; also {Others}")]
+    [LoggerMessage(42, LogLevel.Warning, "Target {Target}: {Count} process trees match {Selector}; following pid {Pid} ({Name}): {Why}; also {Others}")]
     public static partial void OtherMatches(ILogger logger, string target, int count, string selector, int pid, string name, string why, string others);
 
     [LoggerMessage(43, LogLevel.Warning, "Target {Target}: pid {Pid} is now another process ({NewName}), not {OldName} that Target:Pid named; the target stays down")]

@@ -141,7 +141,7 @@ internal sealed class TargetTracker
             _currentName = comm;
             _limits.Reset();
             _gate.Reset(_noTargetKey);
-            LogOtherMatches(selection, id, comm, continues);
+            LogOtherMatches(selection, id, comm, continues, context.Scanned ? context.Table : null);
             var sample = SampleCurrent(id, context);
             if (sample is not null)
             {
@@ -213,20 +213,28 @@ internal sealed class TargetTracker
         return what + string.Create(CultureInfo.InvariantCulture, $": pid {gone.Pid} is now another process ({comm}), not followed");
     }
 
-    /// <summary>Says once per followed process that others match too, which one was chosen and why.</summary>
-    private void LogOtherMatches(Selection selection, ProcessIdentity chosen, string comm, string? continues)
+    /// <summary>
+    /// Says once per followed process that processes outside its tree match too (a master's own
+    /// workers are expected), which one was chosen and why.
+    /// </summary>
+    private void LogOtherMatches(Selection selection, ProcessIdentity chosen, string comm, string? continues, ProcessTable? table)
     {
-        if (selection.Matches.Count < 2 || _ambiguityLogged == chosen)
+        if (selection.Matches.Count < 2 || _ambiguityLogged == chosen || table is null)
+        {
+            return;
+        }
+
+        var others = selection.Matches.Where(m => m.Pid != chosen.Pid && !table.Ancestry(m.ParentPid).Contains(chosen.Pid)).ToList();
+        if (others.Count == 0)
         {
             return;
         }
 
         _ambiguityLogged = chosen;
         var why = continues is not null ? "it continues the lost target: " + continues : "the oldest of the matches whose parent does not match";
-        var others = selection.Matches.Where(m => m.Pid != chosen.Pid).ToList();
         var named = string.Join(", ", others.Take(OthersNamed).Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Pid} ({m.Comm})")))
             + (others.Count > OthersNamed ? string.Create(CultureInfo.InvariantCulture, $" and {others.Count - OthersNamed} more") : string.Empty);
-        Log.OtherMatches(_logger, Name, selection.Matches.Count, _selector.Description, chosen.Pid, comm, why, named);
+        Log.OtherMatches(_logger, Name, others.Count + 1, _selector.Description, chosen.Pid, comm, why, named);
     }
 
     private TargetSample? SampleCurrent(ProcessIdentity id, SelectionContext context)

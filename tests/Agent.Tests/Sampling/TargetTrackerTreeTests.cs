@@ -247,7 +247,18 @@ public sealed class TargetTrackerTreeTests : IDisposable
         Tick(tracker);
 
         var line = Assert.Single(logger.Entries, e => e.EventId == 42).Message;
-        Assert.Equal("Target app: 3 processes match name=app; following pid 2 (app): the oldest of the matches whose parent does not match; also 20 (app), 8 (app)", line);
+        // pid 8 is pid 2's own worker: not another match.
+        Assert.Equal("Target app: 2 process trees match name=app; following pid 2 (app): the oldest of the matches whose parent does not match; also 20 (app)", line);
+    }
+
+    [Fact]
+    public void A_master_and_its_own_workers_are_one_match_and_not_logged()
+    {
+        var logger = new ListLogger<TargetTrackerTreeTests>();
+        var tracker = Tracker(new ProcessNameSelector("app"), includeChildren: true, logger);
+
+        Assert.Equal(2, Tick(tracker).Sample!.ProcessCount);
+        Assert.DoesNotContain(logger.Entries, e => e.EventId == 42);
     }
 
     [Fact]
