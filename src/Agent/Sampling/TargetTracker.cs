@@ -110,7 +110,7 @@ internal sealed class TargetTracker
     {
         if (_selector.NamesOneProcess && _last is { } gone)
         {
-            _problem = GoneForGood(gone, context);
+            _problem = GoneForGood(gone);
             return Missed(now);
         }
 
@@ -196,7 +196,7 @@ internal sealed class TargetTracker
     }
 
     /// <summary>Why a target that names one process is down for good, and whether its pid went to another process.</summary>
-    private string GoneForGood(ProcessIdentity gone, SelectionContext context)
+    private string GoneForGood(ProcessIdentity gone)
     {
         var what = string.Create(CultureInfo.InvariantCulture, $"process {gone.Pid} ({_currentName}) exited; Target:Pid names that process, not its pid");
         if (_reader.ReadStat(gone.Pid, out var stat, out var comm) != ProcReadStatus.Ok || !stat.IsAlive)
