@@ -87,6 +87,8 @@ public sealed class CheckCommandTests
         Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
         Assert.Contains("refused", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("problem: probe cache (redis): refused", run.Stdout, StringComparison.Ordinal);
+        // The reason is said once, not "refused: refused:".
+        Assert.DoesNotContain("refused: refused", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

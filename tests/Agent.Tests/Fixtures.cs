@@ -24,6 +24,9 @@ internal static class Fixtures
 
     public static string TreePath(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
 
+    /// <summary>A file of the checkout (e.g. the chart's values.schema.json).</summary>
+    public static string RepoFile(params string[] parts) => Path.Combine([RepoRoot, .. parts]);
+
     private static string RepoRoot { get; } = FindRoot();
 
     private static string FindRoot()

@@ -195,7 +195,7 @@ internal static class CheckCommand
 
         foreach (var p in probes)
         {
-            var line = $"probe {p.Name} ({p.Kind}): {p.Reason}: {p.Description}";
+            var line = $"probe {p.Name} ({p.Kind}): {p.Text}";
             (p.Status is CheckStatus.Warning ? warnings : p.Status is CheckStatus.Ok ? null : problems)?.Add(line);
         }
 

@@ -39,7 +39,7 @@ internal static class CheckReportWriter
         s.AppendLine(r.Probes.Count == 0 ? "probes: none configured" : "probes (one run each)");
         foreach (var p in r.Probes)
         {
-            var what = p.Status == CheckStatus.Ok ? p.Description : $"{p.Reason}: {p.Description}";
+            var what = p.Status == CheckStatus.Ok ? p.Description : p.Text;
             s.Append(CultureInfo.InvariantCulture, $"  {Mark(p.Status)} {p.Name} ({p.Kind}{(p.Critical ? ", critical" : string.Empty)}) {what} [{p.DurationSeconds * 1000:0} ms]").AppendLine();
         }
 

@@ -14,7 +14,7 @@ internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, Ti
     /// <paramref name="urls"/> is given) and, while it runs, keeps trying to connect to that port:
     /// <see cref="ConnectionsAccepted"/> counts how often that worked (a command that never listens: 0).
     /// </summary>
-    public static async Task<AgentCheck> Run(IEnumerable<string> args, string? executable = null, string? asUser = null, string? urls = null, TimeSpan? wait = null)
+    public static async Task<AgentCheck> Run(IEnumerable<string> args, string? executable = null, string? asUser = null, string? urls = null, TimeSpan? wait = null, IDictionary<string, string?>? env = null)
     {
         var port = Net.FreePort();
         var list = args.ToList();
@@ -32,9 +32,9 @@ internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, Ti
             file = "runuser";
         }
 
-        var env = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" };
+        var environment = new Dictionary<string, string?>(env ?? new Dictionary<string, string?>()) { ["DOTNET_gcServer"] = "0" };
         var clock = Stopwatch.StartNew();
-        await using var p = ChildProcess.Start(file, argv, env);
+        await using var p = ChildProcess.Start(file, argv, environment);
         var accepted = 0;
         var exited = p.WaitForExit(wait ?? TimeSpan.FromSeconds(60));
         while (!exited.IsCompleted)
