@@ -80,7 +80,6 @@ public sealed class ChartEnvironmentTests
     public async Task The_helm_test_pod_runs_the_real_check_with_what_it_mounts()
     {
         await Rendered.Value;
-        var (binary, _) = await NativeBuild.Get();
         var pods = Directory.GetFiles(Path.Combine(Manifests, "out"), "*.check.json").Order(StringComparer.Ordinal).ToList();
         Assert.Contains(pods, p => p.EndsWith("diagnostics.check.json", StringComparison.Ordinal));
         foreach (var pod in pods)
@@ -107,7 +106,7 @@ public sealed class ChartEnvironmentTests
                 }
 
                 var args = spec.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToList();
-                var run = await AgentCheck.Run(args, executable: binary, env: env);
+                var run = await AgentCheck.Run(args, env: env);
 
                 // 0 or 1 (no dependency runs here), never 2: the configuration the Pod is given is whole.
                 Assert.True(run.ExitCode is 0 or 1, $"{Path.GetFileName(pod)}: exit {run.ExitCode}: {run.Stdout}{run.Stderr}");

@@ -27,7 +27,8 @@ internal static class Fixtures
     /// <summary>A file of the checkout (e.g. the chart's values.schema.json).</summary>
     public static string RepoFile(params string[] parts) => Path.Combine([RepoRoot, .. parts]);
 
-    private static string RepoRoot { get; } = FindRoot();
+    /// <summary>The checkout the tests run from.</summary>
+    public static string RepoRoot { get; } = FindRoot();
 
     private static string FindRoot()
     {
