@@ -106,7 +106,9 @@ internal static class AgentServices
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
-        // The traffic summaries join the exporter's body (its SDK has no summary type).
-        app.MapPrometheusScrapingEndpoint("/metrics", null, branch => branch.UseMiddleware<MetricsExposition>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // On the exporter's body, outermost first: the traffic summaries join it (its SDK has no summary
+        // type) and gzip the whole when any exist; CountersCreated rewrites OpenMetrics' _created of the
+        // target counters to their process's start (it sees no Accept-Encoding when the summaries' step buffers).
+        app.MapPrometheusScrapingEndpoint("/metrics", null, branch => branch.UseMiddleware<MetricsExposition>().UseMiddleware<CountersCreated>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }
 }
