@@ -28,7 +28,8 @@ public sealed class TrafficTests
         string.Join("; ", client.Keys.Select(k => (k.Item1, k.Item2)).Union(agent.Keys).Order()
             .Select(k => $"{k.Item1} {k.Item2}: client {client.GetValueOrDefault(k)}, agent {agent.GetValueOrDefault(k)}"));
 
-    private static async Task Connected(AgentProcess agent) => await Poll.Until(
+    /// <summary>Until the agent's .NET session delivers: requests before it are counted by nobody.</summary>
+    internal static async Task Connected(AgentProcess agent) => await Poll.Until(
         async () => (await agent.Metrics()).Any(s => s.Name == "target_runtime_connected" && s["runtime"] == "dotnet" && s.Value == 1),
         TimeSpan.FromSeconds(60),
         "the agent's .NET session delivering (target_runtime_connected{runtime=\"dotnet\"} 1)");
@@ -247,60 +248,33 @@ public sealed class TrafficTests
         await using var web = await WebTarget.Start();
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>(Fast) { ["Target:Pid"] = web.Pid.ToString(CultureInfo.InvariantCulture) });
         await Connected(agent);
-        var dir = Directory.CreateTempSubdirectory("prometheus-traffic-").FullName;
-        try
-        {
-            var port = Net.FreePort();
-            var config = Path.Combine(dir, "prometheus.yml");
-            await File.WriteAllTextAsync(config, $"""
-                global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
-                rule_files:
-                  - {Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml")}
-                scrape_configs:
-                  - job_name: sidecar-agent
-                    static_configs:
-                      - targets: ["127.0.0.1:{agent.Port}"]
-                """);
-            await using var prometheus = ChildProcess.Start("prometheus", [
-                "--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"),
-                $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
-            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            async Task<List<(Dictionary<string, string> Labels, double Value)>> Query(string promql)
-            {
-                var json = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql))).RootElement;
-                return [.. json.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => (
-                    r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-                    double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
-            }
+        await using var prometheus = await PrometheusServer.Start(agent.Port);
+        async Task<List<(Dictionary<string, string> Labels, double Value)>> Query(string promql) =>
+            [.. (await prometheus.Query(promql)).EnumerateArray().Select(r => (
+                r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
+                double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
 
-            await Poll.Until(async () => (await Query("up{job=\"sidecar-agent\"} == 1")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus scraping the agent");
+        await Poll.Until(async () => (await Query("up{job=\"sidecar-agent\"} == 1")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus scraping the agent");
 
-            // Two rounds a few seconds apart, so that rate() has two samples with traffic between them.
-            using var client = new CountingClient();
-            await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
-            await Poll.Until(async () => (await Query("target_http_server_requests_total{http_response_status_code=\"500\"} == 40")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus has the first 40 failures");
-            await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
+        // Two rounds a few seconds apart, so that rate() has two samples with traffic between them.
+        using var client = new CountingClient();
+        await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
+        await Poll.Until(async () => (await Query("target_http_server_requests_total{http_response_status_code=\"500\"} == 40")).Count == 1, TimeSpan.FromSeconds(30), "Prometheus has the first 40 failures");
+        await client.Run(Repeat(web.Url("/ok"), "/ok", 60).Concat(Repeat(web.Url("/fail"), "/fail", 40)));
 
-            var fail = await Poll.Until(
-                async () => await Query("target_http_server_request_duration_seconds_count{http_route=\"/fail\"}") is [var one] && one.Value == 80 ? one.Labels : null,
-                TimeSpan.FromSeconds(30),
-                "Prometheus scraped /fail's count (the summary written beside the exporter's body) at 80");
-            Assert.Equal(("app", "500", "GET"), (fail["target"], fail["http_response_status_code"], fail["http_request_method"]));
-            var ratio = await Poll.Until(
-                async () => await Query("target:http_server_errors:ratio_rate5m{target=\"app\"}") is [var r] && r.Value > 0 ? (double?)r.Value : null,
-                TimeSpan.FromSeconds(30),
-                "the shipped error-ratio rule evaluated on the scraped counters");
-            Assert.InRange(ratio!.Value, 0.1, 0.9);
-            var rules = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
-                .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
-            Assert.All(rules, r => Assert.Equal("ok", r.GetProperty("health").GetString()));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var fail = await Poll.Until(
+            async () => await Query("target_http_server_request_duration_seconds_count{http_route=\"/fail\"}") is [var one] && one.Value == 80 ? one.Labels : null,
+            TimeSpan.FromSeconds(30),
+            "Prometheus scraped /fail's count (the summary written beside the exporter's body) at 80");
+        Assert.Equal(("app", "500", "GET"), (fail["target"], fail["http_response_status_code"], fail["http_request_method"]));
+        var ratio = await Poll.Until(
+            async () => await Query("target:http_server_errors:ratio_rate5m{target=\"app\"}") is [var r] && r.Value > 0 ? (double?)r.Value : null,
+            TimeSpan.FromSeconds(30),
+            "the shipped error-ratio rule evaluated on the scraped counters");
+        Assert.InRange(ratio!.Value, 0.1, 0.9);
+        var rules = System.Text.Json.JsonDocument.Parse(await prometheus.Api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
+            .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+        Assert.All(rules, r => Assert.Equal("ok", r.GetProperty("health").GetString()));
     }
 
     private static bool IsTraffic(string name) =>
