@@ -105,6 +105,12 @@ internal sealed class DotnetTargetSession(
     private async Task<bool> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
         var port = options.DiagnosticPort;
+        if (port is null && id.Pid == Environment.ProcessId)
+        {
+            await RunInProcess(id, stoppingToken);
+            return true;
+        }
+
         string transport;
         string endpoint;
         if (port is null)
@@ -155,7 +161,7 @@ internal sealed class DotnetTargetSession(
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         store.Publish(name, reader.Snapshot()); // connected; counters follow at the first refresh
         using var source = new EventPipeEventSource(session.EventStream);
-        source.Dynamic.All += evt =>
+        source.AllEvents += evt =>
         {
             if (reader.Apply(evt) && !ended.IsCancellationRequested)
             {
@@ -188,6 +194,25 @@ internal sealed class DotnetTargetSession(
 
         Log.DotnetSessionEnded(logger, id.Pid);
         return true;
+    }
+
+    /// <summary>The agent as its own target: its meter read in process (see <see cref="InProcessCounters"/>), until the target changes.</summary>
+    private async Task RunInProcess(ProcessIdentity id, CancellationToken stoppingToken)
+    {
+        var reader = new DotnetCounterReader(id.Pid, string.Empty);
+        using var counters = new InProcessCounters(reader, time);
+        Log.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
+        gate.Reset(_gateKey);
+        store.Publish(name, reader.Snapshot());
+        while (!stoppingToken.IsCancellationRequested && Current() == id)
+        {
+            if (counters.Collect() is { } snapshot)
+            {
+                store.Publish(name, snapshot);
+            }
+
+            await Task.Delay(interval, time, stoppingToken);
+        }
     }
 
     private string? Socket(ProcessIdentity id)
