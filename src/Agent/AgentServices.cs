@@ -89,7 +89,7 @@ internal static class AgentServices
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddDiagnostics(settings.Diagnostics);
-        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
+        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings));
         services.AddAgentEndpoints(settings.MetricsToken);
     }
 
