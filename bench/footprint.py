@@ -7,6 +7,7 @@ Usage:
   bench/footprint.py --agent out/agent              # an already published binary
   bench/footprint.py --agent before=A --agent after=B --rounds 3   # alternate several builds
   bench/footprint.py --out docs/benchmarks.md       # also rewrite the footprint section there
+  bench/footprint.py --agent a=B --agent b=B --env b:MALLOC_ARENA_MAX=2   # one binary, two environments
 
 Each agent runs as the Dockerfile's image would (its ENV lines), with no configuration: it
 watches itself. process-exporter watches the agent. Nothing is scraped before the reading; the
@@ -157,8 +158,8 @@ def stop(p):
             p.wait()
 
 
-def measure(binary, idle, work):
-    env = dict(os.environ, **dockerfile_env())
+def measure(binary, idle, work, extra_env):
+    env = dict(os.environ, **dockerfile_env(), **extra_env)
     port, pe_port = free_port(), free_port()
     agent = start([binary, "--urls", f"http://127.0.0.1:{port}"], env=env)
     cfg = os.path.join(work, "process-exporter.yml")
@@ -213,7 +214,7 @@ def report(a, builds, results, mstat_table):
         f"### Footprint (bench/footprint.py, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)",
         "",
         f"Each build started {a.rounds}× in turn with the Dockerfile's environment "
-        f"({' '.join(f'{k}={v}' for k, v in dockerfile_env().items())}), no configuration (it watches itself), "
+        f"({' '.join(f'{k}={v}' for k, v in dockerfile_env().items())}; `--env` adds to it for one build), no configuration (it watches itself), "
         f"read {a.idle} s after start with no scrape; Debian's prometheus-process-exporter (watching the agent, "
         "`-threads=false -gather-smaps=false`) started beside it each time. Medians of the rounds "
         f"(load average at the end: {os.getloadavg()[0]:.1f}). Command: `bench/footprint.py {' '.join(a.argv)}`.",
@@ -254,6 +255,7 @@ def main():
     ap.add_argument("--mstat", help="an .mstat for the per-assembly table (default: the publish's own)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--idle", type=float, default=30.0, help="seconds from start to the reading")
+    ap.add_argument("--env", action="append", default=[], help="LABEL:NAME=VALUE, an environment variable for one build on top of the Dockerfile's (repeatable)")
     ap.add_argument("--out", help="rewrite the footprint section of this markdown file")
     a = ap.parse_args()
     a.argv = sys.argv[1:]
@@ -267,10 +269,15 @@ def main():
         for spec in a.agent:
             label, _, path = spec.rpartition("=")
             builds[label or "agent"] = os.path.abspath(path)
+        extra = {label: {} for label in builds}
+        for spec in a.env:
+            label, _, pair = spec.partition(":")
+            name, _, value = pair.partition("=")
+            extra[label][name] = value
         results = {label: [] for label in builds}
         for _ in range(a.rounds):
             for label, binary in builds.items():
-                results[label].append(measure(binary, a.idle, work))
+                results[label].append(measure(binary, a.idle, work, extra[label]))
         section = report(a, builds, results, by_assembly(mstat) if mstat else None)
         print(section)
         if a.out:
