@@ -23,6 +23,10 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// <param name="launcher">A command that runs the agent, e.g. <c>nsenter -t PID -p -m --</c> (a pod's namespace).</param>
     public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null)
     {
+        // AGENT_EXECUTABLE=<a published native binary> runs every test that starts the agent here
+        // against that build instead of agent.dll (how the footprint work checked that no probe
+        // kind, TLS mode, capture or runtime counter was lost in the shipped build).
+        executable ??= Environment.GetEnvironmentVariable("AGENT_EXECUTABLE") is { Length: > 0 } native ? native : null;
         var listen = port ?? Net.FreePort();
         var args = new List<string>();
         var file = executable ?? "dotnet";
