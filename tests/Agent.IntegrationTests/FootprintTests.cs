@@ -17,7 +17,7 @@ public sealed class FootprintTests
     [Fact]
     public async Task The_native_binary_stays_within_its_committed_budget()
     {
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         var size = new FileInfo(binary).Length;
         var budget = Budget.GetProperty("binaryBytes").GetInt64();
         Assert.True(size <= budget, $"the native binary is {size:N0} bytes, over its budget of {budget:N0} (bench/footprint-budget.json): measure what grew with bench/footprint.py and bench/mstat, then cut it or raise the budget with the reason");
@@ -26,10 +26,9 @@ public sealed class FootprintTests
     [Fact]
     public async Task The_idle_native_agent_runs_within_its_thread_budget_and_none_it_does_not_need()
     {
-        var (binary, _) = await NativeBuild.Get();
         // No configuration: the agent watches itself, the case where it used to open an EventPipe
         // session on itself.
-        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), executable: binary);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>()); // the native binary
         await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "the agent reads its own runtime counters");
         await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_gc_heap_size_bytes") > 0, TimeSpan.FromSeconds(15), "its own counters have values");
 

@@ -8,50 +8,74 @@ namespace Agent.Runtimes;
 /// <summary>
 /// Folds the System.Runtime meter's measurements of one target into <see cref="DotnetRuntimeSnapshot"/>s,
 /// from either source: the <c>System.Diagnostics.Metrics</c> events of an EventPipe session
-/// (<see cref="Apply(TraceEvent)"/>) or a listener inside the agent when it watches itself
-/// (<see cref="Apply(string, string?, double?, double?, DateTime)"/>). Only one thread at a time calls it.
-/// Observable counters carry the runtime's absolute totals in <c>value</c> (.NET 8+); a plain
-/// counter (exceptions) only carries per-interval deltas (<c>rate</c>), summed here since the session began.
+/// (<see cref="Apply(TraceEvent)"/>), where it also notices when the runtime refuses the session, or a
+/// listener inside the agent when it watches itself (<see cref="Apply(string, string?, double?, double?, DateTime)"/>).
+/// Only one thread at a time calls it. Observable counters carry the runtime's absolute totals in
+/// <c>value</c> (.NET 8+); a plain counter (exceptions) only carries per-interval deltas (<c>rate</c>),
+/// summed here since the session began.
 /// </summary>
 /// <remarks>
+/// The runtime's metrics source serves one configuration at a time. The agent asks for the
+/// <em>shared</em> session (<see cref="MetricsSession"/>): a tool that asks for it with the same
+/// interval and limits (dotnet-counters' defaults at a 1 s interval) shares it, and the values of
+/// every sharer arrive tagged <c>SHARED</c>. Anything else is refused with an error event, which is
+/// the only sign of it: the session itself stays open and silent.
 /// The events are read from their raw payload rather than through TraceEvent's dynamic parser: that
 /// parser also reads EventSource manifests, which pulls an XML reader (System.Private.Xml, ~0.3 MB of
 /// native code) into the binary for events whose layout is fixed (MetricsEventSource, below).
 /// </remarks>
-internal sealed class DotnetCounterReader(int pid, string sessionId)
+internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider time)
 {
     /// <summary>The EventSource the runtime publishes meters through.</summary>
-    public static readonly Guid MetricsProvider = TraceEventProviders.GetEventSourceGuidFromName("System.Diagnostics.Metrics");
+    public static readonly Guid MetricsProvider = TraceEventProviders.GetEventSourceGuidFromName(MetricsSession.Provider);
 
-    // MetricsEventSource's event ids; each payload starts with the UTF-16 strings sessionId, meterName,
-    // meterVersion, instrumentName, then for values unit, tags, and rate and value (counters) or
-    // lastValue (gauges). Later runtimes append fields, never reorder them.
+    // MetricsEventSource's event ids; each payload is the event method's arguments in order, every one
+    // a NUL-terminated UTF-16 string here: values start with sessionId, meterName, meterVersion,
+    // instrumentName, unit, tags, then rate and value (counters) or lastValue (gauges); the refusals
+    // carry runningSessionId, or clientId and the expected/actual MaxHistograms, MaxTimeSeries and
+    // RefreshInterval. Later runtimes append fields, never reorder them.
     private const int CounterRateValuePublished = 4;
     private const int GaugeValuePublished = 5;
     private const int BeginInstrumentReporting = 7;
+    private const int MultipleSessionsNotSupportedError = 15;
     private const int UpDownCounterRateValuePublished = 16;
+    private const int MultipleSessionsConfiguredIncorrectlyError = 17;
 
     private readonly Dictionary<string, double> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _heapByGeneration = new(StringComparer.Ordinal);
     private double? _allocated, _threads, _queue, _completed, _exceptions, _contentions, _pauseRatio;
     private (double Seconds, DateTime At)? _lastPause;
+    private DateTimeOffset _receivedAt;
 
     public bool HasValues { get; private set; }
 
-    /// <summary>Applies one event of the session; true if it changed the snapshot.</summary>
+    /// <summary>Why the runtime refused this session (another tool holds the metrics source); null while it has not.</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>Applies one event of the session; true if it changed the snapshot or refused the session.</summary>
     public bool Apply(TraceEvent evt) =>
         evt.ProviderGuid == MetricsProvider && Apply((int)evt.ID, Payload(evt), evt.TimeStamp);
 
-    /// <summary>Applies one MetricsEventSource event by its id and raw payload; false if it is not a value of this session's System.Runtime meter or is malformed.</summary>
+    /// <summary>
+    /// Applies one MetricsEventSource event by its id and raw payload; false if it is neither a value
+    /// of the shared session's System.Runtime meter nor a refusal of this session, or is malformed.
+    /// </summary>
     public bool Apply(int eventId, ReadOnlySpan<byte> payload, DateTime at)
     {
-        if (eventId is not (CounterRateValuePublished or GaugeValuePublished or UpDownCounterRateValuePublished or BeginInstrumentReporting))
+        var fields = new PayloadStrings(payload);
+        switch (eventId)
         {
-            return false;
+            case MultipleSessionsNotSupportedError:
+                return RefusedByAnother(ref fields);
+            case MultipleSessionsConfiguredIncorrectlyError:
+                return RefusedForSettings(ref fields);
+            case CounterRateValuePublished or GaugeValuePublished or UpDownCounterRateValuePublished or BeginInstrumentReporting:
+                break;
+            default:
+                return false;
         }
 
-        var fields = new PayloadStrings(payload);
-        if (!fields.Next(out var session) || !session.SequenceEqual(sessionId)
+        if (!fields.Next(out var session) || !session.SequenceEqual(MetricsSession.SharedId)
             || !fields.Next(out var meter) || !meter.SequenceEqual("System.Runtime")
             || !fields.Next(out _) // meterVersion
             || !fields.Next(out var instrument))
@@ -84,6 +108,40 @@ internal sealed class DotnetCounterReader(int pid, string sessionId)
 
         return Apply(instrument.ToString(), Tag(tags, "gc.heap.generation"), value, rate, at);
     }
+
+    /// <summary>
+    /// Sent to every listener when a session is refused; only a running session that is not the
+    /// shared one can have refused ours (a third tool refused beside a shared session that includes
+    /// us names "SHARED").
+    /// </summary>
+    private bool RefusedByAnother(ref PayloadStrings fields)
+    {
+        if (!fields.Next(out var running) || running.SequenceEqual(MetricsSession.SharedId))
+        {
+            return false;
+        }
+
+        Refusal = $"another tool holds the runtime's metrics session (session {Short(running)}, not shared: a listener that did not ask for the shared session, e.g. an older dotnet-monitor or an in-process MeterListener over EventPipe); the runtime serves one session at a time";
+        return true;
+    }
+
+    private bool RefusedForSettings(ref PayloadStrings fields)
+    {
+        if (!fields.Next(out var client) || !client.SequenceEqual(clientId)
+            || !fields.Next(out var expectedHistograms) || !fields.Next(out var actualHistograms)
+            || !fields.Next(out var expectedSeries) || !fields.Next(out var actualSeries)
+            || !fields.Next(out var expectedInterval) || !fields.Next(out var actualInterval))
+        {
+            return false;
+        }
+
+        Refusal = string.Create(
+            CultureInfo.InvariantCulture,
+            $"another tool shares the runtime's metrics session with other settings (interval {expectedInterval} s, MaxTimeSeries {expectedSeries}, MaxHistograms {expectedHistograms}; the agent asks for interval {actualInterval} s, MaxTimeSeries {actualSeries}, MaxHistograms {actualHistograms}); the runtime shares one session only between equal settings");
+        return true;
+    }
+
+    private static string Short(ReadOnlySpan<char> id) => id.Length > 12 ? string.Concat(id[..12], "…") : id.ToString();
 
     /// <summary>
     /// Applies one measurement of an instrument of the System.Runtime meter: <paramref name="value"/>
@@ -132,6 +190,7 @@ internal sealed class DotnetCounterReader(int pid, string sessionId)
         }
 
         HasValues = true;
+        _receivedAt = time.GetUtcNow();
         return true;
     }
 
@@ -145,7 +204,10 @@ internal sealed class DotnetCounterReader(int pid, string sessionId)
         _queue,
         _completed,
         _exceptions,
-        _contentions);
+        _contentions)
+    {
+        ReceivedAt = _receivedAt,
+    };
 
     private static unsafe ReadOnlySpan<byte> Payload(TraceEvent evt) => new((void*)evt.DataStart, evt.EventDataLength);
 
