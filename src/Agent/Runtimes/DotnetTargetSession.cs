@@ -24,9 +24,11 @@ namespace Agent.Runtimes;
 /// it itself first — that socket is always disposed, so a stale or foreign socket file costs no
 /// descriptor — before the diagnostics client connects; listen mode
 /// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes it, so a
-/// target configured without <c>nosuspend</c> is never left suspended. With <c>Traffic:Enabled</c> the
-/// same session carries the traffic instruments, folded by a <see cref="DotnetTrafficReader"/> kept for the
-/// process across its sessions and published to the <see cref="TrafficStore"/>.
+/// target configured without <c>nosuspend</c> is never left suspended. The agent as its own target
+/// (connect mode) reads its meter in process instead of a session on itself (<see cref="RunInProcess"/>).
+/// With <c>Traffic:Enabled</c> the same session carries the traffic instruments, folded by a
+/// <see cref="DotnetTrafficReader"/> kept for the process across its sessions and published to the
+/// <see cref="TrafficStore"/>.
 /// </summary>
 internal sealed partial class DotnetTargetSession(
     string name,
@@ -179,6 +181,12 @@ internal sealed partial class DotnetTargetSession(
     private async Task<Attempt> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
         var port = options.DiagnosticPort;
+        if (port is null && id.Pid == Environment.ProcessId)
+        {
+            await RunInProcess(id, stoppingToken);
+            return Attempt.Delivered;
+        }
+
         using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var attachLimit = port is null ? 2 * interval : 3 * interval;
         attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
@@ -217,14 +225,22 @@ internal sealed partial class DotnetTargetSession(
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         using var source = new EventPipeEventSource(session.EventStream);
         string? refusal = null;
-        source.Dynamic.All += evt =>
+        if (trafficReader is not null)
         {
-            if (trafficReader?.Apply(evt) is { } tick && !ended.IsCancellationRequested)
+            // The traffic reader reads payload fields by name, which needs TraceEvent's dynamic parser
+            // (its XML reader is back in the binary: see docs/benchmarks.md "Traffic"); the counter reader
+            // below reads raw payloads. To do: read the histogram events raw as well.
+            source.Dynamic.All += evt =>
             {
-                PublishTraffic(trafficReader, tick);
-                return;
-            }
+                if (trafficReader.Apply(evt) is { } tick && !ended.IsCancellationRequested)
+                {
+                    PublishTraffic(trafficReader, tick);
+                }
+            };
+        }
 
+        source.AllEvents += evt =>
+        {
             if (!reader.Apply(evt) || ended.IsCancellationRequested)
             {
                 return;
@@ -327,6 +343,23 @@ internal sealed partial class DotnetTargetSession(
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+    }
+
+    /// <summary>The agent as its own target: its meter read in process (see <see cref="InProcessCounters"/>), until the target changes.</summary>
+    private async Task RunInProcess(ProcessIdentity id, CancellationToken stoppingToken)
+    {
+        var reader = new DotnetCounterReader(id.Pid, string.Empty, time);
+        using var counters = new InProcessCounters(reader, time);
+        Log.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
+        while (!stoppingToken.IsCancellationRequested && Current() == id)
+        {
+            if (counters.Collect() is { } snapshot)
+            {
+                store.Publish(name, snapshot);
+            }
+
+            await Task.Delay(interval, time, stoppingToken);
+        }
     }
 
     private string? Socket(ProcessIdentity id)
