@@ -15,6 +15,7 @@ internal static class TelemetryServices
     {
         services.AddSingleton(telemetry);
         services.AddSingleton<TargetMetrics>();
+        services.AddSingleton<ContainerMetrics>();
         services.AddSingleton<ProbeMetrics>();
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<FederationMetrics>();
@@ -23,7 +24,7 @@ internal static class TelemetryServices
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
                 .AddPrometheusExporter(o =>
                 {
                     // Metric names are unique across the agent's meters: scope labels on every
@@ -42,6 +43,7 @@ internal static class TelemetryServices
     {
         _ = services.GetRequiredService<MeterProvider>();
         _ = services.GetRequiredService<TargetMetrics>();
+        _ = services.GetRequiredService<ContainerMetrics>();
         _ = services.GetRequiredService<ProbeMetrics>();
         _ = services.GetRequiredService<RuntimeMetrics>();
         _ = services.GetRequiredService<FederationMetrics>();

@@ -1,0 +1,50 @@
+using Agent.Procfs;
+
+namespace Agent.Containers;
+
+/// <summary>
+/// A target's cgroup at one tick: where it is and what its files said. The counters the agent
+/// keeps itself (<see cref="OomKills"/>, the memory events) are monotonic across the target's
+/// restarts and cgroups; everything in <see cref="Values"/> is the kernel's own number now.
+/// </summary>
+/// <param name="Cgroup">The cgroup's path (memory controller's, else unified).</param>
+/// <param name="Version">1 or 2: the hierarchy of the memory controller.</param>
+/// <param name="Route">How the agent reaches it.</param>
+/// <param name="Values">This tick's reads; null members were missing.</param>
+/// <param name="OomKills">Processes of the target's cgroups killed by the OOM killer, since the agent started following it (first cgroup: since the cgroup was created).</param>
+/// <param name="OomEvents">v2 <c>oom</c>: the limit was hit and reclaim failed.</param>
+/// <param name="HighEvents">v2 <c>high</c>: usage went over <c>memory.high</c>.</param>
+/// <param name="MaxEvents">v2 <c>max</c>: usage hit <c>memory.max</c>.</param>
+/// <param name="ThrottledRatio">Throttled ÷ elapsed CFS periods since the previous tick (0–1); null without a CPU limit or on the first tick.</param>
+internal sealed record ContainerSample(
+    string Cgroup,
+    int Version,
+    CgroupRoute Route,
+    CgroupValues Values,
+    long? OomKills,
+    long? OomEvents,
+    long? HighEvents,
+    long? MaxEvents,
+    double? ThrottledRatio);
+
+/// <summary>
+/// One OOM kill the agent attributed: the target's own process, or another process of its cgroup
+/// while the target survived (a pre-fork server's worker).
+/// </summary>
+/// <param name="Sequence">Increases with every attribution, so an observer tells a new one from the last.</param>
+/// <param name="At">When the agent saw it: the kernel's signal, else the tick.</param>
+/// <param name="TargetKilled">True when the target's process itself ended with the kill.</param>
+/// <param name="Pid">The target's process: the one killed, or the survivor.</param>
+/// <param name="Kills">Kills counted in this attribution (usually 1).</param>
+/// <param name="LimitBytes">The memory limit then; null when unlimited.</param>
+/// <param name="UsageBytes">The last usage seen before or at the kill.</param>
+internal sealed record OomKill(long Sequence, DateTimeOffset At, bool TargetKilled, int Pid, string ProcessName, long Kills, long? LimitBytes, long? UsageBytes, string Cgroup);
+
+/// <summary>What the agent knows of a target's OOM kills, kept while the target is absent too.</summary>
+/// <param name="Kills">OOM kills in the target's cgroups (null until a memory cgroup was read).</param>
+/// <param name="KilledRestarts">Restarts whose previous process was OOM-killed.</param>
+/// <param name="Last">The latest attribution.</param>
+internal sealed record OomState(long? Kills, long KilledRestarts, OomKill? Last)
+{
+    public static readonly OomState None = new(null, 0, null);
+}
