@@ -6,7 +6,8 @@ namespace Agent.Containers;
 /// The container view of every target, read on the sampling tick: one <see cref="ContainerTracker"/>
 /// per target name, one read buffer for all. Called only from the sampling loop.
 /// </summary>
-internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvider time, ILoggerFactory loggers) : IDisposable
+/// <param name="fileSystemRoot">Where the agent's mount points are ("/"; a fixture tree in tests).</param>
+internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvider time, ILoggerFactory loggers, string fileSystemRoot = "/") : IDisposable
 {
     private readonly Dictionary<string, ContainerTracker> _trackers = new(StringComparer.Ordinal);
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -22,7 +23,7 @@ internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvi
                 return (null, OomState.None); // never seen: nothing to keep yet
             }
 
-            tracker = new ContainerTracker(target, fs, watcher, time, _logger);
+            tracker = new ContainerTracker(target, fs, watcher, time, _logger, fileSystemRoot);
             _trackers[target] = tracker;
         }
 

@@ -49,8 +49,11 @@ internal sealed partial class ContainerTracker : IDisposable
     private DateTimeOffset? _signalAt;
     private long? _periods, _throttled;
 
-    public ContainerTracker(string target, ProcFs fs, OomWatcher? watcher, TimeProvider time, ILogger logger)
+    private readonly string _root;
+
+    public ContainerTracker(string target, ProcFs fs, OomWatcher? watcher, TimeProvider time, ILogger logger, string fileSystemRoot = "/")
     {
+        _root = fileSystemRoot;
         _target = target;
         _fs = fs;
         _watcher = watcher;
@@ -60,6 +63,18 @@ internal sealed partial class ContainerTracker : IDisposable
 
     /// <summary>The cgroup located for the current process, if any (for tests and <c>agent check</c>).</summary>
     public CgroupPaths? Paths => _paths;
+
+    /// <summary>The OOM kill total as last read, by a tick or by the watcher (tests).</summary>
+    public long? OomKillsSeen
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oomKill.Total;
+            }
+        }
+    }
 
     /// <summary>Why OOM kills are not watched between ticks, or null when they are.</summary>
     public string? WatchProblem { get; private set; }
@@ -218,7 +233,7 @@ internal sealed partial class ContainerTracker : IDisposable
         _periods = _throttled = null;
         var process = _fs.Process(pid);
         _cgroupFile = process.ReadFile("cgroup", buffer, out var n) == ProcReadStatus.Ok ? buffer[..n].ToArray() : [];
-        var paths = CgroupLocator.Locate(process, _fs.Self(), "/", out var problem);
+        var paths = CgroupLocator.Locate(process, _fs.Self(), _root, out var problem);
         if (paths is null)
         {
             WarnOnce("locate", () => Log.CgroupNotFound(_logger, _target, problem ?? "unknown"));
