@@ -38,7 +38,20 @@ internal sealed record ContainerSample(
 /// <param name="Kills">Kills counted in this attribution (usually 1).</param>
 /// <param name="LimitBytes">The memory limit then; null when unlimited.</param>
 /// <param name="UsageBytes">The last usage seen before or at the kill.</param>
-internal sealed record OomKill(long Sequence, DateTimeOffset At, bool TargetKilled, int Pid, string ProcessName, long Kills, long? LimitBytes, long? UsageBytes, string Cgroup);
+internal sealed record OomKill(long Sequence, DateTimeOffset At, bool TargetKilled, int Pid, string ProcessName, long Kills, long? LimitBytes, long? UsageBytes, string Cgroup)
+{
+    /// <summary>For the event timeline and the page: who, and the memory against the limit.</summary>
+    public string Describe()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var memory = string.Create(c, $"limit {(LimitBytes is { } l ? Mib(l) : "none")}, last usage seen {(UsageBytes is { } u ? Mib(u) : "unknown")}");
+        return TargetKilled
+            ? string.Create(c, $"pid {Pid} ({ProcessName}) was OOM-killed: its cgroup {Cgroup} reached the memory limit ({memory})")
+            : string.Create(c, $"{Kills} process{(Kills == 1 ? string.Empty : "es")} of its cgroup {Cgroup} OOM-killed ({memory}); pid {Pid} ({ProcessName}) survives");
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB";
+}
 
 /// <summary>What the agent knows of a target's OOM kills, kept while the target is absent too.</summary>
 /// <param name="Kills">OOM kills in the target's cgroups (null until a memory cgroup was read).</param>

@@ -32,7 +32,7 @@ internal sealed class StatusBuilder(
         var current = targets.Current;
         var targetList = history.Targets
             .Where(t => (t.Latest ?? current.Find(t.Name)) is not null)
-            .Select(t => Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now))
+            .Select(t => Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now) with { Container = Container(t.Latest ?? current.Find(t.Name)!, t.CopyContainer(), since) })
             .ToList();
         foreach (var t in current.Targets)
         {
@@ -65,6 +65,50 @@ internal sealed class StatusBuilder(
             snapshot.Restarts,
             s is null ? snapshot.Problem : null,
             Series(copy.Times, copy.Points, since));
+    }
+
+    private static ContainerStatus? Container(TargetSnapshot snapshot, (long[] Times, ContainerPoint[] Points) copy, long since)
+    {
+        if (snapshot.Container is not { } c)
+        {
+            return null;
+        }
+
+        var v = c.Values;
+        var first = Array.FindIndex(copy.Times, t => t >= since);
+        var n = first < 0 ? 0 : copy.Times.Length - first;
+        var time = new long[n];
+        var workingSet = new long?[n];
+        var limit = new long?[n];
+        var throttled = new double?[n];
+        var cpu = new double?[n];
+        var memory = new double?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var p = copy.Points[first + i];
+            time[i] = copy.Times[first + i];
+            workingSet[i] = p.WorkingSetKiB == ContainerPoint.Unknown ? null : p.WorkingSetKiB * 1024L;
+            limit[i] = p.LimitKiB == ContainerPoint.Unknown ? null : p.LimitKiB * 1024L;
+            throttled[i] = Half.IsNaN(p.ThrottledRatio) ? null : Math.Round((double)p.ThrottledRatio, 4);
+            cpu[i] = Half.IsNaN(p.CpuPressure) ? null : Math.Round((double)p.CpuPressure, 4);
+            memory[i] = Half.IsNaN(p.MemoryPressure) ? null : Math.Round((double)p.MemoryPressure, 4);
+        }
+
+        var last = snapshot.Oom.Last is { } k ? new EventEntry(k.At, "oom-killed", snapshot.Name, k.Describe(), true) : null;
+        return new ContainerStatus(
+            c.Cgroup,
+            c.Version,
+            c.Route == Procfs.CgroupRoute.TargetRoot ? "target_root" : "agent_mount",
+            v.WorkingSet,
+            v.MemoryUsage,
+            v.MemoryUnlimited ? null : v.MemoryLimit,
+            v.WorkingSetRatio,
+            v.CpuMax.Cores,
+            c.ThrottledRatio,
+            c.OomKills,
+            snapshot.Oom.KilledRestarts,
+            last,
+            new ContainerSeries(time, workingSet, limit, throttled, cpu, memory));
     }
 
     private static TargetSeries Series(long[] times, TargetPoint[] points, long since)
