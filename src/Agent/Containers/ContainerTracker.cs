@@ -38,8 +38,8 @@ internal sealed partial class ContainerTracker : IDisposable
     private MonotonicTotal _oomKill, _oom, _high, _max;
     private long _killsJudged;
     private bool _baselined;
-    private (long Kills, DateTimeOffset At, long? Usage, long? Limit)? _pending;
-    private (int Pid, string Comm)? _ended;
+    private (long Kills, DateTimeOffset At, long? Usage, long? Limit, string Cgroup)? _pending;
+    private (int Pid, string Comm, string Cgroup, long? Usage, long? Limit)? _ended;
     private bool _endedByOom;
     private long _restartsSeen;
     private long _killedRestarts;
@@ -98,8 +98,8 @@ internal sealed partial class ContainerTracker : IDisposable
                     if (_identity is { } old)
                     {
                         ended = true;
-                        _ended = (old.Pid, _comm);
                         Settle(buffer);
+                        _ended = (old.Pid, _comm, _paths?.CgroupPath ?? "?", _lastUsage, _lastLimit);
                     }
 
                     Switch(p, startTicks, buffer);
@@ -128,8 +128,8 @@ internal sealed partial class ContainerTracker : IDisposable
             else if (_identity is { } gone)
             {
                 ended = true;
-                _ended = (gone.Pid, _comm);
                 Settle(buffer);
+                _ended = (gone.Pid, _comm, _paths?.CgroupPath ?? "?", _lastUsage, _lastLimit);
                 _identity = null;
             }
 
@@ -181,10 +181,10 @@ internal sealed partial class ContainerTracker : IDisposable
         {
             // The target's process ended in the interval the kill was counted in (or the one after).
             var kills = fresh + (_pending?.Kills ?? 0);
-            var (when, usage, limit) = _pending is { } p ? (p.At, p.Usage, p.Limit) : (at, _lastUsage, _lastLimit);
+            var (when, usage, limit) = _pending is { } p ? (p.At, p.Usage, p.Limit) : (at, _ended!.Value.Usage, _ended.Value.Limit);
             _pending = null;
             _endedByOom = true;
-            Attribute(true, _ended!.Value.Pid, _ended.Value.Comm, kills, when, usage, limit);
+            Attribute(true, _ended!.Value.Pid, _ended.Value.Comm, kills, when, usage, limit, _ended.Value.Cgroup);
             return;
         }
 
@@ -193,25 +193,24 @@ internal sealed partial class ContainerTracker : IDisposable
             if (_pending is { } p)
             {
                 _pending = null;
-                Attribute(false, alive, _comm, p.Kills, p.At, p.Usage, p.Limit); // the target lived on: another process was killed
+                Attribute(false, alive, _comm, p.Kills, p.At, p.Usage, p.Limit, p.Cgroup); // the target lived on: another process was killed
             }
 
             if (fresh > 0)
             {
-                _pending = (fresh, at, _lastUsage, _lastLimit);
+                _pending = (fresh, at, _lastUsage, _lastLimit, _paths?.CgroupPath ?? "?");
             }
         }
         else if (fresh > 0 && _ended is { } e)
         {
             // Counted after the target was already gone (a late read of its old cgroup): its cause.
             _endedByOom = true;
-            Attribute(true, e.Pid, e.Comm, fresh, at, _lastUsage, _lastLimit);
+            Attribute(true, e.Pid, e.Comm, fresh, at, e.Usage, e.Limit, e.Cgroup);
         }
     }
 
-    private void Attribute(bool targetKilled, int pid, string comm, long kills, DateTimeOffset at, long? usage, long? limit)
+    private void Attribute(bool targetKilled, int pid, string comm, long kills, DateTimeOffset at, long? usage, long? limit, string cgroup)
     {
-        var cgroup = _paths?.CgroupPath ?? "?";
         _last = new OomKill(++_sequence, at, targetKilled, pid, comm, kills, limit, usage, cgroup);
         var limitText = limit is { } l ? Bytes(l) : "no limit";
         var usageText = usage is { } u ? Bytes(u) : "unknown";

@@ -90,7 +90,8 @@ internal static class CgroupLocator
         var cpuUsage = cgroup.V1Path("cpuacct") is not null ? Find("cpuacct") : cpu is { Version: 2 } ? cpu : Find("cpu", v2Only: true);
         var pids = Find("pids");
         var pressure = Find("pressure", v2Only: true);
-        var path = cgroup.MemoryV1Path ?? cgroup.UnifiedPath ?? "?";
+        // The name shown: the memory controller's cgroup when it is on v1 and reached, else the unified one.
+        var path = (memory is { Version: 1 } ? cgroup.MemoryV1Path : null) ?? cgroup.UnifiedPath ?? cgroup.MemoryV1Path ?? "?";
         return new CgroupPaths(path, memory, cpu, cpuUsage, pids, pressure, problems);
     }
 
