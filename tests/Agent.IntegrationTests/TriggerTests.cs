@@ -281,6 +281,7 @@ public sealed class TriggerTests : IDisposable
     public async Task Every_metric_a_trigger_can_watch_is_one_the_agent_exports()
     {
         await using var target = await DotnetTarget.Start();
+        await using var limits = Cgroups.WithLimits(target.Pid); // a memory and a CPU limit: their ratios exist
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Target:Pid"] = target.Pid.ToString(CultureInfo.InvariantCulture),

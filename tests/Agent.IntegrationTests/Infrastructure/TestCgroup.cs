@@ -116,3 +116,39 @@ internal sealed class TestCgroup : IAsyncDisposable
     private static string Own(string controller) =>
         File.ReadAllLines("/proc/self/cgroup").Select(l => l.Split(':', 3)).Single(p => p[1].Split(',').Contains(controller))[2];
 }
+
+/// <summary>Real cgroups with limits around a running target, for tests that need every container family.</summary>
+internal static class Cgroups
+{
+    /// <summary>
+    /// Moves <paramref name="pid"/> into v1 memory (1 GiB), cpu (2 cores) and pids (4096) children,
+    /// so that limits, the working-set ratio, the CPU limit, the throttled share and pids exist.
+    /// Disposing removes them (killing the target if it still runs).
+    /// </summary>
+    public static Limits WithLimits(int pid)
+    {
+        var memory = TestCgroup.V1("memory");
+        var cpu = TestCgroup.V1("cpu");
+        var pids = TestCgroup.V1("pids");
+        memory.Write("memory.limit_in_bytes", (1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        cpu.Write("cpu.cfs_quota_us", "200000");
+        pids.Write("pids.max", "4096");
+        foreach (var c in (TestCgroup[])[memory, cpu, pids])
+        {
+            c.Add(pid);
+        }
+
+        return new Limits([memory, cpu, pids]);
+    }
+
+    internal sealed class Limits(TestCgroup[] cgroups) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var c in cgroups)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+}
