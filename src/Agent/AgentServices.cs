@@ -76,7 +76,7 @@ internal static class AgentServices
         services.AddSystemd();
 
         services.AddTargetSampling(settings.Targets, settings.Sampling);
-        services.AddContainers();
+        services.AddContainers(settings.Sampling.CgroupInterval);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);

@@ -47,6 +47,7 @@ public sealed class ContainerTests : IDisposable
         {
             ["Targets:busy:Pid"] = busy.Pid.ToString(CultureInfo.InvariantCulture),
             ["Sampling:Interval"] = "00:00:00.200",
+            ["Sampling:CgroupInterval"] = "00:00:00.200", // every tick: the test compares with the files
         });
 
         // Throttled on most periods while it spins: the share of the last interval and the counters rise.
@@ -93,6 +94,7 @@ public sealed class ContainerTests : IDisposable
             ["Targets:web:Pid"] = target.Pid.ToString(CultureInfo.InvariantCulture),
             ["Targets:web:IncludeChildren"] = "true",
             ["Sampling:Interval"] = "00:00:00.200",
+            ["Sampling:CgroupInterval"] = "00:00:00.200", // every tick: the test compares with the files
             ["Security:MetricsToken"] = Token,
             ["Diagnostics:Directory"] = Path.Combine(_dir, "artifacts"),
             // Evidence before the kill: the working set passes 80 % of the limit on the way up.
@@ -205,6 +207,7 @@ public sealed class ContainerTests : IDisposable
         {
             ["Targets:hog:Pid"] = hog.Pid.ToString(CultureInfo.InvariantCulture),
             ["Sampling:Interval"] = "00:00:00.200",
+            ["Sampling:CgroupInterval"] = "00:00:00.200", // every tick: the test compares with the files
         });
         var first = await Poll.Until(async () => Value(await agent.Metrics(), "target_container_pressure_cpu_waiting_seconds_total", "hog"), TimeSpan.FromSeconds(15), "cpu pressure exported");
         await Poll.Until(async () => Value(await agent.Metrics(), "target_container_pressure_cpu_waiting_seconds_total", "hog") > first + 0.5 ? true : (bool?)null, TimeSpan.FromSeconds(30), "half a second more of CPU stall");
@@ -245,6 +248,7 @@ public sealed class ContainerTests : IDisposable
             {
                 ["Targets:app:Pid"] = target.Pid.ToString(CultureInfo.InvariantCulture),
                 ["Sampling:Interval"] = "00:00:00.250",
+                ["Sampling:CgroupInterval"] = "00:00:00.250",
             },
             launcher: ["sh", "-c", $"echo $$ > {agentCgroup.Path}/cgroup.procs && exec unshare --cgroup \"$0\" \"$@\""]);
         Assert.Equal("0::/../app", Relative(agent.Process.Pid, target.Pid)); // what the agent reads: outside its own namespace

@@ -108,6 +108,7 @@ internal sealed record AgentSettings(
     {
         static string Key(string property) => ConfigKey.Of(SamplingOptions.Section, property);
         Bounds.Within(o.Interval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.Interval)));
+        Bounds.Within(o.CgroupInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.CgroupInterval)));
         if (string.IsNullOrWhiteSpace(o.ProcRoot) || !Path.IsPathRooted(o.ProcRoot))
         {
             throw new ConfigurationException(Key(nameof(o.ProcRoot)), "must be an absolute path");

@@ -7,7 +7,8 @@ namespace Agent.Containers;
 /// per target name, one read buffer for all. Called only from the sampling loop.
 /// </summary>
 /// <param name="fileSystemRoot">Where the agent's mount points are ("/"; a fixture tree in tests).</param>
-internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvider time, ILoggerFactory loggers, string fileSystemRoot = "/") : IDisposable
+/// <param name="readEvery">How often a target's cgroup files are read; null: every tick.</param>
+internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvider time, ILoggerFactory loggers, string fileSystemRoot = "/", TimeSpan? readEvery = null) : IDisposable
 {
     private readonly Dictionary<string, ContainerTracker> _trackers = new(StringComparer.Ordinal);
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -23,7 +24,7 @@ internal sealed class ContainerSampler(ProcFs fs, OomWatcher? watcher, TimeProvi
                 return (null, OomState.None); // never seen: nothing to keep yet
             }
 
-            tracker = new ContainerTracker(target, fs, watcher, time, _logger, fileSystemRoot);
+            tracker = new ContainerTracker(target, fs, watcher, time, _logger, fileSystemRoot, readEvery ?? TimeSpan.Zero);
             _trackers[target] = tracker;
         }
 

@@ -8,8 +8,10 @@ namespace Agent.Containers;
 /// the process moves), reads it every tick, keeps the OOM counters monotonic and attributes each
 /// OOM kill. A kill is the target's when its process ends in the interval the kill was counted
 /// (or the next one: the counter moves before the victim has exited); while the process lives on
-/// it was another process of the cgroup. Called by the sampling loop; the watcher's thread
-/// updates the counters too, under the same lock.
+/// it was another process of the cgroup. Called by the sampling loop on every tick, which notices
+/// a process ending; the files are read at the tracker's own cadence (the first tick of a process,
+/// then every <c>Sampling:CgroupInterval</c>), and the watcher's thread updates the OOM counters
+/// between reads, under the same lock.
 /// </summary>
 internal sealed partial class ContainerTracker : IDisposable
 {
@@ -31,6 +33,7 @@ internal sealed partial class ContainerTracker : IDisposable
     private (int Pid, ulong Start)? _identity;
     private string _comm = string.Empty;
     private CgroupPaths? _paths;
+    private CgroupHandles? _handles;
     private IDisposable? _watch;
     private byte[] _cgroupFile = [];
     private int _ticksSinceCheck;
@@ -51,9 +54,16 @@ internal sealed partial class ContainerTracker : IDisposable
 
     private readonly string _root;
 
-    public ContainerTracker(string target, ProcFs fs, OomWatcher? watcher, TimeProvider time, ILogger logger, string fileSystemRoot = "/")
+    private readonly TimeSpan _readEvery;
+    private DateTimeOffset _nextRead;
+    private ContainerSample? _sample;
+    private OomState _oomState = OomState.None;
+
+    /// <param name="readEvery">How often the cgroup's files are read (the first tick at or after it); zero: every tick.</param>
+    public ContainerTracker(string target, ProcFs fs, OomWatcher? watcher, TimeProvider time, ILogger logger, string fileSystemRoot = "/", TimeSpan readEvery = default)
     {
         _root = fileSystemRoot;
+        _readEvery = readEvery;
         _target = target;
         _fs = fs;
         _watcher = watcher;
@@ -115,15 +125,19 @@ internal sealed partial class ContainerTracker : IDisposable
                 }
 
                 _comm = comm ?? _comm;
-                if (_paths is { } paths)
+                if (_paths is { } paths && now >= _nextRead)
                 {
-                    var values = CgroupReader.Read(paths, buffer);
+                    // Less than a millisecond early still counts: ticks do not land exactly on time.
+                    _nextRead = now + _readEvery - TimeSpan.FromMilliseconds(1);
+                    var values = CgroupReader.Read(_handles ??= new CgroupHandles(paths), buffer);
                     Observe(paths, values.MemoryEvents);
                     WarnMissing(paths, values.Missing);
-                    sample = Sample(paths, values);
+                    _sample = Sample(paths, values);
                     _lastUsage = values.MemoryUsage ?? _lastUsage;
                     _lastLimit = values.MemoryUnlimited ? null : values.MemoryLimit ?? _lastLimit;
                 }
+
+                sample = _paths is null ? null : _sample;
             }
             else if (_identity is { } gone)
             {
@@ -131,6 +145,8 @@ internal sealed partial class ContainerTracker : IDisposable
                 Settle(buffer);
                 _ended = (gone.Pid, _comm, _paths?.CgroupPath ?? "?", _lastUsage, _lastLimit);
                 _identity = null;
+                _handles?.Dispose(); // the watch stays: a late signal of the kill still counts
+                _handles = null;
             }
 
             Judge(pid, ended, now);
@@ -145,7 +161,12 @@ internal sealed partial class ContainerTracker : IDisposable
                 _restartsSeen = restarts;
             }
 
-            return (sample, new OomState(_oomKill.Total, _killedRestarts, _last));
+            if (_oomState.Kills != _oomKill.Total || _oomState.KilledRestarts != _killedRestarts || !ReferenceEquals(_oomState.Last, _last))
+            {
+                _oomState = new OomState(_oomKill.Total, _killedRestarts, _last); // a new object only when something changed
+            }
+
+            return (sample, _oomState);
         }
     }
 
@@ -155,6 +176,8 @@ internal sealed partial class ContainerTracker : IDisposable
         {
             _watch?.Dispose();
             _watch = null;
+            _handles?.Dispose();
+            _handles = null;
         }
     }
 
@@ -228,6 +251,8 @@ internal sealed partial class ContainerTracker : IDisposable
     private void Switch(int pid, ulong startTicks, Span<byte> buffer)
     {
         _identity = (pid, startTicks);
+        _nextRead = DateTimeOffset.MinValue; // a new process: read its cgroup on this tick
+        _sample = null;
         _ticksSinceCheck = 0;
         _periods = _throttled = null;
         var process = _fs.Process(pid);
@@ -252,6 +277,8 @@ internal sealed partial class ContainerTracker : IDisposable
         }
         else
         {
+            _handles?.Dispose();
+            _handles = null;
             _paths = paths;
         }
     }
@@ -260,6 +287,8 @@ internal sealed partial class ContainerTracker : IDisposable
     {
         _watch?.Dispose();
         _watch = null;
+        _handles?.Dispose();
+        _handles = null;
         _paths = paths;
         WatchProblem = "no memory cgroup";
         if (paths is not null && _watcher is not null)

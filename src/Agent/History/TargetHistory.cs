@@ -24,6 +24,7 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
     private string? _cgroup;
     private long? _cpuWaitMicros, _memoryWaitMicros;
     private long _cgroupAtMs;
+    private Containers.ContainerSample? _lastContainer;
 
     private TargetSnapshot? _latest;
 
@@ -68,7 +69,9 @@ internal sealed class TargetHistory(string name, HistoryWindow window, int order
             sample.OpenFds is { } fds ? (int)Math.Clamp(fds, 0, int.MaxValue) : -1,
             dotnet?.HeapSizeBytes is { } heap ? (float)heap : float.NaN,
             dotnet?.PauseRatio is { } pause ? (float)pause : float.NaN);
-        var container = snapshot.Container is { } c ? Container(c, atMs) : (ContainerPoint?)null;
+        // A cgroup is read at its own cadence: a point only when the tick brought a new read.
+        var container = snapshot.Container is { } c && !ReferenceEquals(c, _lastContainer) ? Container(c, atMs) : (ContainerPoint?)null;
+        _lastContainer = snapshot.Container ?? _lastContainer;
         lock (_lock)
         {
             _ring.Add(atMs, point);

@@ -1,48 +1,62 @@
 namespace Agent.Procfs;
 
 /// <summary>
-/// Reads every located cgroup file into <see cref="CgroupValues"/>, one file at a time into a
-/// caller-owned buffer (12 small files on v2, each a few µs; <c>memory.stat</c> is the largest at
-/// ~1.5 KiB). A file that is missing or unreadable leaves its values null and its flag in
-/// <see cref="CgroupValues.Missing"/>; nothing throws.
+/// Reads a cgroup's files into <see cref="CgroupValues"/>, one file at a time into a caller-owned
+/// buffer: through held handles on the tick (<see cref="CgroupHandles"/>), or opening each file
+/// once (a snapshot, <c>agent check</c>). A file that is missing or unreadable leaves its values
+/// null and its flag in <see cref="CgroupValues.Missing"/>; nothing throws.
 /// </summary>
 internal static class CgroupReader
 {
-    public static CgroupValues Read(CgroupPaths paths, Span<byte> buffer)
+    /// <summary>Every file, each opened and closed (a one-off read).</summary>
+    public static CgroupValues Read(CgroupPaths paths, Span<byte> buffer) => Read(new PathSource(paths), paths, buffer);
+
+    /// <summary>Every file, through the held handles (the tick).</summary>
+    public static CgroupValues Read(CgroupHandles handles, Span<byte> buffer) => Read(new HandleSource(handles), handles.Paths, buffer);
+
+    /// <summary>Only the OOM counters (the watcher's read when the kernel signals a change, the last read of a cgroup being left).</summary>
+    public static CgroupMemoryEvents ReadMemoryEvents(CgroupPaths paths, Span<byte> buffer)
+    {
+        var missing = CgroupFile.None;
+        return Read(new PathSource(paths), CgroupFile.MemoryEvents, buffer, ref missing, out var text)
+            ? paths.Memory!.Version == 1 ? CgroupMemoryEvents.ParseOomControl(text) : CgroupMemoryEvents.Parse(text)
+            : default;
+    }
+
+    private static CgroupValues Read<TSource>(TSource source, CgroupPaths paths, Span<byte> buffer)
+        where TSource : struct, ISource
     {
         var missing = CgroupFile.None;
         var memoryVersion = paths.Memory?.Version ?? 0;
 
-        var usage = Read(paths, CgroupFile.MemoryUsage, buffer, ref missing, out var text) ? CgroupFiles.ParseValue(text) : null;
+        var usage = Read(source, CgroupFile.MemoryUsage, buffer, ref missing, out var text) ? CgroupFiles.ParseValue(text) : null;
         long? limit = null, high = null;
         bool unlimited = false;
-        if (Read(paths, CgroupFile.MemoryLimit, buffer, ref missing, out text))
+        if (Read(source, CgroupFile.MemoryLimit, buffer, ref missing, out text))
         {
             limit = CgroupFiles.ParseLimit(text, out unlimited);
         }
 
-        if (Read(paths, CgroupFile.MemoryHigh, buffer, ref missing, out text))
+        if (Read(source, CgroupFile.MemoryHigh, buffer, ref missing, out text))
         {
             high = CgroupFiles.ParseLimit(text, out _);
         }
 
-        var stat = Read(paths, CgroupFile.MemoryStat, buffer, ref missing, out text) ? CgroupMemoryStat.Parse(text, memoryVersion) : default;
-        var events = Read(paths, CgroupFile.MemoryEvents, buffer, ref missing, out text)
+        var stat = Read(source, CgroupFile.MemoryStat, buffer, ref missing, out text) ? CgroupMemoryStat.Parse(text, memoryVersion) : default;
+        var events = Read(source, CgroupFile.MemoryEvents, buffer, ref missing, out text)
             ? memoryVersion == 1 ? CgroupMemoryEvents.ParseOomControl(text) : CgroupMemoryEvents.Parse(text)
             : default;
 
         var cpuMax = default(CgroupCpuMax);
-        if (Read(paths, CgroupFile.CpuMax, buffer, ref missing, out text))
+        if (Read(source, CgroupFile.CpuMax, buffer, ref missing, out text))
         {
-            if (paths.CpuPeriodV1 is { } periodPath)
+            if (paths.CpuPeriodV1 is not null)
             {
                 // Two files on v1: the quota (just read) and the period.
                 Span<byte> quota = stackalloc byte[32];
                 var n = Math.Min(text.Length, quota.Length);
                 text[..n].CopyTo(quota);
-                cpuMax = ProcFileReader.Read(periodPath, buffer, out var m) == ProcReadStatus.Ok
-                    ? CgroupCpuMax.ParseV1(quota[..n], buffer[..m])
-                    : default;
+                cpuMax = source.ReadPeriodV1(buffer, out var m) ? CgroupCpuMax.ParseV1(quota[..n], buffer[..m]) : default;
             }
             else
             {
@@ -50,7 +64,7 @@ internal static class CgroupReader
             }
         }
 
-        var cpuStat = Read(paths, CgroupFile.CpuStat, buffer, ref missing, out text) ? CgroupCpuStat.Parse(text) : default;
+        var cpuStat = Read(source, CgroupFile.CpuStat, buffer, ref missing, out text) ? CgroupCpuStat.Parse(text) : default;
         long? cpuUsage = null;
         if (paths.CpuUsage is { Version: 2 } && paths.Cpu == paths.CpuUsage)
         {
@@ -60,40 +74,32 @@ internal static class CgroupReader
                 missing |= CgroupFile.CpuUsage;
             }
         }
-        else if (Read(paths, CgroupFile.CpuUsage, buffer, ref missing, out text))
+        else if (Read(source, CgroupFile.CpuUsage, buffer, ref missing, out text))
         {
             cpuUsage = paths.CpuUsage!.Version == 1 ? CgroupFiles.ParseValue(text) / 1000 : CgroupCpuStat.Parse(text).UsageMicros;
         }
 
-        var cpuPressure = Read(paths, CgroupFile.CpuPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
-        var memoryPressure = Read(paths, CgroupFile.MemoryPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
-        var ioPressure = Read(paths, CgroupFile.IoPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
-        var pids = Read(paths, CgroupFile.PidsCurrent, buffer, ref missing, out text) ? CgroupFiles.ParseValue(text) : null;
-        var pidsLimit = Read(paths, CgroupFile.PidsMax, buffer, ref missing, out text) ? CgroupFiles.ParseLimit(text, out _) : null;
+        var cpuPressure = Read(source, CgroupFile.CpuPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
+        var memoryPressure = Read(source, CgroupFile.MemoryPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
+        var ioPressure = Read(source, CgroupFile.IoPressure, buffer, ref missing, out text) ? CgroupPressure.Parse(text) : default;
+        var pids = Read(source, CgroupFile.PidsCurrent, buffer, ref missing, out text) ? CgroupFiles.ParseValue(text) : null;
+        var pidsLimit = Read(source, CgroupFile.PidsMax, buffer, ref missing, out text) ? CgroupFiles.ParseLimit(text, out _) : null;
 
         return new CgroupValues(usage, limit, unlimited, high, stat, events, cpuUsage, cpuMax, cpuStat, cpuPressure, memoryPressure, ioPressure, pids, pidsLimit, missing);
     }
 
-    /// <summary>Only the OOM counters (the watcher's read when the kernel signals a change): one file.</summary>
-    public static CgroupMemoryEvents ReadMemoryEvents(CgroupPaths paths, Span<byte> buffer)
-    {
-        var missing = CgroupFile.None;
-        return Read(paths, CgroupFile.MemoryEvents, buffer, ref missing, out var text)
-            ? paths.Memory!.Version == 1 ? CgroupMemoryEvents.ParseOomControl(text) : CgroupMemoryEvents.Parse(text)
-            : default;
-    }
-
-    private static bool Read(CgroupPaths paths, CgroupFile file, Span<byte> buffer, ref CgroupFile missing, out ReadOnlySpan<byte> text)
+    private static bool Read<TSource>(TSource source, CgroupFile file, Span<byte> buffer, ref CgroupFile missing, out ReadOnlySpan<byte> text)
+        where TSource : struct, ISource
     {
         text = default;
-        if (paths.File(file) is not { } path)
+        if (source.Paths.File(file) is null)
         {
             // Not applicable (v1 has no memory.high), or a controller that was not reached: the
             // locator's problems say why, once; Missing is for files absent where they belong.
             return false;
         }
 
-        if (ProcFileReader.Read(path, buffer, out var n) != ProcReadStatus.Ok)
+        if (!source.Read(file, buffer, out var n))
         {
             missing |= file;
             return false;
@@ -101,5 +107,34 @@ internal static class CgroupReader
 
         text = buffer[..n];
         return true;
+    }
+
+    private interface ISource
+    {
+        CgroupPaths Paths { get; }
+
+        bool Read(CgroupFile file, Span<byte> buffer, out int length);
+
+        bool ReadPeriodV1(Span<byte> buffer, out int length);
+    }
+
+    private readonly struct PathSource(CgroupPaths paths) : ISource
+    {
+        public CgroupPaths Paths => paths;
+
+        public bool Read(CgroupFile file, Span<byte> buffer, out int length) =>
+            ProcFileReader.Read(paths.File(file)!, buffer, out length) == ProcReadStatus.Ok;
+
+        public bool ReadPeriodV1(Span<byte> buffer, out int length) =>
+            ProcFileReader.Read(paths.CpuPeriodV1!, buffer, out length) == ProcReadStatus.Ok;
+    }
+
+    private readonly struct HandleSource(CgroupHandles handles) : ISource
+    {
+        public CgroupPaths Paths => handles.Paths;
+
+        public bool Read(CgroupFile file, Span<byte> buffer, out int length) => handles.Read(file, buffer, out length);
+
+        public bool ReadPeriodV1(Span<byte> buffer, out int length) => handles.ReadPeriodV1(buffer, out length);
     }
 }

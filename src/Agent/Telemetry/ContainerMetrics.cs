@@ -51,7 +51,7 @@ internal sealed class ContainerMetrics : IDisposable
         m.CreateObservableCounter("target.container.cpu.cfs_periods", () => Counter(s => s.Values.CpuStat.Periods), null, "CFS enforcement periods in which the cgroup had runnable tasks (cpu.stat nr_periods)");
         m.CreateObservableCounter("target.container.cpu.cfs_throttled_periods", () => Counter(s => s.Values.CpuStat.ThrottledPeriods), null, "Periods in which the cgroup used up its quota and was throttled (cpu.stat nr_throttled)");
         m.CreateObservableCounter("target.container.cpu.cfs_throttled", () => Seconds(v => v.CpuStat.ThrottledMicros), "s", "Time the cgroup's tasks were held back by the quota (cpu.stat throttled_usec, v1 throttled_time)");
-        m.CreateObservableGauge("target.container.cpu.throttled_ratio", () => Ratio(s => s.ThrottledRatio), null, "Share of the last sampling interval's CFS periods that were throttled (0-1); absent without a CPU limit");
+        m.CreateObservableGauge("target.container.cpu.throttled_ratio", () => Ratio(s => s.ThrottledRatio), null, "Share of the CFS periods since the previous cgroup read (Sampling:CgroupInterval) that were throttled (0-1); absent without a CPU limit");
 
         // Pressure stall totals (v2 PSI), cAdvisor's container_pressure_*: waiting = "some", stalled = "full".
         m.CreateObservableCounter("target.container.pressure.cpu.waiting", () => Seconds(v => v.CpuPressure.SomeMicros), "s", "Time at least one task of the cgroup waited for CPU (cpu.pressure some total)");

@@ -44,8 +44,8 @@ public sealed class ContainerTrackerTests : IDisposable
     private void Events(string cgroup, long oomKill) =>
         Write($"sys/fs/cgroup/{cgroup}/memory.events", $"low 0\nhigh 0\nmax {oomKill * 3}\noom {oomKill}\noom_kill {oomKill}\noom_group_kill 0\n");
 
-    private ContainerTracker Tracker(OomWatcher? watcher = null) =>
-        new("app", new ProcFs(Path.Join(_root, "proc")), watcher, _time, _log, _root);
+    private ContainerTracker Tracker(OomWatcher? watcher = null, TimeSpan readEvery = default) =>
+        new("app", new ProcFs(Path.Join(_root, "proc")), watcher, _time, _log, _root, readEvery);
 
     private (ContainerSample? Sample, OomState Oom) Tick(ContainerTracker t, int? pid, long restarts = 0)
     {
@@ -192,6 +192,24 @@ public sealed class ContainerTrackerTests : IDisposable
 
         Write("sys/fs/cgroup/cpu/cpu.max", "max 100000\n");
         Assert.Null(Tick(t, 4242).Sample!.ThrottledRatio);
+    }
+
+    [Fact]
+    public void The_files_are_read_at_their_own_cadence_and_at_once_for_a_new_process()
+    {
+        Process(4242, "svc", usage: 10 << 20);
+        using var t = Tracker(readEvery: TimeSpan.FromSeconds(5));
+        var first = Tick(t, 4242).Sample!;
+        Assert.Equal(10 << 20, first.Values.MemoryUsage);
+
+        Write("sys/fs/cgroup/svc/memory.current", $"{20 << 20}\n");
+        var between = Enumerable.Range(0, 4).Select(_ => Tick(t, 4242).Sample).ToList(); // 1 s ticks
+        Assert.All(between, s => Assert.Same(first, s)); // no read: the last one stands
+
+        Assert.Equal(20 << 20, Tick(t, 4242).Sample!.Values.MemoryUsage); // 5 s after the first read
+
+        Process(4343, "svc", usage: 30 << 20);
+        Assert.Equal(30 << 20, Tick(t, 4343, restarts: 1).Sample!.Values.MemoryUsage); // a new process: read on its first tick
     }
 
     [Fact]
