@@ -29,6 +29,7 @@ internal sealed record AgentSettings(
 
     public static AgentSettings Load(IConfiguration configuration)
     {
+        KnownSections.Validate(configuration);
         KnownKeys.Validate(configuration);
         // One Get<T>() call per options type, written out: the binder generator intercepts call
         // sites whose type it can see, and would not see through a generic helper.

@@ -158,12 +158,12 @@ internal static partial class ProbeSettings
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
         {
-            throw new ConfigurationException(key, $"cannot read PEM certificates from the file ({e.GetType().Name})");
+            throw new ConfigurationException(key, $"{ConfigPath.CannotRead(o.CaFile, e)}: expected PEM certificates");
         }
 
         return certificates.Count > 0
             ? certificates
-            : throw new ConfigurationException(key, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            : throw new ConfigurationException(key, $"{ConfigPath.Full(o.CaFile)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
 
     private static StatusRanges Expected(ProbeOptions o, string prefix)
