@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
 
@@ -292,18 +291,7 @@ public sealed class ContainerTests : IDisposable
         return times.GetArrayLength() == 0 ? 0 : times[times.GetArrayLength() - 1].GetInt64();
     }
 
-    private static async Task<List<JsonElement>> Artifacts(AgentProcess agent)
-    {
-        using var doc = JsonDocument.Parse(await Get(agent, "/diag/artifacts"));
-        return [.. doc.RootElement.EnumerateArray().Select(a => a.Clone())];
-    }
+    private static Task<List<JsonElement>> Artifacts(AgentProcess agent) => agent.Artifacts(Token);
 
-    private static async Task<string> Get(AgentProcess agent, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        using var response = await agent.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync();
-    }
+    private static Task<string> Get(AgentProcess agent, string path) => agent.Get(path, Token);
 }

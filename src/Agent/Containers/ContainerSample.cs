@@ -16,16 +16,35 @@ namespace Agent.Containers;
 /// <param name="HighEvents">v2 <c>high</c>: usage went over <c>memory.high</c>.</param>
 /// <param name="MaxEvents">v2 <c>max</c>: usage hit <c>memory.max</c>.</param>
 /// <param name="ThrottledRatio">Throttled ÷ elapsed CFS periods since the previous tick (0–1); null without a CPU limit or on the first tick.</param>
-internal sealed record ContainerSample(
-    string Cgroup,
-    int Version,
-    CgroupRoute Route,
-    CgroupValues Values,
-    long? OomKills,
-    long? OomEvents,
-    long? HighEvents,
-    long? MaxEvents,
-    double? ThrottledRatio);
+internal sealed class ContainerSample(
+    string cgroup,
+    int version,
+    CgroupRoute route,
+    CgroupValues values,
+    long? oomKills,
+    long? oomEvents,
+    long? highEvents,
+    long? maxEvents,
+    double? throttledRatio)
+{
+    public string Cgroup { get; } = cgroup;
+
+    public int Version { get; } = version;
+
+    public CgroupRoute Route { get; } = route;
+
+    public CgroupValues Values { get; } = values;
+
+    public long? OomKills { get; } = oomKills;
+
+    public long? OomEvents { get; } = oomEvents;
+
+    public long? HighEvents { get; } = highEvents;
+
+    public long? MaxEvents { get; } = maxEvents;
+
+    public double? ThrottledRatio { get; } = throttledRatio;
+}
 
 /// <summary>
 /// One OOM kill the agent attributed: the target's own process, or another process of its cgroup

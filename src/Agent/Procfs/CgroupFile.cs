@@ -23,7 +23,13 @@ internal enum CgroupFile
 /// <summary>Kernel names of <see cref="CgroupFile"/>s per hierarchy version.</summary>
 internal static class CgroupFileNames
 {
-    public static readonly CgroupFile[] All = Enum.GetValues<CgroupFile>().Where(f => f != CgroupFile.None).ToArray();
+    /// <summary>Every file, in flag order (index = bit number).</summary>
+    public static readonly CgroupFile[] All =
+    [
+        CgroupFile.MemoryUsage, CgroupFile.MemoryLimit, CgroupFile.MemoryHigh, CgroupFile.MemoryStat, CgroupFile.MemoryEvents,
+        CgroupFile.CpuMax, CgroupFile.CpuStat, CgroupFile.CpuUsage, CgroupFile.CpuPressure, CgroupFile.MemoryPressure,
+        CgroupFile.IoPressure, CgroupFile.PidsCurrent, CgroupFile.PidsMax,
+    ];
 
     /// <summary>The file's name in a v1 or v2 directory; v1's CPU limit is two files, named by the first.</summary>
     public static string Of(CgroupFile file, int version) => (file, version) switch

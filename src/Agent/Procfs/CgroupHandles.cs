@@ -57,30 +57,7 @@ internal sealed class CgroupHandles : IDisposable
     private static bool Read(SafeFileHandle? handle, Span<byte> buffer, out int length)
     {
         length = 0;
-        if (handle is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            while (length < buffer.Length)
-            {
-                var n = RandomAccess.Read(handle, buffer[length..], length);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                length += n;
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // ENODEV: the cgroup was removed
-        }
+        return handle is not null && ProcFileReader.Read(handle, buffer, out length) == ProcReadStatus.Ok;
     }
 
     private static SafeFileHandle? Open(string path)

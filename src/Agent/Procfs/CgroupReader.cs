@@ -2,30 +2,28 @@ namespace Agent.Procfs;
 
 /// <summary>
 /// Reads a cgroup's files into <see cref="CgroupValues"/>, one file at a time into a caller-owned
-/// buffer: through held handles on the tick (<see cref="CgroupHandles"/>), or opening each file
-/// once (a snapshot, <c>agent check</c>). A file that is missing or unreadable leaves its values
+/// buffer, through <see cref="CgroupHandles"/>: held for the tick, opened for a one-off read. A file that is missing or unreadable leaves its values
 /// null and its flag in <see cref="CgroupValues.Missing"/>; nothing throws.
 /// </summary>
 internal static class CgroupReader
 {
-    /// <summary>Every file, each opened and closed (a one-off read).</summary>
-    public static CgroupValues Read(CgroupPaths paths, Span<byte> buffer) => Read(new PathSource(paths), paths, buffer);
-
-    /// <summary>Every file, through the held handles (the tick).</summary>
-    public static CgroupValues Read(CgroupHandles handles, Span<byte> buffer) => Read(new HandleSource(handles), handles.Paths, buffer);
-
-    /// <summary>Only the OOM counters (the watcher's read when the kernel signals a change, the last read of a cgroup being left).</summary>
-    public static CgroupMemoryEvents ReadMemoryEvents(CgroupPaths paths, Span<byte> buffer)
+    /// <summary>Every file, each opened for this read (a one-off: a snapshot, <c>agent check</c>).</summary>
+    public static CgroupValues Read(CgroupPaths paths, Span<byte> buffer)
     {
-        var missing = CgroupFile.None;
-        return Read(new PathSource(paths), CgroupFile.MemoryEvents, buffer, ref missing, out var text)
-            ? paths.Memory!.Version == 1 ? CgroupMemoryEvents.ParseOomControl(text) : CgroupMemoryEvents.Parse(text)
-            : default;
+        using var handles = new CgroupHandles(paths);
+        return Read(handles, buffer);
     }
 
-    private static CgroupValues Read<TSource>(TSource source, CgroupPaths paths, Span<byte> buffer)
-        where TSource : struct, ISource
+    /// <summary>Only the OOM counters (the watcher's read when the kernel signals a change, the last read of a cgroup being left).</summary>
+    public static CgroupMemoryEvents ReadMemoryEvents(CgroupPaths paths, Span<byte> buffer) =>
+        paths.File(CgroupFile.MemoryEvents) is { } file && ProcFileReader.Read(file, buffer, out var n) == ProcReadStatus.Ok
+            ? paths.Memory!.Version == 1 ? CgroupMemoryEvents.ParseOomControl(buffer[..n]) : CgroupMemoryEvents.Parse(buffer[..n])
+            : default;
+
+    /// <summary>Every file, through the held handles (the tick).</summary>
+    public static CgroupValues Read(CgroupHandles source, Span<byte> buffer)
     {
+        var paths = source.Paths;
         var missing = CgroupFile.None;
         var memoryVersion = paths.Memory?.Version ?? 0;
 
@@ -88,8 +86,7 @@ internal static class CgroupReader
         return new CgroupValues(usage, limit, unlimited, high, stat, events, cpuUsage, cpuMax, cpuStat, cpuPressure, memoryPressure, ioPressure, pids, pidsLimit, missing);
     }
 
-    private static bool Read<TSource>(TSource source, CgroupFile file, Span<byte> buffer, ref CgroupFile missing, out ReadOnlySpan<byte> text)
-        where TSource : struct, ISource
+    private static bool Read(CgroupHandles source, CgroupFile file, Span<byte> buffer, ref CgroupFile missing, out ReadOnlySpan<byte> text)
     {
         text = default;
         if (source.Paths.File(file) is null)
@@ -107,34 +104,5 @@ internal static class CgroupReader
 
         text = buffer[..n];
         return true;
-    }
-
-    private interface ISource
-    {
-        CgroupPaths Paths { get; }
-
-        bool Read(CgroupFile file, Span<byte> buffer, out int length);
-
-        bool ReadPeriodV1(Span<byte> buffer, out int length);
-    }
-
-    private readonly struct PathSource(CgroupPaths paths) : ISource
-    {
-        public CgroupPaths Paths => paths;
-
-        public bool Read(CgroupFile file, Span<byte> buffer, out int length) =>
-            ProcFileReader.Read(paths.File(file)!, buffer, out length) == ProcReadStatus.Ok;
-
-        public bool ReadPeriodV1(Span<byte> buffer, out int length) =>
-            ProcFileReader.Read(paths.CpuPeriodV1!, buffer, out length) == ProcReadStatus.Ok;
-    }
-
-    private readonly struct HandleSource(CgroupHandles handles) : ISource
-    {
-        public CgroupPaths Paths => handles.Paths;
-
-        public bool Read(CgroupFile file, Span<byte> buffer, out int length) => handles.Read(file, buffer, out length);
-
-        public bool ReadPeriodV1(Span<byte> buffer, out int length) => handles.ReadPeriodV1(buffer, out length);
     }
 }

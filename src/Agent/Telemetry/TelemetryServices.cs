@@ -24,6 +24,7 @@ internal static class TelemetryServices
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
+                .AddView(i => i.Meter.Name == ContainerMetrics.MeterName ? ContainerMetrics.Stream : null)
                 .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
                 .AddPrometheusExporter(o =>
                 {
