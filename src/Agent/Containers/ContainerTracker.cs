@@ -1,4 +1,3 @@
-using System.Globalization;
 using Agent.Procfs;
 
 namespace Agent.Containers;
@@ -235,15 +234,13 @@ internal sealed partial class ContainerTracker : IDisposable
     private void Attribute(bool targetKilled, int pid, string comm, long kills, DateTimeOffset at, long? usage, long? limit, string cgroup)
     {
         _last = new OomKill(++_sequence, at, targetKilled, pid, comm, kills, limit, usage, cgroup);
-        var limitText = limit is { } l ? Bytes(l) : "no limit";
-        var usageText = usage is { } u ? Bytes(u) : "unknown";
         if (targetKilled)
         {
-            Log.TargetOomKilled(_logger, _target, pid, comm, cgroup, limitText, usageText);
+            Log.TargetOomKilled(_logger, _target, _last.Describe());
         }
         else
         {
-            Log.ProcessOomKilled(_logger, _target, kills, cgroup, limitText, usageText, pid, comm);
+            Log.ProcessOomKilled(_logger, _target, _last.Describe());
         }
     }
 
@@ -411,9 +408,6 @@ internal sealed partial class ContainerTracker : IDisposable
         _ => "the agent's cgroup mount",
     };
 
-    private static string Bytes(long b) => b >= 1 << 20
-        ? (b / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB"
-        : (b / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB";
 
     private static partial class Log
     {
@@ -429,10 +423,10 @@ internal sealed partial class ContainerTracker : IDisposable
         [LoggerMessage(263, LogLevel.Warning, "Target {Target}: {File} is missing or unreadable in {Directory} (no such controller or an older kernel): {Affects} omitted, not reported as 0")]
         public static partial void FileMissing(ILogger logger, string target, string file, string directory, string affects);
 
-        [LoggerMessage(264, LogLevel.Error, "Target {Target}: pid {Pid} ({Name}) was OOM-killed: its cgroup {Cgroup} reached its memory limit ({Limit}; last usage seen {Usage})")]
-        public static partial void TargetOomKilled(ILogger logger, string target, int pid, string name, string cgroup, string limit, string usage);
+        [LoggerMessage(264, LogLevel.Error, "Target {Target}: {Detail}")]
+        public static partial void TargetOomKilled(ILogger logger, string target, string detail);
 
-        [LoggerMessage(265, LogLevel.Warning, "Target {Target}: {Kills} process(es) of its cgroup {Cgroup} OOM-killed (limit {Limit}; last usage seen {Usage}); pid {Pid} ({Name}) survives")]
-        public static partial void ProcessOomKilled(ILogger logger, string target, long kills, string cgroup, string limit, string usage, int pid, string name);
+        [LoggerMessage(265, LogLevel.Warning, "Target {Target}: {Detail}")]
+        public static partial void ProcessOomKilled(ILogger logger, string target, string detail);
     }
 }

@@ -34,6 +34,6 @@ internal static class CgroupMemoryReader
 
         return new CgroupMemory(
             dir.Version, dir.Path, v.MemoryUsage, v.MemoryLimit, v.MemoryUnlimited, v.MemoryEvents.OomKill, v.MemoryEvents.Oom,
-            v.WorkingSet, v.MemoryHigh, v.MemoryStat.Anon, v.MemoryStat.File, dir.Route);
+            v.WorkingSet, v.MemoryHigh, v.MemoryStat.Anon, v.MemoryStat.File, dir.Route.Label());
     }
 }

@@ -10,6 +10,13 @@ internal enum CgroupRoute
     TargetRoot,
 }
 
+/// <summary>The one spelling of a route in metrics, JSON and the page.</summary>
+internal static class CgroupRouteNames
+{
+    /// <summary><c>agent_mount</c> or <c>target_root</c>.</summary>
+    public static string Label(this CgroupRoute route) => route == CgroupRoute.TargetRoot ? "target_root" : "agent_mount";
+}
+
 /// <summary>One controller's directory: where it is, in which hierarchy, reached how.</summary>
 internal sealed record CgroupDirectory(string Path, int Version, CgroupRoute Route);
 

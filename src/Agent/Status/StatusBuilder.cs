@@ -1,5 +1,6 @@
 using Agent.History;
 using Agent.Probes;
+using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Sampling;
 
@@ -95,20 +96,22 @@ internal sealed class StatusBuilder(
         }
 
         var last = snapshot.Oom.Last is { } k ? new EventEntry(k.At, "oom-killed", snapshot.Name, k.Describe(), true) : null;
-        return new ContainerStatus(
-            c.Cgroup,
-            c.Version,
-            c.Route == Procfs.CgroupRoute.TargetRoot ? "target_root" : "agent_mount",
-            v.WorkingSet,
-            v.MemoryUsage,
-            v.MemoryUnlimited ? null : v.MemoryLimit,
-            v.WorkingSetRatio,
-            v.CpuMax.Cores,
-            c.ThrottledRatio,
-            c.OomKills,
-            snapshot.Oom.KilledRestarts,
-            last,
-            new ContainerSeries(time, workingSet, limit, throttled, cpu, memory));
+        return new ContainerStatus
+        {
+            Cgroup = c.Cgroup,
+            Version = c.Version,
+            Route = c.Route.Label(),
+            WorkingSetBytes = v.WorkingSet,
+            UsageBytes = v.MemoryUsage,
+            LimitBytes = v.MemoryUnlimited ? null : v.MemoryLimit,
+            LimitRatio = v.WorkingSetRatio,
+            CpuLimitCores = v.CpuMax.Cores,
+            ThrottledRatio = c.ThrottledRatio,
+            OomKills = c.OomKills,
+            OomKilledRestarts = snapshot.Oom.KilledRestarts,
+            LastOomKill = last,
+            History = new ContainerSeries { Time = time, WorkingSetBytes = workingSet, LimitBytes = limit, ThrottledRatio = throttled, CpuPressure = cpu, MemoryPressure = memory },
+        };
     }
 
     private static TargetSeries Series(long[] times, TargetPoint[] points, long since)

@@ -87,7 +87,7 @@ internal sealed class ContainerMetrics : IDisposable
         {
             if (t.Container is { } c)
             {
-                yield return new(1, Target(t), new("cgroup", c.Cgroup), new("version", c.Version == 1 ? "1" : "2"), new("route", c.Route == Procfs.CgroupRoute.TargetRoot ? "target_root" : "agent_mount"));
+                yield return new(1, Target(t), new("cgroup", c.Cgroup), new("version", c.Version == 1 ? "1" : "2"), new("route", Procfs.CgroupRouteNames.Label(c.Route)));
             }
         }
     }
