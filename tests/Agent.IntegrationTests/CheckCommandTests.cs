@@ -38,16 +38,13 @@ public sealed class CheckCommandTests
         var run = await AgentCheck.Run(["--version"]);
 
         // Independent of the agent's code: the version the project file declares, and the commit
-        // the build stamped into the assembly's metadata.
+        // git names for the checkout the binary was published from (recorded by the publish step;
+        // a checkout without git has none, and then the line has none either).
         var declared = System.Xml.Linq.XDocument.Load(Path.Combine(Repo.Root, "src", "Agent", "Agent.csproj")).Descendants("Version").Single().Value;
-        var informational = AssemblyName.GetAssemblyName(Repo.AgentDll) is { } _ ? FileVersion(Repo.AgentDll) : null;
+        var commit = (await NativeBuild.Get()).Commit;
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(0, run.ConnectionsAccepted);
-        Assert.StartsWith($"agent {declared}", run.Stdout, StringComparison.Ordinal);
-        if (informational?.Split('+') is [_, var commit])
-        {
-            Assert.Contains(commit[..12], run.Stdout, StringComparison.Ordinal);
-        }
+        Assert.Equal(commit is null ? $"agent {declared}" : $"agent {declared} (commit {commit[..12]})", run.Stdout.Trim());
     }
 
     [Fact]
@@ -243,6 +240,7 @@ public sealed class CheckCommandTests
         var socket = Item(run.Json, "dotnet_diagnostic_socket");
         Assert.Equal("Available", socket.GetProperty("status").GetString());
         Assert.Contains($"dotnet-diagnostic-{target.Pid}-", socket.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Available", Item(run.Json, "dotnet_runtime_counters").GetProperty("status").GetString()); // a session delivered values
     }
 
     [Fact]
@@ -276,12 +274,11 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task The_native_binary_answers_help_version_and_check()
     {
-        var (binary, _) = await NativeBuild.Get();
         await using var target = await DotnetTarget.Start();
 
-        var help = await AgentCheck.Run(["--help"], executable: binary);
-        var version = await AgentCheck.Run(["--version"], executable: binary);
-        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"], executable: binary);
+        var help = await AgentCheck.Run(["--help"]);
+        var version = await AgentCheck.Run(["--version"]);
+        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
 
         Assert.Equal((0, 0), (help.ExitCode, help.ConnectionsAccepted));
         Assert.Contains("agent check", help.Stdout, StringComparison.Ordinal);
@@ -294,6 +291,43 @@ public sealed class CheckCommandTests
         Assert.Equal("Available", Item(check.Json, "dotnet_diagnostic_socket").GetProperty("status").GetString());
     }
 
-    private static string? FileVersion(string dll) =>
-        System.Diagnostics.FileVersionInfo.GetVersionInfo(dll).ProductVersion;
+
+    [Fact]
+    public async Task Auto_lists_every_process_of_the_namespace_with_its_reason()
+    {
+        // A pod without a cluster: pause as pid 1, two containers (parent pid 0 inside), the check inside too:
+        // each container a target named after its comm, pause and the agent left out, each with its reason.
+        var dir = Directory.CreateTempSubdirectory("check-auto-").FullName;
+        try
+        {
+            var pause = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "pause"));
+            var web = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "web-app"));
+            var worker = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "worker-app"));
+            await using var pod = ChildProcess.Start("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", pause, "infinity"]);
+            var pid1 = await Poll.Until(() => Task.FromResult(File.ReadAllText($"/proc/{pod.Pid}/task/{pod.Pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).FirstOrDefault() is var c and > 0 ? (int?)c : null), TimeSpan.FromSeconds(10), "pid 1");
+            await using var first = ChildProcess.Start("nsenter", ["-t", pid1.ToString()!, "-p", "--", web, "300"]);
+            await using var second = ChildProcess.Start("nsenter", ["-t", pid1.ToString()!, "-p", "--", worker, "300"]);
+            var agent = await AgentCommand.For();
+            var port = Net.FreePort();
+            string[] check = ["-t", pid1.ToString()!, "-p", "--", .. agent, "check", "--output", "json", "--Target:Auto=true", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc", $"--urls=http://127.0.0.1:{port}"];
+
+            var report = await Poll.Until(
+                async () => await Tool.Run("nsenter", check) is var (_, output) && output.Contains("worker-app", StringComparison.Ordinal) && output.Contains("web-app", StringComparison.Ordinal) ? output : null,
+                TimeSpan.FromSeconds(30),
+                "a check that sees both containers");
+
+            var json = System.Text.Json.JsonDocument.Parse(report[report.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+            var candidates = json.GetProperty("autoCandidates").EnumerateArray()
+                .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("reason").GetString()!);
+            Assert.Equal("the pod's pause container", candidates["pause"]);
+            Assert.Equal("target 'web-app'", candidates["web-app"]);
+            Assert.Equal("target 'worker-app'", candidates["worker-app"]);
+            Assert.Equal("the agent itself", candidates["agent"]);
+            Assert.Equal(4, candidates.Count); // every process of the namespace, each with its reason
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

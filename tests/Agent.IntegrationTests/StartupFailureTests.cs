@@ -15,7 +15,7 @@ public sealed class StartupFailureTests
     [Fact]
     public async Task A_taken_port_is_one_line_and_exit_1_not_an_unhandled_exception()
     {
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
@@ -34,12 +34,12 @@ public sealed class StartupFailureTests
     [Fact]
     public async Task A_misspelled_section_stops_startup_from_arguments_and_from_the_environment()
     {
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         var port = Net.FreePort();
 
         await using var fromArgs = ChildProcess.Start(binary, [$"--urls=http://127.0.0.1:{port}", "--Prob:web:Kind=tcp", "--Prob:web:Address=127.0.0.1:1"]);
         await using var fromEnv = ChildProcess.Start(binary, [$"--urls=http://127.0.0.1:{port}"], new Dictionary<string, string?> { ["Probe__db__Kind"] = "redis" });
-        var check = await AgentCheck.Run(["check", "--Prob:web:Kind=tcp"], executable: binary);
+        var check = await AgentCheck.Run(["check", "--Prob:web:Kind=tcp"]);
 
         // Before: both started with no probe and a healthy /ready; check said "result: ok".
         Assert.Equal(2, await fromArgs.WaitForExit(TimeSpan.FromSeconds(60)));
@@ -53,7 +53,7 @@ public sealed class StartupFailureTests
     [Fact]
     public async Task A_relative_pid_file_is_read_from_the_directory_the_agent_was_started_in()
     {
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         var dir = Directory.CreateTempSubdirectory("cwd-").FullName;
         try
         {

@@ -106,7 +106,15 @@ internal static class CheckCommand
         var primary = all.Any(f => f.Target == TargetNames.Default) ? TargetNames.Default : all.Select(f => f.Target).Order(StringComparer.Ordinal).FirstOrDefault();
         var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
             ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
-        return finding with { Capabilities = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint) };
+        var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
+        // Only a session shows another tool holding the runtime's metrics source: check opens one as the
+        // agent would — after the rest is known, and never past the deadline (then the entry is left out).
+        if (!stop.IsCancellationRequested && await DotnetCountersCheck.CheckAsync(new ProcFs(settings.Sampling.ProcRoot).Process(pid), settings.Runtime, settings.Sampling.Interval, stop) is { } counters)
+        {
+            report = report with { Items = [.. report.Items, counters] };
+        }
+
+        return finding with { Capabilities = report };
     }
 
     /// <summary>The findings as far as they got: a plan that did not finish names each target of the configuration.</summary>
