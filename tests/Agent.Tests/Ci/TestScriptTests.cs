@@ -11,7 +11,7 @@ namespace Agent.Tests.Ci;
 public partial class TestScriptTests
 {
     // Tool → the Debian package that ships it. "base" is in every Debian system (Essential or
-    // priority required: coreutils, bash, util-linux's runuser, mount's mount/umount and libc-bin's getconf come with it).
+    // priority required: coreutils, bash, util-linux's runuser and libc-bin's getconf come with it).
     private static readonly Dictionary<string, string> Packages = new(StringComparer.Ordinal)
     {
         ["sh"] = "base", ["bash"] = "base", ["sleep"] = "base", ["cp"] = "base", ["ln"] = "base", ["mkfifo"] = "base",
@@ -20,8 +20,8 @@ public partial class TestScriptTests
         ["python3"] = "python3-psutil", ["redis-server"] = "redis-server", ["redis-cli"] = "redis-server", ["psql"] = "postgresql",
         ["prometheus"] = "prometheus", ["promtool"] = "prometheus", ["systemd-analyze"] = "systemd", ["curl"] = "curl",
         ["openssl"] = "openssl", ["ss"] = "iproute2", ["ip"] = "iproute2", ["git"] = "git", ["node"] = "nodejs", ["npm"] = "npm",
+        ["strace"] = "strace", ["chmod"] = "base", ["mount"] = "mount", ["umount"] = "mount",
         ["tini"] = "tini", ["dumb-init"] = "dumb-init", ["chromium"] = "chromium", ["gunicorn"] = "gunicorn",
-        ["chmod"] = "base", ["mount"] = "base", ["umount"] = "base", ["strace"] = "strace",
     };
 
     // Called by a path built at run time or inside a shell script, named here with where:
