@@ -108,7 +108,7 @@ internal static partial class ContainerTickCost
                 var baseline = configs.FindIndex(x => x.Targets == configs[c].Targets && !x.Cgroups);
                 var ratio = cpu[c].Average() / cpu[baseline].Average(); // the mean: what the CPU pays over time
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {configs[c].Label} | {cpu[c].Average():F1} | {Median(cpu[c]):F1} | {Percentile(cpu[c], 0.9):F1} | {Median(wall[c]):F1} | {allocated[c] / rounds} | {(configs[c].Cgroups ? $"+{(ratio - 1) * 100:F0} %" : "–")} |"));
+                    $"| {configs[c].Label} | {cpu[c].Average():F1} | {Median(cpu[c]):F1} | {Percentile(cpu[c], 0.9):F1} | {Median(wall[c]):F1} | {allocated[c] / rounds} | {(configs[c].Cgroups ? $"{(ratio - 1) * 100:+0;-0;0} %" : "–")} |"));
             }
         }
         finally
