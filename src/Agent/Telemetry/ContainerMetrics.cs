@@ -17,12 +17,13 @@ internal sealed class ContainerMetrics : IDisposable
     public const string MeterName = "Agent.Container";
 
     /// <summary>
-    /// At most 128 series per container family (one per target; three for the memory events):
+    /// At most 128 series per container family (one per target; three for the memory events), under
+    /// Target:Auto too (<see cref="MetricStreams"/> applies it):
     /// the SDK allocates every stream's points up front, and its default of 2000 put 27 arrays of
     /// ~130 KiB each on the large-object heap (+3.6 MiB of resident memory measured on the idle
     /// agent) for series that number one per target.
     /// </summary>
-    public static readonly OpenTelemetry.Metrics.MetricStreamConfiguration Stream = new() { CardinalityLimit = 128 };
+    public const int CardinalityLimit = 128;
 
     private static readonly KeyValuePair<string, object?> High = new("event", "high");
     private static readonly KeyValuePair<string, object?> Max = new("event", "max");
