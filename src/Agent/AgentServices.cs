@@ -84,7 +84,7 @@ internal static class AgentServices
         services.AddSystemd();
 
         services.AddTargetSampling(settings.Targets, settings.Sampling);
-        services.AddContainers(settings.Sampling.CgroupInterval);
+        services.AddContainers(settings.Sampling.CgroupInterval, watchOomKills: !settings.Targets.WatchesSelf);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);
