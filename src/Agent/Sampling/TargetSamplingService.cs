@@ -1,3 +1,4 @@
+using Agent.Containers;
 using Agent.History;
 using Agent.Logging;
 using Agent.Probes;
@@ -13,6 +14,7 @@ namespace Agent.Sampling;
 /// </summary>
 internal sealed class TargetSamplingService(
     TargetSet targets,
+    ContainerSampler containers,
     TargetSnapshotStore store,
     SamplingSchedule schedule,
     TimeProvider time,
@@ -33,10 +35,10 @@ internal sealed class TargetSamplingService(
         {
             try
             {
-                var snapshot = targets.Tick();
+                var snapshot = containers.Attach(targets.Tick());
                 store.Publish(snapshot);
                 watchdog.Pet();
-                Evaluate(snapshot.Primary);
+                Evaluate(snapshot);
                 history.Record(snapshot, runtime.DotnetOf(snapshot.Primary?.Name), probes.Current);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -50,14 +52,9 @@ internal sealed class TargetSamplingService(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>Triggers see the primary target of every published snapshot; a bug of theirs must not stop sampling.</summary>
-    private void Evaluate(TargetSnapshot? snapshot)
+    /// <summary>Triggers see every target of every published snapshot; a bug of theirs must not stop sampling.</summary>
+    private void Evaluate(SamplingSnapshot snapshot)
     {
-        if (snapshot is null)
-        {
-            return;
-        }
-
         try
         {
             triggers.OnTick(snapshot);

@@ -13,6 +13,12 @@ internal static class TriggerMetricCatalog
     /// <summary>The metric whose rate is above 0 on the tick a restarted target is first seen.</summary>
     public const string Restarts = "target_restarts_total";
 
+    /// <summary>Restarts whose previous process the OOM killer killed.</summary>
+    public const string OomKilledRestarts = "target_restarts_oom_killed_total";
+
+    /// <summary>OOM kills in the target's cgroup (its own process or another one of the cgroup).</summary>
+    public const string OomKills = "target_container_oom_events_total";
+
     private static readonly FrozenDictionary<string, TriggerMetric> ByName = new TriggerMetric[]
     {
         new(Restarts, TriggerMetricKind.Counter, Bytes: false, PerProcess: false, (t, _) => t.Restarts),
@@ -28,6 +34,18 @@ internal static class TriggerMetricCatalog
         Counter("target_process_io_write_bytes_total", (t, _) => t.Sample?.IoWriteBytes, bytes: true),
         Counter("target_process_context_switches_total", (t, _) => t.Sample is { VoluntaryContextSwitches: { } v, InvoluntaryContextSwitches: { } i } ? v + i : null, bytes: false),
         Counter("target_process_page_faults_total", (t, _) => t.Sample is { } s ? s.MinorPageFaults + s.MajorPageFaults : null, bytes: false),
+        new(OomKilledRestarts, TriggerMetricKind.Counter, Bytes: false, PerProcess: false, (t, _) => t.Oom.KilledRestarts),
+        new(OomKills, TriggerMetricKind.Counter, Bytes: false, PerProcess: false, (t, _) => t.Oom.Kills),
+        Gauge("target_container_memory_usage_bytes", (t, _) => t.Container?.Values.MemoryUsage, bytes: true),
+        Gauge("target_container_memory_working_set_bytes", (t, _) => t.Container?.Values.WorkingSet, bytes: true),
+        Gauge("target_container_memory_working_set_ratio", (t, _) => t.Container?.Values.WorkingSetRatio, bytes: false),
+        Gauge("target_container_cpu_throttled_ratio", (t, _) => t.Container?.ThrottledRatio, bytes: false),
+        Counter("target_container_cpu_usage_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuUsageMicros), bytes: false),
+        Counter("target_container_cpu_cfs_throttled_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuStat.ThrottledMicros), bytes: false),
+        Counter("target_container_pressure_cpu_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuPressure.SomeMicros), bytes: false),
+        Counter("target_container_pressure_memory_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.MemoryPressure.SomeMicros), bytes: false),
+        Counter("target_container_pressure_memory_stalled_seconds_total", (t, _) => Seconds(t.Container?.Values.MemoryPressure.FullMicros), bytes: false),
+        Counter("target_container_pressure_io_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.IoPressure.SomeMicros), bytes: false),
         Gauge("target_dotnet_gc_heap_size_bytes", (t, r) => Runtime(t, r)?.HeapSizeBytes, bytes: true),
         Gauge("target_dotnet_gc_pause_ratio", (t, r) => Runtime(t, r)?.PauseRatio, bytes: false),
         Counter("target_dotnet_gc_allocated_bytes_total", (t, r) => Runtime(t, r)?.AllocatedBytes, bytes: true),
@@ -68,6 +86,8 @@ internal static class TriggerMetricCatalog
 
     private static TriggerMetric Counter(string name, Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> read, bool bytes) =>
         new(name, TriggerMetricKind.Counter, bytes, PerProcess: true, read);
+
+    private static double? Seconds(long? micros) => micros / 1e6;
 
     /// <summary>The runtime's counters only while they describe the current target process, never a predecessor's.</summary>
     private static DotnetRuntimeSnapshot? Runtime(TargetSnapshot t, DotnetRuntimeSnapshot? r) =>
