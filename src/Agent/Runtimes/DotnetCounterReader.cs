@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Session;
 
@@ -29,18 +28,6 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
     /// <summary>The EventSource the runtime publishes meters through.</summary>
     public static readonly Guid MetricsProvider = TraceEventProviders.GetEventSourceGuidFromName(MetricsSession.Provider);
 
-    // MetricsEventSource's event ids; each payload is the event method's arguments in order, every one
-    // a NUL-terminated UTF-16 string here: values start with sessionId, meterName, meterVersion,
-    // instrumentName, unit, tags, then rate and value (counters) or lastValue (gauges); the refusals
-    // carry runningSessionId, or clientId and the expected/actual MaxHistograms, MaxTimeSeries and
-    // RefreshInterval. Later runtimes append fields, never reorder them.
-    private const int CounterRateValuePublished = 4;
-    private const int GaugeValuePublished = 5;
-    private const int BeginInstrumentReporting = 7;
-    private const int MultipleSessionsNotSupportedError = 15;
-    private const int UpDownCounterRateValuePublished = 16;
-    private const int MultipleSessionsConfiguredIncorrectlyError = 17;
-
     private readonly Dictionary<string, double> _collections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _heapByGeneration = new(StringComparer.Ordinal);
     private double? _allocated, _threads, _queue, _completed, _exceptions, _contentions, _pauseRatio;
@@ -62,14 +49,14 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
     /// </summary>
     public bool Apply(int eventId, ReadOnlySpan<byte> payload, DateTime at)
     {
-        var fields = new PayloadStrings(payload);
+        var fields = new MetricsPayload(payload);
         switch (eventId)
         {
-            case MultipleSessionsNotSupportedError:
+            case MetricsEvents.MultipleSessionsNotSupportedError:
                 return RefusedByAnother(ref fields);
-            case MultipleSessionsConfiguredIncorrectlyError:
+            case MetricsEvents.MultipleSessionsConfiguredIncorrectlyError:
                 return RefusedForSettings(ref fields);
-            case CounterRateValuePublished or GaugeValuePublished or UpDownCounterRateValuePublished or BeginInstrumentReporting:
+            case MetricsEvents.CounterRateValuePublished or MetricsEvents.GaugeValuePublished or MetricsEvents.UpDownCounterRateValuePublished or MetricsEvents.BeginInstrumentReporting:
                 break;
             default:
                 return false;
@@ -83,7 +70,7 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
             return false;
         }
 
-        if (eventId == BeginInstrumentReporting)
+        if (eventId == MetricsEvents.BeginInstrumentReporting)
         {
             // No value yet: a counter of increases (exceptions) starts at 0 from the attach.
             return Apply(instrument.ToString(), null, null, null, at);
@@ -96,7 +83,7 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
         }
 
         double? rate = null, value;
-        if (eventId == GaugeValuePublished)
+        if (eventId == MetricsEvents.GaugeValuePublished)
         {
             value = fields.Next(out var last) ? Number(last) : null;
         }
@@ -114,7 +101,7 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
     /// shared one can have refused ours (a third tool refused beside a shared session that includes
     /// us names "SHARED").
     /// </summary>
-    private bool RefusedByAnother(ref PayloadStrings fields)
+    private bool RefusedByAnother(ref MetricsPayload fields)
     {
         if (!fields.Next(out var running) || running.SequenceEqual(MetricsSession.SharedId))
         {
@@ -125,7 +112,7 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
         return true;
     }
 
-    private bool RefusedForSettings(ref PayloadStrings fields)
+    private bool RefusedForSettings(ref MetricsPayload fields)
     {
         if (!fields.Next(out var client) || !client.SequenceEqual(clientId)
             || !fields.Next(out var expectedHistograms) || !fields.Next(out var actualHistograms)
@@ -209,9 +196,10 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
         ReceivedAt = _receivedAt,
     };
 
-    private static unsafe ReadOnlySpan<byte> Payload(TraceEvent evt) => new((void*)evt.DataStart, evt.EventDataLength);
+    internal static unsafe ReadOnlySpan<byte> Payload(TraceEvent evt) => new((void*)evt.DataStart, evt.EventDataLength);
 
-    private static double? Number(ReadOnlySpan<char> s) =>
+    /// <summary>A finite number written as text by the runtime (invariant culture); null otherwise.</summary>
+    internal static double? Number(ReadOnlySpan<char> s) =>
         s.Length > 0 && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
 
     /// <summary>Tags arrive as <c>k1=v1,k2=v2</c>.</summary>
@@ -228,25 +216,5 @@ internal sealed class DotnetCounterReader(int pid, string clientId, TimeProvider
         }
 
         return null;
-    }
-
-    /// <summary>The NUL-terminated UTF-16 strings an EventSource writes for string arguments, in order.</summary>
-    private ref struct PayloadStrings(ReadOnlySpan<byte> payload)
-    {
-        private ReadOnlySpan<char> _rest = MemoryMarshal.Cast<byte, char>(payload[..(payload.Length & ~1)]);
-
-        public bool Next(out ReadOnlySpan<char> value)
-        {
-            var end = _rest.IndexOf('\0');
-            if (end < 0)
-            {
-                value = default;
-                return false;
-            }
-
-            value = _rest[..end];
-            _rest = _rest[(end + 1)..];
-            return true;
-        }
     }
 }

@@ -248,22 +248,14 @@ internal sealed partial class DotnetTargetSession(
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         using var source = new EventPipeEventSource(session.EventStream);
         string? refusal = null;
-        if (trafficReader is not null)
-        {
-            // The traffic reader reads payload fields by name, which needs TraceEvent's dynamic parser
-            // (its XML reader is back in the binary: see docs/benchmarks.md "Traffic"); the counter reader
-            // below reads raw payloads. To do: read the histogram events raw as well.
-            source.Dynamic.All += evt =>
-            {
-                if (trafficReader.Apply(evt) is { } tick && !ended.IsCancellationRequested)
-                {
-                    PublishTraffic(trafficReader, tick);
-                }
-            };
-        }
-
         source.AllEvents += evt =>
         {
+            // Both readers read the raw payloads (no dynamic parser: see DotnetCounterReader's remarks).
+            if (trafficReader?.Apply(evt) is { } tick && !ended.IsCancellationRequested)
+            {
+                PublishTraffic(trafficReader, tick);
+            }
+
             if (!reader.Apply(evt) || ended.IsCancellationRequested)
             {
                 return;

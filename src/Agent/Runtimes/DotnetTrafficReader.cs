@@ -41,64 +41,98 @@ internal sealed class DotnetTrafficReader(int pid, int maxSeries, TimeProvider t
     public string? Limit => _limit;
 
     /// <summary>Applies one event of the session; returns the interval's snapshot when the event ended one.</summary>
-    public TrafficSnapshot? Apply(TraceEvent evt)
+    public TrafficSnapshot? Apply(TraceEvent evt) =>
+        evt.ProviderGuid == DotnetCounterReader.MetricsProvider ? Apply((int)evt.ID, DotnetCounterReader.Payload(evt)) : null;
+
+    /// <summary>
+    /// Applies one MetricsEventSource event by its id and raw payload (<see cref="MetricsEvents"/>: read
+    /// by hand, as the counter reader does, so that TraceEvent's dynamic parser and its XML reader stay
+    /// out of the binary); returns the interval's snapshot when the event ended one. Events of another
+    /// session, of an instrument not in <see cref="TrafficInstruments"/>, or too short are ignored.
+    /// </summary>
+    public TrafficSnapshot? Apply(int eventId, ReadOnlySpan<byte> payload)
     {
-        if (evt.ProviderName != MetricsSession.Provider || evt.PayloadByName("sessionId") as string != MetricsSession.SharedId)
+        var fields = new MetricsPayload(payload);
+        if (!fields.Next(out var session) || !session.SequenceEqual(MetricsSession.SharedId))
         {
             return null;
         }
 
-        switch (evt.EventName)
+        switch (eventId)
         {
-            case "Collection/Start" or "CollectionStart":
+            case MetricsEvents.CollectionStart:
                 _accumulator.BeginInterval();
                 return null;
-            case "Collection/Stop" or "CollectionStop":
-                var seconds = evt.PayloadByName("intervalStartTime") is DateTime start && evt.PayloadByName("intervalEndTime") is DateTime end ? (end - start).TotalSeconds : 0;
+            case MetricsEvents.CollectionStop:
+                // Both times are FILETIMEs (100 ns ticks): only their difference is used.
+                var seconds = fields.NextInt64(out var start) && fields.NextInt64(out var end) && end > start ? (end - start) / (double)TimeSpan.TicksPerSecond : 0;
                 return _accumulator.End(TrafficSource.Dotnet, pid, time.GetUtcNow(), seconds) with
                 {
                     Notes = new TrafficNotes([.. _meters], _limit, 0, null),
                 };
-            case "HistogramLimitReached":
+            case MetricsEvents.HistogramLimitReached:
                 _limit ??= "the runtime's histogram limit of the session (Runtime:Dotnet:MaxHistograms) was reached: series that appeared after it (a new route, status or server) are not measured by the runtime and not counted";
                 return null;
-            case "TimeSeriesLimitReached":
+            case MetricsEvents.TimeSeriesLimitReached:
                 _limit ??= "the runtime's series limit of the session (Runtime:Dotnet:MaxTimeSeries) was reached: series that appeared after it are not measured by the runtime and not counted";
+                return null;
+            case MetricsEvents.BeginInstrumentReporting or MetricsEvents.HistogramValuePublished or MetricsEvents.GaugeValuePublished
+                or MetricsEvents.UpDownCounterRateValuePublished or MetricsEvents.CounterRateValuePublished:
+                break;
+            default:
                 return null;
         }
 
-        if (evt.PayloadByName("meterName") is not string meter || evt.PayloadByName("instrumentName") is not string name || TrafficInstruments.Find(meter, name) is not { } instrument)
+        if (!fields.Next(out var meter) || !fields.Next(out _) // meterVersion
+            || !fields.Next(out var name) || TrafficInstruments.Find(meter, name) is not { } instrument)
         {
             return null;
         }
 
-        switch (evt.EventName)
+        if (eventId == MetricsEvents.BeginInstrumentReporting)
         {
-            case "BeginInstrumentReporting":
-                _meters.Add(meter);
-                break;
-            case "HistogramValuePublished":
-                // count and sum exist from .NET 8 (event version 1); without them nothing can be counted.
-                if (evt.PayloadByName("count") is not { } count || evt.PayloadByName("sum") is not { } sum)
+            _meters.Add(instrument.Meter);
+            return null;
+        }
+
+        if (!fields.Next(out _) // unit
+            || !fields.Next(out var tags))
+        {
+            return null;
+        }
+
+        switch (eventId)
+        {
+            case MetricsEvents.HistogramValuePublished:
+                // count and sum follow the quantiles from .NET 8 (event version 1); without them nothing can be counted.
+                if (!fields.Next(out var quantiles) || !fields.NextInt32(out var count) || !fields.NextDouble(out var sum))
                 {
                     return null;
                 }
 
-                var (p50, p95, p99) = Quantiles(evt.PayloadByName("quantiles") as string);
-                _accumulator.AddInterval(instrument.Family, Labels(instrument, evt), Convert.ToInt64(count, CultureInfo.InvariantCulture), Convert.ToDouble(sum, CultureInfo.InvariantCulture), p50, p95, p99);
+                var (p50, p95, p99) = Quantiles(quantiles);
+                _accumulator.AddInterval(instrument.Family, Labels(instrument, tags), count, sum, p50, p95, p99);
                 break;
-            case "UpDownCounterRateValuePublished" or "GaugeValuePublished":
-                if (Number(evt, evt.EventName == "GaugeValuePublished" ? "lastValue" : "value") is { } value)
+            case MetricsEvents.GaugeValuePublished:
+                if (fields.Next(out var last) && DotnetCounterReader.Number(last) is { } gauge)
                 {
-                    _accumulator.AddGauge(instrument.Family, Labels(instrument, evt), value);
+                    _accumulator.AddGauge(instrument.Family, Labels(instrument, tags), gauge);
                 }
 
                 break;
-            case "CounterRateValuePublished":
-                // A plain counter publishes the interval's increase as "rate": summed from when the session began.
-                if (Number(evt, "rate") is { } delta)
+            case MetricsEvents.UpDownCounterRateValuePublished:
+                // rate, then value: an up-down counter's current value.
+                if (fields.Next(out _) && fields.Next(out var value) && DotnetCounterReader.Number(value) is { } current)
                 {
-                    _accumulator.AddCount(instrument.Family, Labels(instrument, evt), delta);
+                    _accumulator.AddGauge(instrument.Family, Labels(instrument, tags), current);
+                }
+
+                break;
+            case MetricsEvents.CounterRateValuePublished:
+                // A plain counter publishes the interval's increase as "rate": summed from when the session began.
+                if (fields.Next(out var rate) && DotnetCounterReader.Number(rate) is { } delta)
+                {
+                    _accumulator.AddCount(instrument.Family, Labels(instrument, tags), delta);
                 }
 
                 break;
@@ -108,13 +142,15 @@ internal sealed class DotnetTrafficReader(int pid, int maxSeries, TimeProvider t
     }
 
     /// <summary>The kept tags of the event's <c>k1=v1,k2=v2</c> (sorted by the runtime; a value may itself hold a comma).</summary>
-    private ReadOnlySpan<KeyValuePair<string, string>> Labels(TrafficInstrument instrument, TraceEvent evt)
+    private ReadOnlySpan<KeyValuePair<string, string>> Labels(TrafficInstrument instrument, ReadOnlySpan<char> tagText)
     {
         _labels.Clear();
-        if (instrument.Tags.Length == 0 || evt.PayloadByName("tags") is not string tags || tags.Length == 0)
+        if (instrument.Tags.Length == 0 || tagText.IsEmpty)
         {
             return [];
         }
+
+        var tags = tagText.ToString();
 
         string? key = null;
         var value = new System.Text.StringBuilder();
@@ -165,13 +201,14 @@ internal sealed class DotnetTrafficReader(int pid, int maxSeries, TimeProvider t
     }
 
     /// <summary><c>0.5=v;0.95=v;0.99=v</c> (empty when the interval had no observation).</summary>
-    private static (double P50, double P95, double P99) Quantiles(string? text)
+    private static (double P50, double P95, double P99) Quantiles(ReadOnlySpan<char> text)
     {
         double p50 = double.NaN, p95 = double.NaN, p99 = double.NaN;
-        foreach (var pair in (text ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var range in text.Split(';'))
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !double.TryParse(pair.AsSpan(eq + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            var pair = text[range];
+            var eq = pair.IndexOf('=');
+            if (eq <= 0 || !double.TryParse(pair[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             {
                 continue;
             }
@@ -192,7 +229,4 @@ internal sealed class DotnetTrafficReader(int pid, int maxSeries, TimeProvider t
 
         return (p50, p95, p99);
     }
-
-    private static double? Number(TraceEvent evt, string name) =>
-        evt.PayloadByName(name) is string { Length: > 0 } s && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
 }

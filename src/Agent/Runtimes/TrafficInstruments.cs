@@ -35,11 +35,11 @@ internal static class TrafficInstruments
     /// <summary>The session's <c>Metrics</c> argument for these instruments (semicolon-separated <c>meter\instrument</c>).</summary>
     public static string Spec { get; } = string.Join(';', All.Select(i => i.Meter + "\\" + i.Name));
 
-    public static TrafficInstrument? Find(string meter, string instrument)
+    public static TrafficInstrument? Find(ReadOnlySpan<char> meter, ReadOnlySpan<char> instrument)
     {
         foreach (var i in All)
         {
-            if (i.Name == instrument && i.Meter == meter)
+            if (instrument.SequenceEqual(i.Name) && meter.SequenceEqual(i.Meter))
             {
                 return i;
             }
