@@ -230,7 +230,9 @@ this chart passes; another chart including agent.sidecar passes its own or gives
 - name: Triggers__{{ $name }}__Metric
   value: {{ $t.metric | quote }}
 {{- range $key, $setting := dict "target" "Target" "above" "Above" "for" "For" "growthAbove" "GrowthAbove" "window" "Window" "actions" "Actions" "cooldown" "Cooldown" "maxPerHour" "MaxPerHour" }}
-{{- if hasKey $t $key }}
+{{- /* The check pod is given no targets (it cannot see the app's processes): a trigger's target
+  name would name none there, so it is left out and the rest of the trigger is still checked. */}}
+{{- if and (hasKey $t $key) (not (and $check (eq $key "target"))) }}
 - name: Triggers__{{ $name }}__{{ $setting }}
   value: {{ index $t $key | toString | quote }}
 {{- end }}
