@@ -7,6 +7,8 @@ using System.Globalization;
 //   block N MS  -> queue N thread-pool items that each block MS ms; answers at once (queue filling)
 //   busy P      -> a background thread works P ms of every 100 ms from now on (steady load for benchmarks)
 //   hold N      -> allocate N more HeapEvidenceMarker objects and keep them live (markers=.. in "state")
+//   leak N      -> put N more LeakedWidget objects into a Dictionary<int, LeakedWidget> cache, and
+//                  allocate and drop as many short-lived byte arrays (churn) (widgets=.. in "state")
 //   state       -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.. exceptions=.. contentions=..
 //                   tpthreads=.. tpcompleted=.. tpqueue=.."
 var keep = new List<byte[]>();
@@ -19,6 +21,7 @@ long exceptions = 0;
 AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref exceptions);
 var gate = new object();
 var markers = new List<HeapEvidenceMarker>();
+var widgets = new Dictionary<int, LeakedWidget>();
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready pid={Environment.ProcessId}"));
 while (Console.ReadLine() is { } line)
@@ -96,6 +99,14 @@ while (Console.ReadLine() is { } line)
                 }
             }) { IsBackground = true, Name = "busy" }.Start();
             break;
+        case "leak":
+            for (var i = 0; i < n; i++)
+            {
+                widgets[widgets.Count] = new LeakedWidget(widgets.Count);
+                GC.KeepAlive(new byte[64]); // churn: garbage at once, never held
+            }
+
+            break;
         case "hold":
             for (var i = 0; i < n; i++)
             {
@@ -108,7 +119,7 @@ while (Console.ReadLine() is { } line)
     var info = GC.GetGCMemoryInfo();
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} markers={markers.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
+        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} markers={markers.Count} widgets={widgets.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
 }
 
 // A type no library allocates, so a heap summary's count of it can be compared with the target's own.
@@ -118,4 +129,12 @@ internal sealed class HeapEvidenceMarker(long seed)
     public long B { get; } = seed + 1;
     public long C { get; } = seed + 2;
     public long D { get; } = seed + 3;
+}
+
+// The known leak: a cache that only grows, holding these through its Dictionary's entries.
+internal sealed class LeakedWidget(int id)
+{
+    public int Id { get; } = id;
+    public string Label { get; } = "widget";
+    public long Created { get; } = id * 7L;
 }
