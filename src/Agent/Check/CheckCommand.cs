@@ -152,7 +152,8 @@ internal static class CheckCommand
 
         foreach (var c in capabilities?.Unavailable ?? [])
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"cannot use {c.Name} of pid {capabilities!.Pid}: {c.Detail}"));
+            // An opt-in the application has not made (the Python hook) is advice, not a failure.
+            (c.OptIn == true ? warnings : problems).Add(string.Create(CultureInfo.InvariantCulture, $"cannot use {c.Name} of pid {capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + PythonHookLine : "")}"));
         }
 
         foreach (var p in probes)
@@ -169,6 +170,8 @@ internal static class CheckCommand
         var exit = problems.Count == 0 ? 0 : 1;
         return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, target, capabilities, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
     }
+
+    private const string PythonHookLine = "add `" + Runtimes.Python.PythonHook.ImportLine + "` to the application, or PYTHONPATH=<a directory from agent python-hook --install DIR> (details above)";
 
     private static TimeSpan SinceProcessStart()
     {
