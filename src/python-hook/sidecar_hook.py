@@ -369,7 +369,10 @@ def _parse(line):
 def _handle(conn):
     name = None
     try:
-        line = _read_line(conn)
+        refusal = _peer_refusal(conn)
+        line = _read_line(conn)  # read first, also from a refused peer: an answer to a peer still sending would be reset
+        if refusal is not None:
+            raise _RequestError(refusal)
         if line is None:
             return
         name, request = _parse(line)
@@ -403,11 +406,6 @@ def _serve(listener, pid):
             if os.getpid() != pid:
                 conn.close()
                 return
-            refusal = _peer_refusal(conn)
-            if refusal is not None:
-                _error(conn, refusal)
-                conn.close()
-                continue
             if not _state.handlers.acquire(blocking=False):
                 _error(conn, f"busy: {MAX_HANDLERS} requests are running")
                 conn.close()

@@ -98,7 +98,7 @@ internal sealed class DotnetHeapGrowth(DotnetChannel channel, TimeProvider time)
     private static List<string> Findings(IEnumerable<HeapTypeGrowth> byBytes, double seconds, string? omitted) =>
         [.. byBytes.Take(5).Select(g =>
         {
-            var line = string.Create(CultureInfo.InvariantCulture, $"+{g.CountDelta} {g.Type} (+{Mib(g.BytesDelta)}) in {seconds:F0} s, {g.Count} now");
+            var line = string.Create(CultureInfo.InvariantCulture, $"{g.CountDelta:+0;-0;+0} {g.Type} (+{Mib(g.BytesDelta)}) in {seconds:F0} s, {g.Count} now");
             return g.HeldBy is { Count: > 0 } h
                 ? line + ", held by " + string.Join("; ", h.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Type} ({x.References} references)")))
                 : line + (omitted is null ? ", no holder on the heap (a root: a static, a local, a handle)" : "");
