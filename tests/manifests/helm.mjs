@@ -89,6 +89,7 @@ const expectations = [
   ["monitors: the rule carries the shipped alert rules", JSON.stringify(docsOf("monitors", "PrometheusRule")[0].spec).includes("alert")],
   ["probes: four probes, secrets as files, never as values", ["db", "cache", "api", "queue"].every((p) => env("probes")[`Probes__${p}__Kind`]) && env("probes").Probes__db__ConnectionStringFile === "/var/run/secrets/agent/db/dsn" && !Object.keys(env("probes")).some((k) => k.endsWith("__ConnectionString"))],
   ["probes: each secret mounted read-only", agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).every((m) => m.readOnly === true) && agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).length === 2],
+  ["python-hook: an init container installs the hook; the app finds it on PYTHONPATH", docsOf("python-hook", "Deployment")[0].spec.template.spec.initContainers?.find((c) => c.name === "python-hook")?.args?.join(" ") === "python-hook --install /var/run/agent-python-hook" && docsOf("python-hook", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").env.some((e) => e.name === "PYTHONPATH" && e.value === "/var/run/agent-python-hook") && docsOf("python-hook", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").volumeMounts.some((m) => m.name === "agent-python-hook" && m.mountPath === "/var/run/agent-python-hook") && env("python-hook").Triggers__leak__Actions === "snapshot,heap"],
   ["federation: metrics URL, name selector with children, .NET off", env("federation").Runtime__MetricsUrl === "http://127.0.0.1:8000/metrics" && env("federation").Target__ProcessName === "gunicorn" && env("federation").Target__IncludeChildren === "true" && env("federation").Runtime__Dotnet__Enabled === "false" && !env("federation").Target__Auto],
 ];
 for (const [what, pass] of expectations) {
@@ -113,7 +114,7 @@ refuses("a target name the agent refuses", ["--set", "agent.targets.we\\.b.port=
 refuses("a port out of range", ["--set", "agent.target.port=70000"], "port");
 
 // The examples are helm's output for a named value set, not hand-written copies.
-const examples = [["deployment.yaml", "defaults-example"], ["deployment-native-sidecar.yaml", "native-sidecar"]];
+const examples = [["deployment.yaml", "defaults-example"], ["deployment-native-sidecar.yaml", "native-sidecar"], ["deployment-python-hook.yaml", "python-hook"]];
 for (const [file, set] of examples) {
   const deployment = rendered[set].text.split(/^---$/m).find((d) => /^kind: Deployment$/m.test(d)).replace(/^\s*# Source: .*\n/m, "").trim();
   const expected = `# Generated: helm template demo charts/agent -f tests/manifests/values/${set}.yaml (the Deployment).\n# Do not edit: tests/manifests/helm.mjs fails on drift; regenerate with node tests/manifests/helm.mjs --write.\n${deployment}\n`;
