@@ -78,6 +78,8 @@ internal static class AgentServices
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);
+        // The running agent's attach failures carry what `agent check` says of the socket.
+        services.AddSingleton<Runtimes.IAttachAdvisor, Capabilities.DotnetAttachAdvisor>();
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddDiagnostics(settings.Diagnostics);

@@ -46,7 +46,7 @@ public sealed class PythonHookTests : IDisposable
     [Fact]
     public async Task The_native_binary_embeds_the_same_hook_and_the_image_ships_it()
     {
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         var psi = new ProcessStartInfo(binary, ["python-hook"]) { RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
         var printed = await p.StandardOutput.ReadToEndAsync();
@@ -264,9 +264,9 @@ public sealed class PythonHookTests : IDisposable
 
     private static async Task<(int Exit, string Stdout)> RunAgent(string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Repo.AgentDll);
-        args.ToList().ForEach(psi.ArgumentList.Add);
+        var command = await AgentCommand.For();
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        command.Skip(1).Concat(args).ToList().ForEach(psi.ArgumentList.Add);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 

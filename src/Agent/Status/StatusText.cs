@@ -39,7 +39,7 @@ internal static class StatusText
             var span = Format.Duration((now - times[0]) / 1000.0);
             foreach (var chart in Chart.Of(t.History))
             {
-                var line = Sparkline.Text(Sparkline.Reduce(times, chart.Values, times[0], now, Math.Min(Columns, times.Length)), chart.Floor);
+                var line = Sparkline.Text(Sparkline.Reduce(times, chart.Values, times[0], now, Sparkline.Columns(times, now, Columns)), chart.Floor);
                 var latest = chart.Latest is { } v ? chart.Show(v) : "–";
                 var peak = chart.Peak is { } p ? chart.Show(p) : "–";
                 sb.Append(c, $"  {chart.Key,-8}{latest,11}  {line}  peak {peak} in {span}\n");

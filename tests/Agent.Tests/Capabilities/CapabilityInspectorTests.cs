@@ -132,7 +132,7 @@ public sealed class CapabilityInspectorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_federation_url_where_nothing_listens_is_refused_without_its_credentials()
+    public async Task A_federation_url_where_nothing_listens_is_refused_without_its_query()
     {
         int port;
         using (var l = new TcpListener(IPAddress.Loopback, 0))
@@ -141,12 +141,12 @@ public sealed class CapabilityInspectorTests : IDisposable
             port = ((IPEndPoint)l.LocalEndpoint).Port;
         }
 
-        var r = await CapabilityInspector.InspectAsync(Tree("readable"), Pid, Settings(("Runtime:MetricsUrl", $"http://user:hunter2secret@127.0.0.1:{port}/metrics?token=abc")), CancellationToken.None);
+        var r = await CapabilityInspector.InspectAsync(Tree("readable"), Pid, Settings(("Runtime:MetricsUrl", $"http://127.0.0.1:{port}/metrics?token=abc")), CancellationToken.None);
 
         var f = Item(r, "federation_url");
         Assert.Equal(CapabilityStatus.Unavailable, f.Status);
         Assert.True(f.Fix!.Contains("nothing listens", StringComparison.Ordinal), f.Detail);
-        Assert.DoesNotContain("hunter2secret", f.Detail + f.Fix, StringComparison.Ordinal);
+        // (Credentials in the URL are refused at startup: ConfigMeaningTests.)
         Assert.DoesNotContain("token=abc", f.Detail + f.Fix, StringComparison.Ordinal);
         Assert.Contains($"http://127.0.0.1:{port}/metrics", f.Detail, StringComparison.Ordinal);
     }
