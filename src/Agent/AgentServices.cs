@@ -104,6 +104,7 @@ internal static class AgentServices
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // CountersCreated: OpenMetrics' _created of the target counters is their process's start.
+        app.MapPrometheusScrapingEndpoint("/metrics", null, b => b.UseMiddleware<CountersCreated>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }
 }

@@ -27,6 +27,15 @@ internal static partial class Log
     [LoggerMessage(40, LogLevel.Information, "Discovered target {Target}: pid {Pid} ({Comm}), a top-level process of the PID namespace{Optional}")]
     public static partial void TargetDiscovered(ILogger logger, string target, int pid, string comm, string optional);
 
+    [LoggerMessage(41, LogLevel.Information, "Target {Target} continues in pid {Pid} ({Name}): {Reason}; no restart counted (it was pid {OldPid})")]
+    public static partial void TargetContinued(ILogger logger, string target, int pid, string name, string reason, int oldPid);
+
+    [LoggerMessage(42, LogLevel.Warning, "Target {Target}: {Count} process trees match {Selector}; following pid {Pid} ({Name}): {Why}; also {Others}")]
+    public static partial void OtherMatches(ILogger logger, string target, int count, string selector, int pid, string name, string why, string others);
+
+    [LoggerMessage(43, LogLevel.Warning, "Target {Target}: pid {Pid} is now another process ({NewName}), not {OldName} that Target:Pid named; the target stays down")]
+    public static partial void PidReused(ILogger logger, string target, int pid, string newName, string oldName);
+
     [LoggerMessage(8, LogLevel.Warning, "Probe {Probe} ({Kind}) failed: {Reason}: {Description} ({Suppressed} similar messages suppressed)")]
     public static partial void ProbeFailed(ILogger logger, string probe, string kind, string reason, string description, int suppressed);
 
