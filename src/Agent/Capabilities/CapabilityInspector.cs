@@ -6,8 +6,8 @@ namespace Agent.Capabilities;
 
 /// <summary>
 /// What the agent can and cannot read of one target with its current user and capabilities:
-/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket
-/// and the federation URL, each "cannot" with its fix. The same code answers <c>agent check</c> and the
+/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket,
+/// the federation URL and the Python hook, each "cannot" with its fix. The same code answers <c>agent check</c> and the
 /// running agent. Reads each source once; nothing is cached.
 /// </summary>
 internal static class CapabilityInspector
@@ -45,8 +45,10 @@ internal static class CapabilityInspector
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
         endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey);
         var federation = FederationCheck.CheckAsync(endpoint?.Url, endpoint?.ConfigKeyName, settings.Runtime.MetricsTimeout, ct);
+        var python = PythonHookCheck.CheckAsync(process, agent, target, SocketTimeout, ct);
         items.Add(await socket);
         items.Add(await federation);
+        items.Add(await python);
         return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
     }
 

@@ -201,7 +201,8 @@ internal static partial class TriggerSettings
                 "stacks" => TriggerAction.Stacks,
                 "dump" => TriggerAction.Dump,
                 "trace" => TriggerAction.Trace,
-                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace"),
+                "heap" => TriggerAction.Heap,
+                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace, heap"),
             };
             if (actions.Contains(action))
             {

@@ -34,6 +34,10 @@ internal static class DiagnosticsServices
         services.AddSingleton<ICapture, DumpCapture>();
         services.AddSingleton<ICapture, TraceCapture>();
         services.AddSingleton<ICapture, StacksCapture>();
+        services.AddSingleton(sp => new PythonHookTargets(sp.GetRequiredService<ProcFs>()));
+        services.AddSingleton<PythonHookStacks>();
+        services.AddSingleton<DotnetHeapGrowth>();
+        services.AddSingleton<PythonHeapGrowth>();
         services.AddSingleton<ICapture, HeapCapture>();
         services.AddSingleton<CaptureService>();
         services.AddSingleton<DiagnosticsCapabilities>();
