@@ -85,7 +85,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IAsyncLifetime
     // ---- 1. CPU of short-lived children -------------------------------------------------------
 
     [Theory]
-    [InlineData("bursts", "sum(range(1_000_000))", 20)] // ~0.1 s each, one after another
+    [InlineData("bursts", "sum(range(5_000_000))", 20)] // ~0.1 s each, one after another
     [InlineData("tails", "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end:\n    pass", 4)] // the tail after the last tick
     public async Task Tree_cpu_is_the_roots_utime_stime_cutime_cstime_whatever_its_children_lived(string shape, string child, int children)
     {
