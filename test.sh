@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(
-  redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev unzip git strace
+  redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev unzip git strace mount
   curl openssl iproute2 tini dumb-init
   python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask python3-pil chromium
   prometheus-process-exporter prometheus-blackbox-exporter

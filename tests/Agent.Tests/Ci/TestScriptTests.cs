@@ -20,6 +20,7 @@ public partial class TestScriptTests
         ["python3"] = "python3-psutil", ["redis-server"] = "redis-server", ["redis-cli"] = "redis-server", ["psql"] = "postgresql",
         ["prometheus"] = "prometheus", ["promtool"] = "prometheus", ["systemd-analyze"] = "systemd", ["curl"] = "curl",
         ["openssl"] = "openssl", ["ss"] = "iproute2", ["ip"] = "iproute2", ["git"] = "git", ["node"] = "nodejs", ["npm"] = "npm",
+        ["strace"] = "strace", ["chmod"] = "base", ["mount"] = "mount", ["umount"] = "mount",
         ["tini"] = "tini", ["dumb-init"] = "dumb-init", ["chromium"] = "chromium", ["gunicorn"] = "gunicorn",
     };
 
