@@ -98,6 +98,7 @@ internal static class AgentServices
 
         app.UseMiddleware<TokenAuthorization>();
         app.UseDiagnostics();
+        app.MapDiagnostics();
         app.MapTriggers();
         app.MapGet("/", StatusPageEndpoint.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);

@@ -3,7 +3,6 @@ using Agent.Diagnostics.Dotnet;
 using Agent.Diagnostics.Heap;
 using Agent.Diagnostics.Python;
 using Agent.Diagnostics.Snapshot;
-using Agent.Endpoints;
 using Agent.Procfs;
 using Agent.Sampling;
 using Agent.Telemetry;
@@ -59,6 +58,5 @@ internal static class DiagnosticsServices
         }
 
         _ = app.Services.GetRequiredService<DiagnosticsMetrics>();
-        app.MapDiagnostics();
     }
 }
