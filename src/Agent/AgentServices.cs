@@ -82,6 +82,7 @@ internal static class AgentServices
         services.AddSingleton<Runtimes.IAttachAdvisor, Capabilities.DotnetAttachAdvisor>();
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
+        services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
         services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
         services.AddAgentEndpoints(settings.MetricsToken);

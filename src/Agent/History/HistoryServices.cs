@@ -1,16 +1,14 @@
 using Agent.Configuration;
-using Agent.Status;
 
 namespace Agent.History;
 
-/// <summary>Registers the 15-minute history (recorded on the sampling tick) and the status view built from it.</summary>
+/// <summary>Registers the 15-minute history, recorded on the sampling tick.</summary>
 internal static class HistoryServices
 {
     public static IServiceCollection AddHistory(this IServiceCollection services, SamplingOptions sampling, IReadOnlyList<ProbeDefinition> probes)
     {
         services.AddSingleton(new HistoryStore(sampling.Interval, probes));
         services.AddSingleton<HistoryRecorder>();
-        services.AddSingleton<StatusBuilder>();
         return services;
     }
 }
