@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Agent.Configuration;
 using Agent.IntegrationTests.Infrastructure;
-using Agent.Triggers;
 
 namespace Agent.IntegrationTests;
 

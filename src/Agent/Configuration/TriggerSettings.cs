@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Agent.Triggers;
 
 namespace Agent.Configuration;
 
