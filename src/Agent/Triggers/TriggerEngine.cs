@@ -14,7 +14,7 @@ namespace Agent.Triggers;
 /// failures and time-outs are outcomes, logged at most once a minute per trigger, and the trigger
 /// backs off.
 /// </summary>
-internal sealed partial class TriggerEngine : IDisposable
+internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
 {
     /// <summary>The longest one capture may take before the trigger stops waiting for it (a trace's own length is far shorter).</summary>
     public static TimeSpan ActionTimeout { get; } = TimeSpan.FromMinutes(5);
@@ -54,7 +54,16 @@ internal sealed partial class TriggerEngine : IDisposable
 
     public IReadOnlyList<TriggerEvaluator> Triggers => _evaluators;
 
-    /// <summary>Called by the sampling loop right after it published <paramref name="snapshot"/>.</summary>
+    /// <summary>Triggers follow the primary target of every snapshot the sampling loop publishes.</summary>
+    public void OnTick(SamplingSnapshot snapshot)
+    {
+        if (snapshot.Primary is { } primary)
+        {
+            OnTick(primary);
+        }
+    }
+
+    /// <summary>One tick of the primary target, right after the sampling loop published it.</summary>
     public void OnTick(TargetSnapshot snapshot)
     {
         if (_evaluators.Length == 0)
