@@ -3,7 +3,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 
 namespace Agent.Triggers;
 
@@ -25,7 +24,6 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
     private readonly TimeProvider _time;
     private readonly RepeatGate _gate;
     private readonly ILogger _logger;
-    private readonly TriggerMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
 
     // The sampling loop is the only writer: the last process seen, for the restart log line.
@@ -37,7 +35,6 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         SamplingSchedule schedule,
         RuntimeStore runtime,
         ICaptureStarter capture,
-        TriggerMetrics metrics,
         TimeProvider time,
         RepeatGate gate,
         ILogger<TriggerEngine> logger)
@@ -45,14 +42,16 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         _evaluators = [.. definitions.Select(d => new TriggerEvaluator(d, schedule.Interval))];
         _runtime = runtime;
         _capture = capture;
-        _metrics = metrics;
         _time = time;
         _gate = gate;
         _logger = logger;
-        metrics.Observe(_evaluators);
+        Firings = new TriggerFirings(_evaluators.Select(e => e.Definition.Name));
     }
 
     public IReadOnlyList<TriggerEvaluator> Triggers => _evaluators;
+
+    /// <summary>Firings per trigger since start, whatever their actions' outcome.</summary>
+    public TriggerFirings Firings { get; }
 
     /// <summary>Triggers follow the primary target of every snapshot the sampling loop publishes.</summary>
     public void OnTick(SamplingSnapshot snapshot)
@@ -103,7 +102,7 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         }
 
         Log.Fired(_logger, d.Name, d.Describe(), value, process, string.Join(",", d.Actions).ToLowerInvariant());
-        _metrics.Fired(d.Name);
+        Firings.Fired(d.Name);
         _ = RunActionsAsync(evaluator);
     }
 

@@ -2,7 +2,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 
 namespace Agent.Triggers;
 
@@ -18,7 +17,6 @@ internal static partial class TriggerServices
             sp.GetRequiredService<SamplingSchedule>(),
             sp.GetRequiredService<RuntimeStore>(),
             sp.GetRequiredService<ICaptureStarter>(),
-            sp.GetRequiredService<TriggerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<RepeatGate>(),
             sp.GetRequiredService<ILogger<TriggerEngine>>()));
