@@ -20,6 +20,14 @@ internal static class AgentServices
 {
     public const string DefaultUrl = "http://127.0.0.1:9464";
 
+    /// <summary>
+    /// The host's arguments: the agent's configuration arguments, after one that turns off the
+    /// reload of appsettings.json on change. The agent parses its configuration once at start
+    /// (<see cref="AgentSettings"/>), so the watcher would only cost every pod a thread
+    /// (".NET File Watch", inotify). An explicit <c>--hostBuilder:reloadConfigOnChange=true</c> still wins.
+    /// </summary>
+    public static string[] HostArguments(string[] configurationArgs) => ["--hostBuilder:reloadConfigOnChange=false", .. configurationArgs];
+
     /// <summary>Listen on 127.0.0.1:9464 unless the operator chose (--urls, ASPNETCORE_URLS, Kestrel:Endpoints, HTTP_PORTS).</summary>
     public static void UseDefaultUrl(this WebApplicationBuilder builder)
     {
@@ -84,7 +92,7 @@ internal static class AgentServices
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
-        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
+        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings));
         services.AddAgentEndpoints(settings.MetricsToken);
     }
 

@@ -25,7 +25,7 @@ switch (invocation.Command)
         return 0;
 }
 
-var builder = WebApplication.CreateSlimBuilder(invocation.ConfigurationArgs);
+var builder = WebApplication.CreateSlimBuilder(AgentServices.HostArguments(invocation.ConfigurationArgs));
 AgentSettings settings;
 try
 {

@@ -35,7 +35,7 @@ internal static class DotnetCountersCheck
             var reader = new DotnetCounterReader(process.Pid, clientId, TimeProvider.System);
             var verdict = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var source = new EventPipeEventSource(session.EventStream);
-            source.Dynamic.All += evt =>
+            source.AllEvents += evt =>
             {
                 if (reader.Apply(evt))
                 {

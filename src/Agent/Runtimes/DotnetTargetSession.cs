@@ -23,7 +23,8 @@ namespace Agent.Runtimes;
 /// it itself first — that socket is always disposed, so a stale or foreign socket file costs no
 /// descriptor — before the diagnostics client connects; listen mode
 /// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes it, so a
-/// target configured without <c>nosuspend</c> is never left suspended.
+/// target configured without <c>nosuspend</c> is never left suspended. The agent as its own target
+/// (connect mode) reads its meter in process instead of a session on itself (<see cref="RunInProcess"/>).
 /// </summary>
 internal sealed class DotnetTargetSession(
     string name,
@@ -169,6 +170,12 @@ internal sealed class DotnetTargetSession(
     private async Task<Attempt> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
         var port = options.DiagnosticPort;
+        if (port is null && id.Pid == Environment.ProcessId)
+        {
+            await RunInProcess(id, stoppingToken);
+            return Attempt.Delivered;
+        }
+
         using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var attachLimit = port is null ? 2 * interval : 3 * interval;
         attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
@@ -205,7 +212,7 @@ internal sealed class DotnetTargetSession(
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         using var source = new EventPipeEventSource(session.EventStream);
         string? refusal = null;
-        source.Dynamic.All += evt =>
+        source.AllEvents += evt =>
         {
             if (!reader.Apply(evt) || ended.IsCancellationRequested)
             {
@@ -282,6 +289,23 @@ internal sealed class DotnetTargetSession(
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+    }
+
+    /// <summary>The agent as its own target: its meter read in process (see <see cref="InProcessCounters"/>), until the target changes.</summary>
+    private async Task RunInProcess(ProcessIdentity id, CancellationToken stoppingToken)
+    {
+        var reader = new DotnetCounterReader(id.Pid, string.Empty, time);
+        using var counters = new InProcessCounters(reader, time);
+        Log.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
+        while (!stoppingToken.IsCancellationRequested && Current() == id)
+        {
+            if (counters.Collect() is { } snapshot)
+            {
+                store.Publish(name, snapshot);
+            }
+
+            await Task.Delay(interval, time, stoppingToken);
+        }
     }
 
     private string? Socket(ProcessIdentity id)

@@ -12,7 +12,7 @@ namespace Agent.Telemetry;
 /// </summary>
 internal static class TelemetryServices
 {
-    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp)
+    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp, MetricStreams streams)
     {
         services.AddSingleton(telemetry);
         services.AddSingleton<TargetMetrics>();
@@ -26,6 +26,7 @@ internal static class TelemetryServices
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
                 .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
+                .AddView(streams.For)
                 .AddPrometheusExporter(o =>
                 {
                     // Metric names are unique across the agent's meters: scope labels on every
