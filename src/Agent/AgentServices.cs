@@ -1,4 +1,5 @@
 using Agent.Configuration;
+using Agent.Containers;
 using Agent.Diagnostics;
 using Agent.Endpoints;
 using Agent.History;
@@ -83,6 +84,7 @@ internal static class AgentServices
         services.AddSystemd();
 
         services.AddTargetSampling(settings.Targets, settings.Sampling);
+        services.AddContainers(settings.Sampling.CgroupInterval, watchOomKills: !settings.Targets.WatchesSelf);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);

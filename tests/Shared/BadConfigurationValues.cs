@@ -36,6 +36,7 @@ internal static class BadConfigurationValues
         ("Targets:app", "x", [("Target:ProcessName", "a"), ("Targets:app:Port", "80")]), // "app" is the single target's name
         ("Sampling:Interval", "00:00:00.001", []),
         ("Sampling:ProcRoot", "relative/proc", []),
+        ("Sampling:CgroupInterval", "00:00:00", []),
         ("Readiness:RequireTarget", "maybe", []),
         ("Runtime:MetricsUrl", "ftp://x/metrics", []),
         ("Runtime:MetricsInclude", "(", []),

@@ -6,8 +6,8 @@ namespace Agent.Capabilities;
 
 /// <summary>
 /// What the agent can and cannot read of one target with its current user and capabilities:
-/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, the .NET diagnostic socket and the
-/// federation URL, each "cannot" with its fix. The same code answers <c>agent check</c> and the
+/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket
+/// and the federation URL, each "cannot" with its fix. The same code answers <c>agent check</c> and the
 /// running agent. Reads each source once; nothing is cached.
 /// </summary>
 internal static class CapabilityInspector
@@ -41,6 +41,7 @@ internal static class CapabilityInspector
             Fd(process, agent, target),
             CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
         };
+        items.AddRange(CgroupCheck.Inspect(process, fs.Self()));
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
         endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey);
         var federation = FederationCheck.CheckAsync(endpoint?.Url, endpoint?.ConfigKeyName, settings.Runtime.MetricsTimeout, ct);

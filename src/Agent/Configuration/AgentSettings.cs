@@ -49,8 +49,14 @@ internal sealed record AgentSettings(
             Bind(DiagnosticsOptions.Section, () => configuration.GetSection(DiagnosticsOptions.Section).Get<DiagnosticsOptions>() ?? new()),
             Token(security.DiagnosticsToken, security.DiagnosticsTokenFile, nameof(security.DiagnosticsToken), nameof(security.DiagnosticsTokenFile)),
             token);
-        // Triggers follow the primary target (app): their Target key names it.
-        var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
+        // Each trigger names the target it measures and captures: a configured one, or under Auto
+        // any valid name (a discovered target is named after its comm).
+        var triggers = TriggerSettings.Load(
+            configuration,
+            sampling.Interval,
+            [.. targets.Targets.Select(t => t.Name)],
+            targets.Auto,
+            name => TargetRuntimeGuess.WhyNoDotnet(targets.Targets.FirstOrDefault(t => t.Name == name)?.Selector ?? target, runtime));
         var federation = FederationEndpoint.From(runtime, targets);
         return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation };
     }
@@ -105,6 +111,7 @@ internal sealed record AgentSettings(
     {
         static string Key(string property) => ConfigKey.Of(SamplingOptions.Section, property);
         Bounds.Within(o.Interval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.Interval)));
+        Bounds.Within(o.CgroupInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.CgroupInterval)));
         if (string.IsNullOrWhiteSpace(o.ProcRoot) || !Path.IsPathRooted(o.ProcRoot))
         {
             throw new ConfigurationException(Key(nameof(o.ProcRoot)), "must be an absolute path");

@@ -17,7 +17,7 @@ internal static class KnownKeys
             nameof(TargetOptions.CommandLinePattern), nameof(TargetOptions.Port), nameof(TargetOptions.IncludeChildren), nameof(TargetOptions.Auto),
             nameof(TargetOptions.AutoProxies),
         ],
-        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot)],
+        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot), nameof(SamplingOptions.CgroupInterval)],
         [ReadinessOptions.Section] = [nameof(ReadinessOptions.RequireTarget)],
         [SecurityOptions.Section] =
         [

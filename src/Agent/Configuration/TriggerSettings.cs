@@ -30,19 +30,20 @@ internal static partial class TriggerSettings
     /// <param name="configuration">The whole configuration.</param>
     /// <param name="interval">The sampling interval: triggers are evaluated once per tick.</param>
     /// <param name="targets">The names of the configured targets.</param>
+    /// <param name="discovers">True under <c>Target:Auto</c>: discovered targets are named at run time, so any valid name is accepted.</param>
     /// <param name="whyNoDotnet">Per target: why .NET-only actions cannot work on it, or null if they may.</param>
-    public static IReadOnlyList<TriggerDefinition> Load(IConfiguration configuration, TimeSpan interval, IReadOnlyCollection<string> targets, Func<string, string?> whyNoDotnet)
+    public static IReadOnlyList<TriggerDefinition> Load(IConfiguration configuration, TimeSpan interval, IReadOnlyCollection<string> targets, bool discovers, Func<string, string?> whyNoDotnet)
     {
         var result = new List<TriggerDefinition>();
         foreach (var section in configuration.GetSection(TriggerOptions.Section).GetChildren())
         {
-            result.Add(LoadOne(section, interval, targets, whyNoDotnet));
+            result.Add(LoadOne(section, interval, targets, discovers, whyNoDotnet));
         }
 
         return result;
     }
 
-    private static TriggerDefinition LoadOne(IConfigurationSection section, TimeSpan interval, IReadOnlyCollection<string> targets, Func<string, string?> whyNoDotnet)
+    private static TriggerDefinition LoadOne(IConfigurationSection section, TimeSpan interval, IReadOnlyCollection<string> targets, bool discovers, Func<string, string?> whyNoDotnet)
     {
         var name = section.Key;
         var prefix = section.Path;
@@ -70,7 +71,7 @@ internal static partial class TriggerSettings
         }
 
         var o = AgentSettings.Bind(prefix, () => section.Get<TriggerOptions>() ?? new TriggerOptions());
-        var target = Target(o, prefix, targets);
+        var target = Target(o, prefix, targets, discovers);
         var metric = Metric(o, prefix);
         var (condition, threshold) = Threshold(o, prefix, metric);
         var forDuration = TimeSpan.Zero;
@@ -123,9 +124,16 @@ internal static partial class TriggerSettings
         return new TriggerDefinition(name, target, metric, condition, threshold, forDuration, window, actions, cooldown, maxPerHour);
     }
 
-    private static string Target(TriggerOptions o, string prefix, IReadOnlyCollection<string> targets)
+    private static string Target(TriggerOptions o, string prefix, IReadOnlyCollection<string> targets, bool discovers)
     {
-        var target = o.Target?.Trim() ?? DefaultTarget;
+        var target = o.Target?.Trim() ?? (targets.Count == 1 && !discovers ? targets.First() : DefaultTarget);
+        if (discovers && !targets.Contains(target, StringComparer.Ordinal))
+        {
+            return TargetPlan.IsValidName(target)
+                ? target
+                : throw new ConfigurationException($"{prefix}:Target", "target names may only hold letters, digits, '_' and '-' (at most 63); with Target:Auto a target is named after its comm");
+        }
+
         if (!targets.Contains(target, StringComparer.Ordinal))
         {
             throw new ConfigurationException($"{prefix}:Target", $"no target named '{target}'; the configured targets are {string.Join(", ", targets)}");

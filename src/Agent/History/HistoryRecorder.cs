@@ -65,6 +65,13 @@ internal sealed class HistoryRecorder(HistoryStore store)
     {
         _seen.TryGetValue(targetName, out var before);
         var at = snapshot.TakenAt;
+        if (snapshot.Oom.Last is { } kill && kill.Sequence > before.OomSequence)
+        {
+            Add(kill.At, HistoryEventKind.OomKilled, targetName, kill.Describe());
+            before = before with { OomSequence = kill.Sequence };
+            _seen[targetName] = before;
+        }
+
         if (snapshot.Sample is { } sample)
         {
             if (before.Present && before.Last == sample.Identity)
@@ -86,7 +93,7 @@ internal sealed class HistoryRecorder(HistoryStore store)
                 Add(at, HistoryEventKind.TargetFound, targetName, $"pid {sample.Identity.Pid} ({sample.Name}) selected by {snapshot.Selector}");
             }
 
-            _seen[targetName] = new Seen(sample.Identity, true, sample.Name, snapshot.Restarts);
+            _seen[targetName] = new Seen(sample.Identity, true, sample.Name, snapshot.Restarts, before.OomSequence);
         }
         else if (before.Present)
         {
@@ -123,5 +130,5 @@ internal sealed class HistoryRecorder(HistoryStore store)
     private void Add(DateTimeOffset at, HistoryEventKind kind, string subject, string detail) => store.Events.Add(new HistoryEvent(at, kind, subject, detail));
 
     /// <summary>What the previous ticks showed of one target: the last identity (kept while it is absent) and whether it is present.</summary>
-    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name, long Restarts = 0);
+    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name, long Restarts = 0, long OomSequence = 0);
 }

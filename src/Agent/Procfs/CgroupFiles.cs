@@ -14,12 +14,12 @@ internal static class CgroupFiles
     /// </summary>
     private const ulong UnlimitedThreshold = 1UL << 62;
 
-    /// <summary>A single non-negative value; null when malformed.</summary>
+    /// <summary>A single non-negative value (nothing else but blanks after it); null when malformed.</summary>
     public static long? ParseValue(ReadOnlySpan<byte> text)
     {
         var rest = text;
         var token = AsciiParsing.NextToken(ref rest).TrimEnd((byte)'\n');
-        return token.Length > 0 && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
+        return token.Length > 0 && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && rest.Trim(" \n"u8).IsEmpty
             && AsciiParsing.TryParseUInt64(token, out var v) && v <= long.MaxValue ? (long)v : null;
     }
 

@@ -113,6 +113,22 @@ internal sealed class ProcPid
         return status;
     }
 
+    /// <summary><c>cgroup</c>: the process's cgroup in each hierarchy, as the reader's cgroup namespace names it.</summary>
+    public ProcReadStatus ReadCgroup(Span<byte> buffer, out ProcCgroup cgroup)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "cgroup"), buffer, out var n);
+        cgroup = ProcCgroup.Parse(status == ProcReadStatus.Ok ? buffer[..n] : default);
+        return status;
+    }
+
+    /// <summary><c>mountinfo</c>: the cgroup mounts of the process's mount namespace.</summary>
+    public ProcReadStatus ReadMountInfo(Span<byte> buffer, out ProcMountInfo mounts)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "mountinfo"), buffer, out var n);
+        mounts = ProcMountInfo.Parse(status == ProcReadStatus.Ok ? buffer[..n] : default);
+        return status;
+    }
+
     /// <summary>The number of entries of <c>fd/</c>.</summary>
     public ProcReadStatus CountFds(out long count) => ProcFdCount.Count(FdDirectory, _fs.IsKernelProcfs, out count);
 

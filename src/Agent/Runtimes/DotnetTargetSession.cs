@@ -47,6 +47,10 @@ internal sealed class DotnetTargetSession(
     // two to four existence checks, however many targets are followed.
     private (ProcessIdentity Id, string[] Names)? _candidates;
 
+    // Attaches to a process failing since: only a failure that outlasts the grace is worth a warning.
+    private static readonly TimeSpan AttachFailureGrace = TimeSpan.FromSeconds(2);
+    private (ProcessIdentity Id, DateTimeOffset At)? _failingSince;
+
     // The last problem said in the log: each is said once per process, not on every retry.
     private (ProcessIdentity Id, string Cause)? _told;
 
@@ -84,6 +88,7 @@ internal sealed class DotnetTargetSession(
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Delivered:
+                        _failingSince = null;
                         store.PublishProblem(name, null);
                         backoff = interval / 4;
                         refusedBackoff = interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1);
@@ -112,7 +117,7 @@ internal sealed class DotnetTargetSession(
                         break;
                     default:
                         wait = backoff;
-                        if (Untold(id, attempt.Reason!))
+                        if (Persistent(id) && Untold(id, attempt.Reason!))
                         {
                             var explained = await advisor.ExplainAsync(id.Pid, stoppingToken)
                                 ?? new DotnetSessionProblem(attempt.Reason!, "none known: the socket answers now; the agent retries", time.GetUtcNow());
@@ -138,6 +143,24 @@ internal sealed class DotnetTargetSession(
     }
 
     private string RefusedFix => MetricsSession.RefusedFix(interval);
+
+    /// <summary>
+    /// True once attaches to this process have failed for <see cref="AttachFailureGrace"/>: a process
+    /// that is exiting (its session just ended, its socket still refuses) or whose runtime is binding
+    /// its socket fails once or twice and is gone or answering within it; on a loaded machine that
+    /// took long enough to log a warning after a plain kill (seen once in 6 kill cycles).
+    /// </summary>
+    private bool Persistent(ProcessIdentity id)
+    {
+        var now = time.GetUtcNow();
+        if (_failingSince is not { } since || since.Id != id)
+        {
+            _failingSince = (id, now);
+            return false;
+        }
+
+        return now - since.At >= AttachFailureGrace;
+    }
 
     private bool Untold(ProcessIdentity id, string cause)
     {

@@ -1,3 +1,4 @@
+using Agent.Containers;
 using Agent.Logging;
 
 namespace Agent.Sampling;
@@ -10,6 +11,7 @@ namespace Agent.Sampling;
 /// </summary>
 internal sealed class TargetSamplingService(
     TargetSet targets,
+    ContainerSampler containers,
     TargetSnapshotStore store,
     SamplingSchedule schedule,
     TimeProvider time,
@@ -29,7 +31,7 @@ internal sealed class TargetSamplingService(
         {
             try
             {
-                var snapshot = targets.Tick();
+                var snapshot = containers.Attach(targets.Tick());
                 store.Publish(snapshot);
                 watchdog.Pet();
                 Tell(snapshot);

@@ -61,5 +61,26 @@ internal static class Format
             : string.Create(C, $"{t.Seconds}s");
     }
 
+    /// <summary>
+    /// Memory against its limit as the summary prints it: <c>memory 412 MiB of 512 MiB (80 %)</c>,
+    /// <c>memory 412 MiB (no limit)</c>; without <paramref name="withWorkingSet"/> only the part
+    /// after the value (<c>of 512 MiB (80 %)</c>). Null when the working set is unknown.
+    /// </summary>
+    public static string? MemoryOfLimit(long? workingSet, long? limit, bool withWorkingSet = true)
+    {
+        if (workingSet is not { } w)
+        {
+            return null;
+        }
+
+        var head = withWorkingSet ? $"memory {WholeMib(w)} " : string.Empty;
+        return limit is { } l && l > 0
+            ? string.Create(C, $"{head}of {WholeMib(l)} ({Math.Round(100.0 * w / l):0} %)")
+            : $"{head}(no limit)";
+    }
+
+    /// <summary>Whole mebibytes, the unit of Kubernetes memory limits: <c>512 MiB</c>.</summary>
+    public static string WholeMib(double bytes) => (bytes / (1 << 20)).ToString("0", C) + " MiB";
+
     public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", C);
 }

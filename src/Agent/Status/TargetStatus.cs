@@ -12,4 +12,8 @@ internal sealed record TargetStatus(
     double? UptimeSeconds,
     long Restarts,
     string? Problem,
-    TargetSeries History);
+    TargetSeries History)
+{
+    /// <summary>The target's cgroup (memory against its limit, throttling, pressure); null when none was read.</summary>
+    public ContainerStatus? Container { get; init; }
+}

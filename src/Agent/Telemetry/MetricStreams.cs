@@ -59,6 +59,8 @@ internal sealed class MetricStreams(SelfMetricsMode self, int probes, int trigge
         TriggerMetrics.MeterName => Math.Max(FixedLimit, triggers + 1),
         // target_*{target,...}: the configured targets, each with a few label values.
         TargetMetrics.MeterName or RuntimeMetrics.MeterName when targets is { } n => Math.Max(FixedLimit, n * PerTarget),
+        // target_container_*{target,...}: one series per target (three for the memory events).
+        ContainerMetrics.MeterName => targets is { } c ? Math.Max(ContainerMetrics.CardinalityLimit, c * PerTarget) : ContainerMetrics.CardinalityLimit,
         _ => null,
     };
 }

@@ -16,6 +16,7 @@ internal static class TelemetryServices
     {
         services.AddSingleton(telemetry);
         services.AddSingleton<TargetMetrics>();
+        services.AddSingleton<ContainerMetrics>();
         services.AddSingleton<ProbeMetrics>();
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<FederationMetrics>();
@@ -25,7 +26,7 @@ internal static class TelemetryServices
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
                 .AddView(streams.For)
                 .AddPrometheusExporter(o =>
                 {
@@ -45,6 +46,7 @@ internal static class TelemetryServices
     {
         _ = services.GetRequiredService<MeterProvider>();
         _ = services.GetRequiredService<TargetMetrics>();
+        _ = services.GetRequiredService<ContainerMetrics>();
         _ = services.GetRequiredService<ProbeMetrics>();
         _ = services.GetRequiredService<RuntimeMetrics>();
         _ = services.GetRequiredService<FederationMetrics>();

@@ -26,9 +26,8 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
 
-    // The sampling loop is the only writer: the last process seen, for the restart log line.
-    private ProcessIdentity? _lastIdentity;
-    private string? _lastName;
+    // The sampling loop is the only writer: per target, the last process seen, for the restart log line.
+    private readonly Dictionary<string, (ProcessIdentity Identity, string Name)> _last = new(StringComparer.Ordinal);
 
     public TriggerEngine(
         IReadOnlyList<TriggerDefinition> definitions,
@@ -53,17 +52,11 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
     /// <summary>Firings per trigger since start, whatever their actions' outcome.</summary>
     public TriggerFirings Firings { get; }
 
-    /// <summary>Triggers follow the primary target of every snapshot the sampling loop publishes.</summary>
+    /// <summary>
+    /// Called by the sampling loop right after it published <paramref name="snapshot"/>: each
+    /// trigger measures the target it names (its process, cgroup and runtime counters).
+    /// </summary>
     public void OnTick(SamplingSnapshot snapshot)
-    {
-        if (snapshot.Primary is { } primary)
-        {
-            OnTick(primary);
-        }
-    }
-
-    /// <summary>One tick of the primary target, right after the sampling loop published it.</summary>
-    public void OnTick(TargetSnapshot snapshot)
     {
         if (_evaluators.Length == 0)
         {
@@ -71,22 +64,28 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         }
 
         var now = _time.GetUtcNow();
-        var runtime = _runtime.DotnetOf(snapshot.Name); // triggers follow the primary target: its own counters
         foreach (var evaluator in _evaluators)
         {
-            var decision = evaluator.Evaluate(snapshot, runtime, now);
+            var name = evaluator.Definition.Target;
+            var target = snapshot.Find(name) ?? TargetSnapshot.Initial(name, required: true, "not present", snapshot.TakenAt);
+            var decision = evaluator.Evaluate(target, _runtime.DotnetOf(name), now);
             if (decision.Fire)
             {
-                Fire(evaluator, decision, snapshot);
+                Fire(evaluator, decision, target);
             }
         }
 
-        if (snapshot.Sample is { } sample)
+        foreach (var t in snapshot.Targets)
         {
-            _lastIdentity = sample.Identity;
-            _lastName = sample.Name;
+            if (t.Sample is { } sample)
+            {
+                _last[t.Name] = (sample.Identity, sample.Name);
+            }
         }
     }
+
+    /// <summary>One target's tick (tests and benchmarks of a single target).</summary>
+    public void OnTick(TargetSnapshot snapshot) => OnTick(new SamplingSnapshot([snapshot], snapshot.TakenAt));
 
     /// <summary>Cancels running captures. The source is not disposed: a capture still finishing may read its token.</summary>
     public void Dispose() => _stopping.Cancel();
@@ -96,12 +95,18 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         var d = evaluator.Definition;
         var value = decision.Value is { } v ? (d.Metric.Bytes ? ByteSize.Format(v) : v.ToString("G6", CultureInfo.InvariantCulture)) : "?";
         var process = snapshot.Sample is { } s ? string.Create(CultureInfo.InvariantCulture, $"pid {s.Identity.Pid} ({s.Name})") : "no process";
-        if (d.Metric.Name == TriggerMetricCatalog.Restarts && snapshot.Sample is { } now && _lastIdentity is { } old && old != now.Identity)
+        if (d.Metric.Name is TriggerMetricCatalog.Restarts or TriggerMetricCatalog.OomKilledRestarts && snapshot.Sample is { } now
+            && _last.TryGetValue(snapshot.Name, out var old) && old.Identity != now.Identity)
         {
-            process = string.Create(CultureInfo.InvariantCulture, $"{process}, which replaced pid {old.Pid} ({_lastName}, start time {old.StartTimeTicks} ticks after boot)");
+            process = string.Create(CultureInfo.InvariantCulture, $"{process}, which replaced pid {old.Identity.Pid} ({old.Name}, start time {old.Identity.StartTimeTicks} ticks after boot)");
         }
 
-        Log.Fired(_logger, d.Name, d.Describe(), value, process, string.Join(",", d.Actions).ToLowerInvariant());
+        if (snapshot.Oom.Last is { } kill && d.Metric.Name is TriggerMetricCatalog.OomKills or TriggerMetricCatalog.OomKilledRestarts)
+        {
+            process = string.Create(CultureInfo.InvariantCulture, $"{process}; last OOM kill: pid {kill.Pid} ({kill.ProcessName}){(kill.TargetKilled ? string.Empty : " survived another process's kill")}");
+        }
+
+        Log.Fired(_logger, d.Name, d.Describe(), value, snapshot.Name, process, string.Join(",", d.Actions).ToLowerInvariant());
         Firings.Fired(d.Name);
         _ = RunActionsAsync(evaluator);
     }
@@ -159,8 +164,8 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(150, LogLevel.Warning, "Trigger {Trigger} fired: {Condition} (now {Value}) on {Process}; capturing {Actions}")]
-        public static partial void Fired(ILogger logger, string trigger, string condition, string value, string process, string actions);
+        [LoggerMessage(150, LogLevel.Warning, "Trigger {Trigger} fired: {Condition} (now {Value}) on target {Target}, {Process}; capturing {Actions}")]
+        public static partial void Fired(ILogger logger, string trigger, string condition, string value, string target, string process, string actions);
 
         [LoggerMessage(151, LogLevel.Warning, "Trigger {Trigger}: capture failed: {Reason}; {Failures} failed firings in a row, backing off until {NextPossible:O} ({Suppressed} similar messages suppressed)")]
         public static partial void ActionFailed(ILogger logger, string trigger, string reason, int failures, DateTimeOffset nextPossible, int suppressed);

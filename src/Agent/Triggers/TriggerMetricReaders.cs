@@ -26,6 +26,18 @@ internal static class TriggerMetricReaders
         ("target_process_io_write_bytes_total", (t, _) => t.Sample?.IoWriteBytes),
         ("target_process_context_switches_total", (t, _) => t.Sample is { VoluntaryContextSwitches: { } v, InvoluntaryContextSwitches: { } i } ? v + i : null),
         ("target_process_page_faults_total", (t, _) => t.Sample is { } s ? s.MinorPageFaults + s.MajorPageFaults : null),
+        (TriggerMetricCatalog.OomKilledRestarts, (t, _) => t.Oom.KilledRestarts),
+        (TriggerMetricCatalog.OomKills, (t, _) => t.Oom.Kills),
+        ("target_container_memory_usage_bytes", (t, _) => t.Container?.Values.MemoryUsage),
+        ("target_container_memory_working_set_bytes", (t, _) => t.Container?.Values.WorkingSet),
+        ("target_container_memory_working_set_ratio", (t, _) => t.Container?.Values.WorkingSetRatio),
+        ("target_container_cpu_throttled_ratio", (t, _) => t.Container?.ThrottledRatio),
+        ("target_container_cpu_usage_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuUsageMicros)),
+        ("target_container_cpu_cfs_throttled_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuStat.ThrottledMicros)),
+        ("target_container_pressure_cpu_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.CpuPressure.SomeMicros)),
+        ("target_container_pressure_memory_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.MemoryPressure.SomeMicros)),
+        ("target_container_pressure_memory_stalled_seconds_total", (t, _) => Seconds(t.Container?.Values.MemoryPressure.FullMicros)),
+        ("target_container_pressure_io_waiting_seconds_total", (t, _) => Seconds(t.Container?.Values.IoPressure.SomeMicros)),
         ("target_dotnet_gc_heap_size_bytes", (t, r) => Runtime(t, r)?.HeapSizeBytes),
         ("target_dotnet_gc_pause_ratio", (t, r) => Runtime(t, r)?.PauseRatio),
         ("target_dotnet_gc_allocated_bytes_total", (t, r) => Runtime(t, r)?.AllocatedBytes),
@@ -43,6 +55,8 @@ internal static class TriggerMetricReaders
     /// </summary>
     public static Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> For(TriggerMetric metric) =>
         ByName.TryGetValue(metric.Name, out var read) ? read : throw new InvalidOperationException($"no reader for the trigger metric {metric.Name}");
+
+    private static double? Seconds(long? micros) => micros / 1e6;
 
     /// <summary>The runtime's counters only while they describe the current target process, never a predecessor's.</summary>
     private static DotnetRuntimeSnapshot? Runtime(TargetSnapshot t, DotnetRuntimeSnapshot? r) =>

@@ -145,6 +145,50 @@ public class TriggerSettingsTests
     }
 
     [Fact]
+    public void A_trigger_may_name_any_configured_target_and_takes_its_runtime_into_account()
+    {
+        var s = Load(
+            ("Target:ProcessName", "MyService"),
+            ("Targets:worker:ProcessName", "celery"),
+            ("Triggers:near-limit:Target", "worker"),
+            ("Triggers:near-limit:Metric", "target_container_memory_working_set_ratio"),
+            ("Triggers:near-limit:Above", "0.9"),
+            ("Triggers:near-limit:For", "00:00:30"));
+        var dotnetOnPython = Assert.Throws<ConfigurationException>(() => Load(
+            ("Target:ProcessName", "MyService"),
+            ("Targets:worker:ProcessName", "celery"),
+            ("Triggers:t:Target", "worker"),
+            ("Triggers:t:Metric", "target_container_oom_events_total"),
+            ("Triggers:t:Above", "0"),
+            ("Triggers:t:Actions", "dump")));
+        var unknown = Assert.Throws<ConfigurationException>(() => Load(
+            ("Target:ProcessName", "MyService"),
+            ("Targets:worker:ProcessName", "celery"),
+            ("Triggers:t:Target", "workers"),
+            ("Triggers:t:Metric", "target_process_threads"),
+            ("Triggers:t:Above", "1")));
+
+        var t = Assert.Single(s.Triggers);
+        Assert.Equal("worker", t.Target);
+        Assert.Equal(0.9, t.Threshold);
+        Assert.Equal("Triggers:t:Actions", dotnetOnPython.Key); // the worker is celery (Python), not the .NET app
+        Assert.Equal("Triggers:t:Target", unknown.Key);
+        Assert.Contains("the configured targets are app, worker", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_only_named_targets_a_trigger_defaults_to_the_only_one_and_under_auto_any_valid_name_is_taken()
+    {
+        var single = Load(("Targets:web:ProcessName", "nginx"), ("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1"));
+        var auto = Load(("Target:Auto", "true"), ("Triggers:t:Target", "envoy"), ("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1"));
+        var badName = Assert.Throws<ConfigurationException>(() => Load(("Target:Auto", "true"), ("Triggers:t:Target", "en voy"), ("Triggers:t:Metric", "target_process_threads"), ("Triggers:t:Above", "1")));
+
+        Assert.Equal("web", Assert.Single(single.Triggers).Target);
+        Assert.Equal("envoy", Assert.Single(auto.Triggers).Target);
+        Assert.Equal("Triggers:t:Target", badName.Key);
+    }
+
+    [Fact]
     public void Snapshot_and_stacks_work_on_a_python_target()
     {
         var s = Load(

@@ -1,3 +1,4 @@
+using Agent.Containers;
 using Agent.Logging;
 using Agent.Procfs;
 using Agent.Sampling;
@@ -54,7 +55,8 @@ public class SamplingObserverTests
         var store = new TargetSnapshotStore(targets.Initial(time.GetUtcNow()));
         var recording = new Recording(store);
         var log = new ListLogger<TargetSamplingService>();
-        using var service = new TargetSamplingService(targets, store, new SamplingSchedule(TimeSpan.FromSeconds(1)), time, gate, new Watchdog(), [new Throwing(), recording], log);
+        using var containers = new ContainerSampler(new ProcFs("/proc"), null, time, NullLoggerFactory.Instance);
+        using var service = new TargetSamplingService(targets, containers, store, new SamplingSchedule(TimeSpan.FromSeconds(1)), time, gate, new Watchdog(), [new Throwing(), recording], log);
 
         await service.StartAsync(CancellationToken.None);
         try
