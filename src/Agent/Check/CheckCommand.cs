@@ -105,7 +105,7 @@ internal static class CheckCommand
         // The running agent's rule: Runtime:MetricsUrl belongs to the primary target (app, else the first by name).
         var primary = all.Any(f => f.Target == TargetNames.Default) ? TargetNames.Default : all.Select(f => f.Target).Order(StringComparer.Ordinal).FirstOrDefault();
         var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
-            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey) : null);
         var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
         // Only a session shows another tool holding the runtime's metrics source: check opens one as the
         // agent would — after the rest is known, and never past the deadline (then the entry is left out).

@@ -14,6 +14,7 @@ internal sealed class TriggerEvaluator
     private readonly Lock _lock = new();
     private readonly SlidingMinimum? _window;
     private readonly FiringLimits _limits;
+    private readonly Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> _read;
 
     // Per process: forgotten when the target's identity changes.
     private ProcessIdentity? _identity;
@@ -28,6 +29,7 @@ internal sealed class TriggerEvaluator
     public TriggerEvaluator(TriggerDefinition definition, TimeSpan interval)
     {
         Definition = definition;
+        _read = TriggerMetricReaders.For(definition.Metric);
         _limits = new FiringLimits(definition.Cooldown, definition.MaxPerHour);
         if (definition.Condition == TriggerCondition.Growth)
         {
@@ -114,7 +116,7 @@ internal sealed class TriggerEvaluator
             Forget();
         }
 
-        if (metric.Read(target, runtime) is not { } raw)
+        if (_read(target, runtime) is not { } raw)
         {
             Forget();
             return null;
