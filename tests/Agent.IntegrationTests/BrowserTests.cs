@@ -56,9 +56,12 @@ public sealed partial class BrowserTests
         Assert.Contains($"pid <b>{target.Pid}</b>", section.Value, StringComparison.Ordinal);
 
         // One polyline per chart, each with at least 5 data points (plus the area's 2 baseline ends).
+        // The process's four charts first; the container view's follow where the target's cgroup
+        // has the files (on this machine: memory and pressure, no CFS quota).
         var charts = Figure().Matches(section.Value).ToList();
-        Assert.Equal(["cpu", "rss", "threads", "fds"], charts.Select(c => c.Groups["key"].Value));
-        foreach (var chart in charts)
+        Assert.Equal(["cpu", "rss", "threads", "fds"], charts.Take(4).Select(c => c.Groups["key"].Value));
+        Assert.All(charts.Skip(4), c => Assert.Contains(c.Groups["key"].Value, (string[])["cgmem", "throttle", "cpupsi", "mempsi"]));
+        foreach (var chart in charts.Take(4))
         {
             var lines = Polyline().Matches(chart.Value);
             var points = Assert.Single(lines).Groups["points"].Value.Split(' ');
