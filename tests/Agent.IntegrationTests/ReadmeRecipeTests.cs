@@ -8,7 +8,7 @@ namespace Agent.IntegrationTests;
 /// <summary>
 /// Every <c>```sh</c> block of README.md runs as written, read from the README itself at test time
 /// (a changed README changes the test). A section's blocks run in order in one scratch directory
-/// that holds what a clone has (<c>src</c>, <c>tests</c>) and the published binary as <c>./agent</c>:
+/// that holds what a clone has (links to the checkout's files) and the published binary as <c>./agent</c>:
 /// a command that starts the agent keeps running in the background (as "in the foreground, then a
 /// second terminal" reads) and must answer <c>/health</c>; with a trigger it must fire; <c>check</c>
 /// must end with its report and a code the README gives (0 or 1, never 2: the configuration the
@@ -55,8 +55,11 @@ public sealed partial class ReadmeRecipeTests(ITestOutputHelper output)
         try
         {
             File.CreateSymbolicLink(Path.Combine(scratch, "agent"), await NativeBuild.Binary());
-            File.CreateSymbolicLink(Path.Combine(scratch, "src"), Path.Combine(Repo.Root, "src"));
-            File.CreateSymbolicLink(Path.Combine(scratch, "tests"), Path.Combine(Repo.Root, "tests"));
+            foreach (var entry in Directory.EnumerateFileSystemEntries(Repo.Root).Where(e => Path.GetFileName(e) is not ("TestResults" or "artifacts" or ".git")))
+            {
+                File.CreateSymbolicLink(Path.Combine(scratch, Path.GetFileName(entry)), entry); // a clone's files: sources, props, global.json
+            }
+
             int? lastPort = null;
             foreach (var written in section.Commands)
             {

@@ -29,7 +29,7 @@ internal static class StatusHtml
         + "svg{display:block;width:100%;height:44px}"
         + "polyline{fill:currentColor;fill-opacity:.16;stroke:currentColor;stroke-width:1.6;vector-effect:non-scaling-stroke;stroke-linejoin:round}"
         + "path.f{stroke:var(--bad);stroke-width:3;vector-effect:non-scaling-stroke;opacity:.8}"
-        + "polyline.lim{fill:none;stroke:var(--bad);stroke-width:1.5;stroke-dasharray:4 3}.cg{margin:4px 0 8px}"
+        + "polyline.lim{fill:none;stroke:var(--bad);stroke-width:1.5;stroke-dasharray:4 3}.cg{margin:4px 0 8px;overflow-wrap:anywhere}"
         + ".s1{color:var(--c1)}.s2{color:var(--c2)}.s3{color:var(--c3)}.s4{color:var(--c4)}.s5{color:var(--c5)}.s6{color:var(--c6)}"
         + ".t{overflow-x:auto}table{width:100%;border-collapse:collapse;font-size:14px}th,td{text-align:left;padding:5px 6px;border-top:1px solid var(--line);vertical-align:top}"
         + "th{font-size:12px;color:var(--mut);font-weight:600;border-top:0}td.sp{min-width:120px;width:30%}td.sp svg{height:28px}tr.d td{border-top:0;padding-top:0;color:var(--mut);font-size:13px}"
