@@ -25,6 +25,9 @@ RUN scripts/publish-native.sh /out linux-x64 \
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /out/ ./
+# The Python diagnostics hook (README "Find a leak"): put /app/python-hook on an app's PYTHONPATH,
+# or let the chart's init container copy it (agent python-hook --install DIR prints the same files).
+COPY src/python-hook/sidecar_hook.py src/python-hook/sitecustomize.py /app/python-hook/
 # GCGen0MaxBudget (hex, 1 MiB): the gen0 budget otherwise follows the L3 cache (tens of MB on
 # servers), and a sidecar allocating ~100 KB per scrape would hold that much garbage resident.
 # Measured: anonymous RSS 21 -> 14 MiB, CPU unchanged (docs/benchmarks.md). Env-only knob.

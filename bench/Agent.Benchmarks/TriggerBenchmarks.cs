@@ -54,7 +54,7 @@ public class TriggerBenchmarks
         }
 
         var time = new SteppingTime();
-        _engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), new UnavailableCaptureStarter(), new TriggerMetrics(new NoMeterFactory()), time, new RepeatGate(time), NullLogger<TriggerEngine>.Instance);
+        _engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), new UnavailableCaptureStarter(), time, new RepeatGate(time), NullLogger<TriggerEngine>.Instance);
     }
 
     [Benchmark(Description = "growth within 15 s (RSS)")]

@@ -94,6 +94,7 @@ internal static class AgentServices
         services.AddSingleton<Runtimes.IAttachAdvisor, Capabilities.DotnetAttachAdvisor>();
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
+        services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
         services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings));
         services.AddAgentEndpoints(settings.MetricsToken);
@@ -110,6 +111,7 @@ internal static class AgentServices
 
         app.UseMiddleware<TokenAuthorization>();
         app.UseDiagnostics();
+        app.MapDiagnostics();
         app.MapTriggers();
         app.MapGet("/", StatusPageEndpoint.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);

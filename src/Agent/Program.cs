@@ -23,6 +23,8 @@ switch (invocation.Command)
     case AgentCommand.Version:
         await Console.Out.WriteLineAsync(VersionInfo.Line);
         return 0;
+    case AgentCommand.PythonHook:
+        return await PythonHookCommand.RunAsync(invocation.HookDirectory, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateSlimBuilder(AgentServices.HostArguments(invocation.ConfigurationArgs));

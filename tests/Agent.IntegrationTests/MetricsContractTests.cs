@@ -78,6 +78,9 @@ public sealed class MetricsContractTests
         ["target_python_gc_objects_uncollectable_total"] = ("counter", ["generation", "target"]),
         ["target_python_gc_collections_total"] = ("counter", ["generation", "target"]),
         ["target_python_info"] = ("gauge", ["implementation", "major", "minor", "patchlevel", "target", "version"]),
+        // the Python hook's gc answer (Telemetry/RuntimeMetrics.cs); the three gc counters above are the same families
+        ["target_python_gc_garbage_objects"] = ("gauge", ["target"]),
+        ["target_python_threads"] = ("gauge", ["target"]),
 
         // probe: Telemetry/ProbeMetrics.cs
         ["agent_probe_success"] = ("gauge", ["kind", "probe"]),
@@ -128,13 +131,16 @@ public sealed class MetricsContractTests
     public async Task Every_family_is_listed_with_its_type_and_labels_and_no_counter_goes_down_under_load()
     {
         var port = Net.FreePort();
-        await using var python = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "prom_target.py"), port.ToString()]);
+        // The Python target also loads the agent's hook and is a target of its own (py): its gc comes from the hook.
+        var hookDir = Directory.CreateTempSubdirectory("contract-hook-").FullName;
+        await using var python = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "prom_target.py"), port.ToString()], new Dictionary<string, string?> { ["PYTHONPATH"] = PythonHookApp.Install(hookDir) });
         await python.WaitForOutput("ready", TimeSpan.FromSeconds(20));
         await using var target = await DotnetTarget.Start();
         await using var limits = Cgroups.WithLimits(target.Pid);
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Target:Pid"] = target.Pid.ToString(),
+            ["Targets:py:Pid"] = python.Pid.ToString(),
             ["Sampling:Interval"] = "00:00:00.250",
             ["Runtime:MetricsUrl"] = $"http://127.0.0.1:{port}/metrics",
             ["Probes:web:Kind"] = "http",

@@ -8,7 +8,7 @@ namespace Agent.IntegrationTests;
 /// <summary>
 /// Every <c>```sh</c> block of README.md runs as written, read from the README itself at test time
 /// (a changed README changes the test). A section's blocks run in order in one scratch directory
-/// that holds what a clone has (<c>src</c>, <c>tests</c>) and the published binary as <c>./agent</c>:
+/// that holds a copy of the checkout's tracked files and the published binary as <c>./agent</c>:
 /// a command that starts the agent keeps running in the background (as "in the foreground, then a
 /// second terminal" reads) and must answer <c>/health</c>; with a trigger it must fire; <c>check</c>
 /// must end with its report and a code the README gives (0 or 1, never 2: the configuration the
@@ -55,8 +55,18 @@ public sealed partial class ReadmeRecipeTests(ITestOutputHelper output)
         try
         {
             File.CreateSymbolicLink(Path.Combine(scratch, "agent"), await NativeBuild.Binary());
-            File.CreateSymbolicLink(Path.Combine(scratch, "src"), Path.Combine(Repo.Root, "src"));
-            File.CreateSymbolicLink(Path.Combine(scratch, "tests"), Path.Combine(Repo.Root, "tests"));
+            // A clone's files (the checkout's tracked files as they are now), copied: a build in the
+            // scratch directory (the .NET leak demo's 'dotnet build') must not write into the
+            // checkout's own bin/ and obj/ through a link.
+            var (git, listed) = await Tool.Run("git", ["ls-files", "-z"]);
+            Assert.Equal(0, git);
+            foreach (var file in listed.Split('\0', StringSplitOptions.RemoveEmptyEntries).Where(f => File.Exists(Path.Combine(Repo.Root, f))))
+            {
+                var to = Path.Combine(scratch, file);
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(Path.Combine(Repo.Root, file), to);
+            }
+
             int? lastPort = null;
             foreach (var written in section.Commands)
             {

@@ -121,7 +121,7 @@ public sealed class TrafficTests
         // Every traffic metric a trigger can watch is a family this target's agent exports.
         var text = await agent.MetricsText();
         var names = metrics.Select(s => s.Name).Concat(Families.Types(text).Keys).ToHashSet();
-        Assert.All(Agent.Triggers.TriggerMetricCatalog.Names.Where(n => n.StartsWith("target_http_", StringComparison.Ordinal)), n => Assert.Contains(n.Split('{')[0], names));
+        Assert.All(Agent.Configuration.TriggerMetricCatalog.Names.Where(n => n.StartsWith("target_http_", StringComparison.Ordinal)), n => Assert.Contains(n.Split('{')[0], names));
 
         // The whole body, summaries included, passes Prometheus' own linter.
         var (exit, output) = await Exposition.Promtool(text);

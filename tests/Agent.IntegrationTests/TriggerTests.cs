@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Agent.Configuration;
 using Agent.IntegrationTests.Infrastructure;
-using Agent.Triggers;
 
 namespace Agent.IntegrationTests;
 

@@ -64,6 +64,7 @@ internal static class BadConfigurationValues
         ("Diagnostics:Retention", "00:00:01", []),
         ("Diagnostics:StacksDirectory", "tmp", []),
         ("Diagnostics:MaxTraceDuration", "02:00:00", []),
+        ("Diagnostics:HeapWindow", "00:00:00.500", []),
         ("Probes:p:Kind", "ldap", []),
         ("Probes:p:ConnectionString", "", [("Probes:p:Kind", "redis")]),
         ("Probes:p:ConnectionStringFile", "/nonexistent/secret", [("Probes:p:Kind", "postgres")]),

@@ -6,8 +6,8 @@ namespace Agent.Capabilities;
 
 /// <summary>
 /// What the agent can and cannot read of one target with its current user and capabilities:
-/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket
-/// and the federation URL, each "cannot" with its fix. The same code answers <c>agent check</c> and the
+/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket,
+/// the federation URL and the Python hook, each "cannot" with its fix. The same code answers <c>agent check</c> and the
 /// running agent. Reads each source once; nothing is cached.
 /// </summary>
 internal static class CapabilityInspector
@@ -20,7 +20,7 @@ internal static class CapabilityInspector
     /// <param name="settings">The agent's settings (runtime options: the socket mode and the federation URL).</param>
     /// <param name="ct">Cuts the network checks short.</param>
     /// <param name="endpoint">This target's federation endpoint; by default <c>Runtime:MetricsUrl</c> (the primary's, as <c>agent check</c> inspects).</param>
-    public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct, Runtimes.FederationEndpoint? endpoint = null)
+    public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct, FederationEndpoint? endpoint = null)
     {
         var fs = new ProcFs(procRoot);
         var process = fs.Process(pid);
@@ -44,10 +44,12 @@ internal static class CapabilityInspector
         };
         items.AddRange(CgroupCheck.Inspect(process, fs.Self()));
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
-        endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey);
+        endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey);
         var federation = FederationCheck.CheckAsync(endpoint?.Url, endpoint?.ConfigKeyName, settings.Runtime.MetricsTimeout, ct);
+        var python = PythonHookCheck.CheckAsync(process, agent, target, SocketTimeout, ct);
         items.Add(await socket);
         items.Add(await federation);
+        items.Add(await python);
         return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
     }
 

@@ -105,7 +105,7 @@ internal static class CheckCommand
         // The running agent's rule: Runtime:MetricsUrl belongs to the primary target (app, else the first by name).
         var primary = all.Any(f => f.Target == TargetNames.Default) ? TargetNames.Default : all.Select(f => f.Target).Order(StringComparer.Ordinal).FirstOrDefault();
         var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
-            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey) : null);
         var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
         // Only a session shows another tool holding the runtime's metrics source: check opens one as the
         // agent would — after the rest is known, and never past the deadline (then the entry is left out).
@@ -197,7 +197,8 @@ internal static class CheckCommand
 
             foreach (var c in t.Capabilities?.Unavailable ?? [])
             {
-                list.Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}"));
+                // An opt-in the application has not made (the Python hook) is advice, not a failure.
+                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + PythonHookLine : "")}"));
             }
         }
 
@@ -215,6 +216,8 @@ internal static class CheckCommand
         var exit = problems.Count == 0 ? 0 : 1;
         return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, targets, autoCandidates, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
     }
+
+    private const string PythonHookLine = "add `" + Runtimes.Python.PythonHook.ImportLine + "` to the application, or PYTHONPATH=<a directory from agent python-hook --install DIR> (details above)";
 
     private static TimeSpan SinceProcessStart()
     {

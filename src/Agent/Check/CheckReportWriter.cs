@@ -83,10 +83,10 @@ internal static class CheckReportWriter
         s.Append(CultureInfo.InvariantCulture, $"         what the agent can read of pid {caps.Pid} (target uid {Id(caps.TargetUid)}; agent uid {Id(caps.AgentUid)}, CAP_SYS_PTRACE {ptrace})").AppendLine();
         foreach (var c in caps.Items)
         {
-            s.Append(CultureInfo.InvariantCulture, $"    {Mark(c.Status)} {c.Name,-25} {c.Detail}").AppendLine();
+            s.Append(CultureInfo.InvariantCulture, $"    {(c.OptIn == true ? "off   " : Mark(c.Status))} {c.Name,-25} {c.Detail}").AppendLine();
             if (c.Fix is { } fix)
             {
-                s.Append(CultureInfo.InvariantCulture, $"    {string.Empty,-6} {string.Empty,-25} fix: {fix}").AppendLine();
+                s.Append(CultureInfo.InvariantCulture, $"    {string.Empty,-6} {string.Empty,-25} {(c.OptIn == true ? "to enable" : "fix")}: {fix}").AppendLine();
                 s.Append(CultureInfo.InvariantCulture, $"    {string.Empty,-6} {string.Empty,-25} without it: {c.Affects}").AppendLine();
             }
         }

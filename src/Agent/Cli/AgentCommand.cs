@@ -14,4 +14,7 @@ internal enum AgentCommand
 
     /// <summary>Preflight: validate the configuration, look once at target, probes and listen address, report, exit.</summary>
     Check,
+
+    /// <summary>Print the Python hook (or write it and its sitecustomize.py into a directory) and exit.</summary>
+    PythonHook,
 }

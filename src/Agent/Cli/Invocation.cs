@@ -9,7 +9,8 @@ namespace Agent.Cli;
 /// <c>--urls http://...</c>, <c>Target:Pid=1</c>). Only the first argument can be a command, so
 /// configuration values never collide with command names.
 /// </summary>
-internal sealed record Invocation(AgentCommand Command, string[] ConfigurationArgs, OutputFormat Output, TimeSpan Deadline)
+/// <param name="HookDirectory"><c>agent python-hook --install DIR</c>: where to write the hook; null prints it.</param>
+internal sealed record Invocation(AgentCommand Command, string[] ConfigurationArgs, OutputFormat Output, TimeSpan Deadline, string? HookDirectory = null)
 {
     /// <summary>How long <c>agent check</c> may take in all, unless <c>--deadline</c> says otherwise.</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(10);
@@ -27,6 +28,11 @@ internal sealed record Invocation(AgentCommand Command, string[] ConfigurationAr
             return new(AgentCommand.Version, [], OutputFormat.Text, DefaultDeadline);
         }
 
+        if (args.Length > 0 && args[0] == "python-hook")
+        {
+            return ParsePythonHook(args);
+        }
+
         if (args.Length == 0 || args[0] != "check")
         {
             // --help or --version later on the line still mean help: nobody wants a server then.
@@ -42,7 +48,7 @@ internal sealed record Invocation(AgentCommand Command, string[] ConfigurationAr
 
             if (args.Length > 0 && !args[0].StartsWith('-') && !args[0].StartsWith('/') && !args[0].Contains('=', StringComparison.Ordinal))
             {
-                throw new ConfigurationException(args[0], "unknown command; the commands are check, --help and --version (configuration is --Section:Key=value)");
+                throw new ConfigurationException(args[0], "unknown command; the commands are check, python-hook, --help and --version (configuration is --Section:Key=value)");
             }
 
             return new(AgentCommand.Run, args, OutputFormat.Text, DefaultDeadline);
@@ -76,6 +82,27 @@ internal sealed record Invocation(AgentCommand Command, string[] ConfigurationAr
         }
 
         return new(AgentCommand.Check, [.. rest], output, deadline);
+    }
+
+    /// <summary><c>agent python-hook</c> prints the hook; <c>--install DIR</c> writes it with its sitecustomize.py.</summary>
+    private static Invocation ParsePythonHook(string[] args)
+    {
+        string? directory = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var (name, inline) = Split(args[i]);
+            directory = name switch
+            {
+                "--install" => inline ?? Next(args, ref i, name),
+                _ => throw new ConfigurationException(args[i], "unknown option of python-hook; usage: agent python-hook [--install DIR]"),
+            };
+            if (!Path.IsPathRooted(directory))
+            {
+                throw new ConfigurationException("--install", "must be an absolute directory path");
+            }
+        }
+
+        return new(AgentCommand.PythonHook, [], OutputFormat.Text, DefaultDeadline, directory);
     }
 
     private static (string Name, string? Inline) Split(string arg)

@@ -25,6 +25,8 @@ internal static class Usage
                                                  2 bad configuration
               --output text|json                 report format (default text)
               --deadline 10s                     overall time limit (default 10s)
+          agent python-hook [--install DIR]      print the Python diagnostics hook (or write it and
+                                                 its sitecustomize.py into DIR, for PYTHONPATH)
           agent --help | --version
 
         Point it at your application (one selector per target):

@@ -25,7 +25,7 @@ internal sealed record AgentSettings(
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
 
     /// <summary>The federation endpoints: <c>Runtime:MetricsUrl</c> (the primary target's) and every <c>Targets:&lt;name&gt;:MetricsUrl</c>.</summary>
-    public IReadOnlyList<Runtimes.FederationEndpoint> Federation { get; init; } = [];
+    public IReadOnlyList<FederationEndpoint> Federation { get; init; } = [];
 
     /// <summary><c>Traffic:*</c>: the target's own requests (.NET meters, gunicorn's StatsD).</summary>
     public TrafficSettings Traffic { get; init; } = TrafficSettings.Default;
@@ -60,7 +60,7 @@ internal sealed record AgentSettings(
             [.. targets.Targets.Select(t => t.Name)],
             targets.Auto,
             name => TargetRuntimeGuess.WhyNoDotnet(targets.Targets.FirstOrDefault(t => t.Name == name)?.Selector ?? target, runtime));
-        var federation = Runtimes.FederationEndpoint.From(runtime, targets);
+        var federation = FederationEndpoint.From(runtime, targets);
         var traffic = TrafficSettings.Parse(Bind(TrafficOptions.Section, () => configuration.GetSection(TrafficOptions.Section).Get<TrafficOptions>() ?? new()));
         return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Traffic = traffic };
     }

@@ -30,4 +30,7 @@ internal sealed class DiagnosticsOptions
 
     /// <summary>The longest trace a request may ask for.</summary>
     public TimeSpan MaxTraceDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The window of a triggered <c>heap</c> capture, and of a Python <c>/diag/heap</c> without <c>seconds</c>: how long growth is measured.</summary>
+    public TimeSpan HeapWindow { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -15,6 +15,9 @@ internal sealed record DiagnosticsSettings(
     TimeSpan MaxTraceDuration,
     Secret? Token)
 {
+    /// <summary>How long a triggered heap capture (and a Python one without <c>seconds</c>) measures growth.</summary>
+    public TimeSpan HeapWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     public static DiagnosticsSettings Disabled { get; } = new(false, new DiagnosticsOptions().Directory, 0, 0, TimeSpan.Zero, "/tmp", TimeSpan.Zero, null);
 
     public static DiagnosticsSettings Create(DiagnosticsOptions o, Secret? diagnosticsToken, Secret? metricsToken)
@@ -56,7 +59,12 @@ internal sealed record DiagnosticsSettings(
             throw new ConfigurationException($"{s}:MaxTraceDuration", "must be between 00:00:01 and 01:00:00");
         }
 
+        if (o.HeapWindow < TimeSpan.FromSeconds(1) || o.HeapWindow > o.MaxTraceDuration)
+        {
+            throw new ConfigurationException($"{s}:{nameof(DiagnosticsOptions.HeapWindow)}", $"must be between 00:00:01 and {s}:MaxTraceDuration ({o.MaxTraceDuration})");
+        }
+
         var enabled = o.Enabled ?? token is not null;
-        return new DiagnosticsSettings(enabled, o.Directory, o.MaxBytes, o.MinFreeBytes, o.Retention, o.StacksDirectory, o.MaxTraceDuration, enabled ? token : null);
+        return new DiagnosticsSettings(enabled, o.Directory, o.MaxBytes, o.MinFreeBytes, o.Retention, o.StacksDirectory, o.MaxTraceDuration, enabled ? token : null) { HeapWindow = o.HeapWindow };
     }
 }

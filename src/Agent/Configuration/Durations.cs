@@ -15,7 +15,7 @@ internal static class Durations
         [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.CgroupInterval)],
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsTimeout)],
         [OtlpOptions.Section] = [nameof(OtlpOptions.ExportInterval)],
-        [DiagnosticsOptions.Section] = [nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.MaxTraceDuration)],
+        [DiagnosticsOptions.Section] = [nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.MaxTraceDuration), nameof(DiagnosticsOptions.HeapWindow)],
         [ProbeOptions.Section] = [nameof(ProbeOptions.Timeout), nameof(ProbeOptions.Period)], // Probes:<name>:<key>
         [TriggerOptions.Section] = [nameof(TriggerOptions.For), nameof(TriggerOptions.Window), nameof(TriggerOptions.Cooldown)], // Triggers:<name>:<key>
     };

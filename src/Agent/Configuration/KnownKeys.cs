@@ -28,6 +28,7 @@ internal static class KnownKeys
         [
             nameof(DiagnosticsOptions.Enabled), nameof(DiagnosticsOptions.Directory), nameof(DiagnosticsOptions.MaxBytes), nameof(DiagnosticsOptions.MinFreeBytes),
             nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.StacksDirectory), nameof(DiagnosticsOptions.MaxTraceDuration),
+            nameof(DiagnosticsOptions.HeapWindow),
         ],
         [OtlpOptions.Section] = [nameof(OtlpOptions.Endpoint), nameof(OtlpOptions.Protocol), nameof(OtlpOptions.ExportInterval), nameof(OtlpOptions.Headers)],
         [TelemetryOptions.Section] = [nameof(TelemetryOptions.SelfMetrics)],

@@ -72,6 +72,6 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
         return new TargetPlan(targets, single.Auto, single.IncludeChildren, single.AutoProxies);
     }
 
-    private static bool IsValidName(string name) =>
+    internal static bool IsValidName(string name) =>
         name.Length is > 0 and <= 63 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }

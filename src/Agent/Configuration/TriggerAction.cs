@@ -14,4 +14,7 @@ internal enum TriggerAction
 
     /// <summary>A .NET EventPipe trace.</summary>
     Trace,
+
+    /// <summary>What grows over <c>Diagnostics:HeapWindow</c>: Python allocation sites (hook), .NET types and their holders.</summary>
+    Heap,
 }

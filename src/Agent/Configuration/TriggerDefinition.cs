@@ -1,5 +1,4 @@
 using System.Globalization;
-using Agent.Triggers;
 
 namespace Agent.Configuration;
 

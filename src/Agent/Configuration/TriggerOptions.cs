@@ -26,7 +26,7 @@ internal sealed class TriggerOptions
 
     public TimeSpan? Window { get; set; }
 
-    /// <summary>Comma list of snapshot, stacks, dump, trace.</summary>
+    /// <summary>Comma list of snapshot, stacks, dump, trace, heap.</summary>
     public string? Actions { get; set; }
 
     public TimeSpan? Cooldown { get; set; }

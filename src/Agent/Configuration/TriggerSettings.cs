@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Agent.Triggers;
 
 namespace Agent.Configuration;
 
@@ -130,7 +129,7 @@ internal static partial class TriggerSettings
         var target = o.Target?.Trim() ?? (targets.Count == 1 && !discovers ? targets.First() : DefaultTarget);
         if (discovers && !targets.Contains(target, StringComparer.Ordinal))
         {
-            return Sampling.TargetNames.IsValid(target)
+            return TargetPlan.IsValidName(target)
                 ? target
                 : throw new ConfigurationException($"{prefix}:Target", "target names may only hold letters, digits, '_' and '-' (at most 63); with Target:Auto a target is named after its comm");
         }
@@ -201,7 +200,8 @@ internal static partial class TriggerSettings
                 "stacks" => TriggerAction.Stacks,
                 "dump" => TriggerAction.Dump,
                 "trace" => TriggerAction.Trace,
-                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace"),
+                "heap" => TriggerAction.Heap,
+                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace, heap"),
             };
             if (actions.Contains(action))
             {

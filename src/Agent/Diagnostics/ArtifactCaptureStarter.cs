@@ -8,7 +8,7 @@ namespace Agent.Diagnostics;
 /// the same checks, budget, one-per-target rule and metrics as an HTTP request, with the trigger's
 /// name as <c>trigger</c>. A refusal is a failed outcome whose reason the trigger logs.
 /// </summary>
-internal sealed class ArtifactCaptureStarter(CaptureService captures) : ICaptureStarter
+internal sealed class ArtifactCaptureStarter(CaptureService captures, DiagnosticsSettings settings) : ICaptureStarter
 {
     /// <summary>A triggered trace records this long: enough for a CPU or GC picture, short enough to repeat.</summary>
     public static readonly TimeSpan TriggeredTraceDuration = TimeSpan.FromSeconds(10);
@@ -20,9 +20,16 @@ internal sealed class ArtifactCaptureStarter(CaptureService captures) : ICapture
             TriggerAction.Dump => ArtifactKind.Dump,
             TriggerAction.Trace => ArtifactKind.Trace,
             TriggerAction.Stacks => ArtifactKind.Stacks,
+            TriggerAction.Heap => ArtifactKind.Heap,
             _ => ArtifactKind.Snapshot,
         };
-        var result = captures.Start(new CaptureRequest(target, kind, trigger, Duration: kind == ArtifactKind.Trace ? TriggeredTraceDuration : null));
+        var duration = kind switch
+        {
+            ArtifactKind.Trace => TriggeredTraceDuration,
+            ArtifactKind.Heap => settings.HeapWindow, // growth needs a window: the answer, not one more summary
+            _ => (TimeSpan?)null,
+        };
+        var result = captures.Start(new CaptureRequest(target, kind, trigger, Duration: duration));
         if (result.Refusal is { } refusal)
         {
             return CaptureOutcome.Failed($"{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(refusal.Reason.ToString())}: {refusal.Message}");

@@ -17,6 +17,6 @@ internal sealed class DiagnosticTargets(TargetSnapshotStore store)
 
     public DiagnosticTarget? Find(string name) =>
         store.Current.Find(name) is { Sample: { } sample }
-            ? new DiagnosticTarget(name, sample.Identity, sample.Name)
+            ? new DiagnosticTarget(name, sample.Identity, sample.Name, sample.ProcessCount)
             : null;
 }

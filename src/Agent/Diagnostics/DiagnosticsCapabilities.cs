@@ -39,7 +39,7 @@ internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, Capture
                 var why = captures.Capture(kind)!.Unsupported(target, new CaptureRequest(name, kind, "capabilities"));
                 return new KindCapability(kind, why is null, why);
             }).ToList();
-            var endpoint = settings.Federation.FirstOrDefault(e => e.Key == name) ?? (name == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+            var endpoint = settings.Federation.FirstOrDefault(e => e.Key == name) ?? (name == primary ? settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey) : null);
             var access = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, target.Identity.Pid, settings, cancellationToken, endpoint);
             if (settings.Runtime.Dotnet.Enabled && Counters(name) is { } counters)
             {

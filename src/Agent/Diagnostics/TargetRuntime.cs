@@ -12,7 +12,7 @@ internal enum RuntimeKind
     Python,
 }
 
-/// <summary>Tells a .NET target (its diagnostic socket is visible) from a Python one (the executable's name) from anything else.</summary>
+/// <summary>Tells a .NET target (its diagnostic socket is visible) from a Python one (the executable's name, or a Python hook's socket: uwsgi embeds Python) from anything else.</summary>
 internal sealed class TargetRuntime(ProcFs fs)
 {
     public string? DotnetSocket(DiagnosticTarget target) => DiagnosticSocket.Find(fs.Process(target.Identity.Pid));
@@ -24,7 +24,7 @@ internal sealed class TargetRuntime(ProcFs fs)
             return RuntimeKind.Dotnet;
         }
 
-        var name = fs.Process(target.Identity.Pid).ExecutableName();
-        return name.StartsWith("python", StringComparison.Ordinal) ? RuntimeKind.Python : RuntimeKind.Other;
+        var process = fs.Process(target.Identity.Pid);
+        return Runtimes.Python.PythonTargetMembers.LooksPython(process) || Runtimes.Python.PythonHook.Find(process) is not null ? RuntimeKind.Python : RuntimeKind.Other;
     }
 }

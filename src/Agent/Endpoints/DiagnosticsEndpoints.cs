@@ -1,4 +1,5 @@
 using System.Globalization;
+using Agent.Configuration;
 using Agent.Diagnostics;
 using Agent.Diagnostics.Snapshot;
 
@@ -13,6 +14,11 @@ internal static class DiagnosticsEndpoints
 {
     public static void MapDiagnostics(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<DiagnosticsSettings>().Enabled)
+        {
+            return;
+        }
+
         app.UseMiddleware<DiagnosticsAuthorization>();
         app.MapGet("/diag/snapshot", GetSnapshot);
         app.MapPost("/diag/snapshot", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Snapshot));

@@ -1,4 +1,5 @@
 using Agent.Configuration;
+using Agent.Runtimes.Python;
 
 namespace Agent.Runtimes;
 
@@ -13,6 +14,8 @@ internal static class RuntimeServices
         services.AddSingleton<DotnetTargetSessionFactory>();
         services.AddHostedService<DotnetRuntimeService>();
         services.AddHostedService<FederationService>();
+        services.AddSingleton<PythonGcStore>();
+        services.AddHostedService<PythonRuntimeService>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Agent.Configuration;
 using Agent.Runtimes;
 using Agent.Sampling;
 
@@ -55,6 +56,11 @@ internal sealed class FederationMetrics : IDisposable
             }
 
             var name = family.Instrument;
+            if (RuntimeMetrics.PythonGcFamilies.Contains(name))
+            {
+                continue; // exported by RuntimeMetrics, beside the Python hook's values of the same family
+            }
+
             // target_<name>_total (counter) or target_<name> (gauge): the target's own family, renamed.
             if (family.Counter)
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Agent.Configuration;
 using Agent.Runtimes;
+using Agent.Runtimes.Python;
 using Agent.Sampling;
 
 namespace Agent.Telemetry;
@@ -12,7 +13,11 @@ namespace Agent.Telemetry;
 /// <c>target_runtime_connected{runtime="dotnet"} 0</c>. "Delivers" is judged by the last value's age
 /// (<see cref="MetricsSession.Flowing"/>), not by an open session: a session the runtime refused
 /// stays open and silent. Federated families are instruments of
-/// <see cref="FederationMetrics"/>, created as they appear.
+/// <see cref="FederationMetrics"/>, created as they appear — except the three
+/// <c>target_python_gc_*</c> counters of prometheus_client (<see cref="PythonGcFamilies"/>), which
+/// are instruments here: a target's values come from its Python hook while the hook answers, else
+/// from its federated endpoint, so each series has one source and keeps its name and labels
+/// when the hook appears or goes.
 /// </summary>
 internal sealed class RuntimeMetrics : IDisposable
 {
@@ -20,17 +25,26 @@ internal sealed class RuntimeMetrics : IDisposable
 
     private static readonly KeyValuePair<string, object?> Dotnet = new("runtime", "dotnet");
     private static readonly KeyValuePair<string, object?> Federated = new("runtime", "federated");
+    private static readonly KeyValuePair<string, object?> Python = new("runtime", "python");
+
+    /// <summary>prometheus_client's gc families as federation names them (without <c>_total</c>): exported here, never by <see cref="FederationMetrics"/>.</summary>
+    public static readonly IReadOnlySet<string> PythonGcFamilies = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "target_python_gc_objects_collected", "target_python_gc_objects_uncollectable", "target_python_gc_collections",
+    };
 
     private readonly Meter _meter;
     private readonly RuntimeStore _store;
     private readonly TargetSnapshotStore _targets;
     private readonly RuntimeSettings _settings;
     private readonly IReadOnlyList<FederationEndpoint> _federation;
+    private readonly PythonGcStore _python;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
 
-    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings, IReadOnlyList<FederationEndpoint> federation, TimeProvider time, SamplingOptions sampling)
+    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings, IReadOnlyList<FederationEndpoint> federation, PythonGcStore python, TimeProvider time, SamplingOptions sampling)
     {
+        _python = python;
         _time = time;
         _interval = sampling.Interval;
         _store = store;
@@ -40,7 +54,7 @@ internal sealed class RuntimeMetrics : IDisposable
         _meter = meterFactory.Create(MeterName, typeof(RuntimeMetrics).Assembly.GetName().Version?.ToString(3));
         var m = _meter;
 
-        // target_runtime_connected{target, runtime="dotnet|federated"}
+        // target_runtime_connected{target, runtime="dotnet|federated|python"}
         m.CreateObservableGauge("target.runtime.connected", Connected, null, "1 while the agent receives the target's runtime counters over that channel");
 
         m.CreateObservableCounter("target.dotnet.gc.collections", Collections, null, "Garbage collections since the target started, by generation");
@@ -52,6 +66,13 @@ internal sealed class RuntimeMetrics : IDisposable
         m.CreateObservableCounter("target.dotnet.threadpool.completed_items", () => Value(s => s.ThreadPoolCompletedItems), null, "Thread pool work items completed since the target started");
         m.CreateObservableCounter("target.dotnet.exceptions", () => Value(s => s.Exceptions), null, "Exceptions thrown (counted from when the agent attached: the runtime publishes no total)");
         m.CreateObservableCounter("target.dotnet.lock_contentions", () => Value(s => s.LockContentions), null, "Monitor lock contentions since the target started");
+
+        // The Python hook's gc answer, with prometheus_client's names and meanings (generation "0", "1", "2").
+        m.CreateObservableCounter("target.python.gc.objects.collected", () => PythonGc("target_python_gc_objects_collected", g => g.Collected), null, "Objects collected during gc");
+        m.CreateObservableCounter("target.python.gc.objects.uncollectable", () => PythonGc("target_python_gc_objects_uncollectable", g => g.Uncollectable), null, "Uncollectable objects found during GC");
+        m.CreateObservableCounter("target.python.gc.collections", () => PythonGc("target_python_gc_collections", g => g.Collections), null, "Number of times this generation was collected");
+        m.CreateObservableGauge("target.python.gc.garbage_objects", () => PythonValue(s => s.Garbage), null, "Objects in gc.garbage (uncollectable objects the collector kept; stays 0 unless gc.DEBUG_SAVEALL or a C type with tp_del)");
+        m.CreateObservableGauge("target.python.threads", () => PythonValue(s => s.Threads), null, "The application's Python threads (threading.active_count(), the hook's own not counted)");
     }
 
     public void Dispose() => _meter.Dispose();
@@ -75,6 +96,63 @@ internal sealed class RuntimeMetrics : IDisposable
         foreach (var endpoint in _federation)
         {
             yield return new Measurement<int>(_store.FederatedOf(endpoint.Key).Connected ? 1 : 0, Target(endpoint.TargetOf(snapshot)), Federated);
+        }
+
+        foreach (var (name, s) in _python.Targets)
+        {
+            yield return new Measurement<int>(s.Connected ? 1 : 0, Target(name), Python);
+        }
+    }
+
+    /// <summary>A gc counter per target and generation: from the hook where it answers, else from the target's federated endpoint.</summary>
+    private IEnumerable<Measurement<double>> PythonGc(string federatedName, Func<PythonGcGeneration, long> read)
+    {
+        var hooked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, s) in _python.Targets)
+        {
+            if (!s.Connected)
+            {
+                continue;
+            }
+
+            hooked.Add(name);
+            for (var g = 0; g < s.Generations.Count; g++)
+            {
+                yield return new Measurement<double>(read(s.Generations[g]), Target(name), new KeyValuePair<string, object?>("generation", g.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var snapshot = _targets.Current;
+        foreach (var endpoint in _federation)
+        {
+            var target = endpoint.TargetOf(snapshot);
+            if (hooked.Contains(target) || !_store.FederatedOf(endpoint.Key).Families.TryGetValue(federatedName, out var family))
+            {
+                continue;
+            }
+
+            foreach (var p in family.Points)
+            {
+                var labels = new KeyValuePair<string, object?>[p.Labels.Count + 1];
+                labels[0] = Target(target);
+                for (var i = 0; i < p.Labels.Count; i++)
+                {
+                    labels[i + 1] = p.Labels[i].Key == "target" ? new("exported_target", p.Labels[i].Value) : p.Labels[i];
+                }
+
+                yield return new Measurement<double>(p.Value, labels);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> PythonValue(Func<PythonGcSnapshot, long> read)
+    {
+        foreach (var (name, s) in _python.Targets)
+        {
+            if (s.Connected)
+            {
+                yield return new Measurement<long>(read(s), Target(name));
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using Agent.Configuration;
+using Agent.Diagnostics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -21,6 +22,7 @@ internal static class TelemetryServices
         services.AddSingleton<FederationMetrics>();
         services.AddSingleton<TrafficMetrics>();
         services.AddSingleton<TriggerMetrics>();
+        services.AddSingleton<DiagnosticsMetrics>(); // resolved only while diagnostics are on
         services.AddSingleton<SelfMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
@@ -51,5 +53,10 @@ internal static class TelemetryServices
         _ = services.GetRequiredService<FederationMetrics>();
         _ = services.GetRequiredService<TrafficMetrics>();
         _ = services.GetRequiredService<SelfMetrics>();
+        _ = services.GetRequiredService<TriggerMetrics>();
+        if (services.GetRequiredService<DiagnosticsSettings>().Enabled)
+        {
+            _ = services.GetRequiredService<DiagnosticsMetrics>();
+        }
     }
 }

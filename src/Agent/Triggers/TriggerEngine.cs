@@ -3,7 +3,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 
 namespace Agent.Triggers;
 
@@ -14,7 +13,7 @@ namespace Agent.Triggers;
 /// failures and time-outs are outcomes, logged at most once a minute per trigger, and the trigger
 /// backs off.
 /// </summary>
-internal sealed partial class TriggerEngine : IDisposable
+internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
 {
     /// <summary>The longest one capture may take before the trigger stops waiting for it (a trace's own length is far shorter).</summary>
     public static TimeSpan ActionTimeout { get; } = TimeSpan.FromMinutes(5);
@@ -25,7 +24,6 @@ internal sealed partial class TriggerEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly RepeatGate _gate;
     private readonly ILogger _logger;
-    private readonly TriggerMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Traffic.TrafficStore? _traffic;
     private readonly TimeSpan _interval;
@@ -38,7 +36,6 @@ internal sealed partial class TriggerEngine : IDisposable
         SamplingSchedule schedule,
         RuntimeStore runtime,
         ICaptureStarter capture,
-        TriggerMetrics metrics,
         TimeProvider time,
         RepeatGate gate,
         ILogger<TriggerEngine> logger,
@@ -49,14 +46,16 @@ internal sealed partial class TriggerEngine : IDisposable
         _interval = schedule.Interval;
         _runtime = runtime;
         _capture = capture;
-        _metrics = metrics;
         _time = time;
         _gate = gate;
         _logger = logger;
-        metrics.Observe(_evaluators);
+        Firings = new TriggerFirings(_evaluators.Select(e => e.Definition.Name));
     }
 
     public IReadOnlyList<TriggerEvaluator> Triggers => _evaluators;
+
+    /// <summary>Firings per trigger since start, whatever their actions' outcome.</summary>
+    public TriggerFirings Firings { get; }
 
     /// <summary>
     /// Called by the sampling loop right after it published <paramref name="snapshot"/>: each
@@ -114,7 +113,7 @@ internal sealed partial class TriggerEngine : IDisposable
         }
 
         Log.Fired(_logger, d.Name, d.Describe(), value, snapshot.Name, process, string.Join(",", d.Actions).ToLowerInvariant());
-        _metrics.Fired(d.Name);
+        Firings.Fired(d.Name);
         _ = RunActionsAsync(evaluator);
     }
 

@@ -14,6 +14,8 @@ internal sealed class TriggerEvaluator
     private readonly Lock _lock = new();
     private readonly SlidingMinimum? _window;
     private readonly FiringLimits _limits;
+    private readonly Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> _read;
+    private readonly Func<Traffic.TrafficSnapshot?, double?>? _readTraffic;
 
     // Per process: forgotten when the target's identity changes.
     private ProcessIdentity? _identity;
@@ -28,6 +30,8 @@ internal sealed class TriggerEvaluator
     public TriggerEvaluator(TriggerDefinition definition, TimeSpan interval)
     {
         Definition = definition;
+        _read = TriggerMetricReaders.For(definition.Metric);
+        _readTraffic = TriggerMetricReaders.TrafficFor(definition.Metric);
         _limits = new FiringLimits(definition.Cooldown, definition.MaxPerHour);
         if (definition.Condition == TriggerCondition.Growth)
         {
@@ -117,7 +121,7 @@ internal sealed class TriggerEvaluator
             Forget();
         }
 
-        if ((metric.ReadTraffic is { } readTraffic ? readTraffic(traffic) : metric.Read(target, runtime)) is not { } raw)
+        if ((_readTraffic is { } readTraffic ? readTraffic(traffic) : _read(target, runtime)) is not { } raw)
         {
             Forget();
             return null;

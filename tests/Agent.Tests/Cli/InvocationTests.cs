@@ -54,7 +54,18 @@ public class InvocationTests
     public void Default_deadline_is_ten_seconds_and_text_output() =>
         Assert.Equal((TimeSpan.FromSeconds(10), OutputFormat.Text), (Invocation.Parse(["check"]).Deadline, Invocation.Parse(["check"]).Output));
 
+    [Fact]
+    public void Python_hook_prints_or_installs_into_an_absolute_directory()
+    {
+        Assert.Equal((AgentCommand.PythonHook, (string?)null), (Invocation.Parse(["python-hook"]).Command, Invocation.Parse(["python-hook"]).HookDirectory));
+        Assert.Equal("/srv/hook", Invocation.Parse(["python-hook", "--install", "/srv/hook"]).HookDirectory);
+        Assert.Equal("/srv/hook", Invocation.Parse(["python-hook", "--install=/srv/hook"]).HookDirectory);
+    }
+
     [Theory]
+    [InlineData("python-hook --install", "--install")]
+    [InlineData("python-hook --install relative", "--install")]
+    [InlineData("python-hook --print", "--print")]
     [InlineData("check --output yaml", "--output")]
     [InlineData("check --output", "--output")]
     [InlineData("check --deadline 0", "--deadline")]

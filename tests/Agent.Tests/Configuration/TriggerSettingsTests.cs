@@ -201,6 +201,19 @@ public class TriggerSettingsTests
     }
 
     [Fact]
+    public void Heap_is_an_action_for_python_and_dotnet_targets_alike()
+    {
+        var s = Load(
+            ("Target:ProcessName", "python3"),
+            ("Triggers:leak:Metric", "target_process_resident_memory_bytes"),
+            ("Triggers:leak:GrowthAbove", "20MiB"),
+            ("Triggers:leak:Window", "00:00:30"),
+            ("Triggers:leak:Actions", "snapshot,heap"));
+
+        Assert.Equal([TriggerAction.Snapshot, TriggerAction.Heap], Assert.Single(s.Triggers).Actions);
+    }
+
+    [Fact]
     public void A_bad_trigger_name_and_an_empty_section_are_refused()
     {
         var bad = Assert.Throws<ConfigurationException>(() => Load(("Triggers:le ak:Metric", "target_process_threads")));

@@ -33,4 +33,15 @@ public class DiagnosticsSettingsTests
         Assert.Equal("Diagnostics:Enabled", e.Key);
         Assert.Contains("Security:DiagnosticsToken", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_heap_window_defaults_to_30_s_and_stays_within_the_longest_trace()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), DiagnosticsSettings.Create(new DiagnosticsOptions(), null, Token).HeapWindow);
+        Assert.Equal(TimeSpan.FromSeconds(3), DiagnosticsSettings.Create(new DiagnosticsOptions { HeapWindow = TimeSpan.FromSeconds(3) }, null, Token).HeapWindow);
+
+        var e = Assert.Throws<ConfigurationException>(() => DiagnosticsSettings.Create(new DiagnosticsOptions { HeapWindow = TimeSpan.FromMinutes(10) }, null, Token));
+        Assert.Equal("Diagnostics:HeapWindow", e.Key);
+        Assert.Contains("MaxTraceDuration", e.Message, StringComparison.Ordinal);
+    }
 }

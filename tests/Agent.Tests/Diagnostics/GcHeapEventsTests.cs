@@ -43,6 +43,27 @@ public sealed class GcHeapEventsTests
         Assert.Equal($"type 0x{Unnamed:x}", tally.NameOf(Unnamed));
     }
 
+    private static byte[] Edges() => new Payload()
+        .U32(0).U32(2).U16(7)
+        .U64(0x1000).U32(1).U64(0x1030).U32(2)
+        .ToArray();
+
+    [Fact]
+    public void References_are_read_in_order_and_matched_to_the_objects_that_announced_them()
+    {
+        var tally = new HeapTally();
+        var graph = HeapGraph.Plan(4, 4, HeapGraph.BudgetBytes, out _)!;
+        Assert.True(GcHeapEvents.ReadBulkType(Types(), tally));
+        Assert.True(GcHeapEvents.ReadBulkEdge(Edges(), graph));
+        var holder = new Payload().U32(0).U32(2).U16(7).U64(0x1000).U64(48).U64(Marker).U64(0).U64(0x2000).U64(32).U64(ListOfMarker).U64(2).ToArray();
+        Assert.True(GcHeapEvents.ReadBulkNode(holder, tally, graph));
+        var second = new Payload().U32(1).U32(1).U16(7).Node(0x1030, 48, Marker).ToArray();
+        Assert.True(GcHeapEvents.ReadBulkNode(second, tally, graph));
+
+        Assert.Equal(2, tally.References);
+        Assert.Equal([(ListOfMarker, 2L)], graph.Holders(new HashSet<ulong> { Marker }, 5)![Marker]);
+    }
+
     [Fact]
     public void Gc_start_and_stop_give_the_collection_number_depth_and_type()
     {
@@ -63,6 +84,12 @@ public sealed class GcHeapEventsTests
         for (var n = 0; n < types.Length; n++)
         {
             Assert.False(GcHeapEvents.ReadBulkType(types.AsSpan(0, n), new HeapTally()), $"types cut at {n}");
+        }
+
+        var edges = Edges();
+        for (var n = 0; n < edges.Length; n++)
+        {
+            Assert.False(GcHeapEvents.ReadBulkEdge(edges.AsSpan(0, n), HeapGraph.Plan(4, 4, HeapGraph.BudgetBytes, out _)!), $"edges cut at {n}");
         }
 
         for (var n = 0; n < nodes.Length; n++)

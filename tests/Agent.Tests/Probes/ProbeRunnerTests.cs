@@ -62,8 +62,9 @@ public class ProbeRunnerTests
         var time = new FakeTimeProvider();
         var store = new ProbeResultStore();
         var abandoned = new AbandonedChecks();
-        var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [probe.Definition], abandoned);
-        return new Rig(time, new ProbeRunner(probe, store, metrics, abandoned, time, new RepeatGate(time), NullLogger.Instance), store, abandoned, metrics);
+        var failures = new ProbeFailures([probe.Definition]);
+        var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [probe.Definition], abandoned, failures);
+        return new Rig(time, new ProbeRunner(probe, store, failures, abandoned, time, new RepeatGate(time), NullLogger.Instance), store, abandoned, metrics);
     }
 
     /// <summary>Runs one round whose check hangs until the fake deadline, which the test then passes.</summary>

@@ -57,7 +57,7 @@ public sealed class TriggerEngineTests : IDisposable
     {
         var definition = Above("target_process_threads", 100, TimeSpan.Zero) with { Name = "threads", Actions = [TriggerAction.Snapshot, TriggerAction.Stacks] };
         using var engine = Engine(definition);
-        using var firings = new LongCounterListener("agent.trigger.firings");
+        using var firings = new LongCounterListener("agent.trigger.firings", _meters);
 
         engine.OnTick(Snapshot(_time.GetUtcNow(), threads: 500));
         await Until(() => !engine.Triggers[0].Status().InFlight);
@@ -201,8 +201,12 @@ public sealed class TriggerEngineTests : IDisposable
         Assert.Equal((int)TriggerState.Idle, states["fds"]);
     }
 
-    private TriggerEngine Engine(params TriggerDefinition[] definitions) =>
-        new(definitions, new SamplingSchedule(Interval), new RuntimeStore(), _capture, new TriggerMetrics(_meters), _time, new RepeatGate(_time), _log);
+    private TriggerEngine Engine(params TriggerDefinition[] definitions)
+    {
+        var engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), _capture, _time, new RepeatGate(_time), _log);
+        _ = new TriggerMetrics(_meters, engine); // its instruments live as long as _meters
+        return engine;
+    }
 
     private static async Task Until(Func<bool> condition)
     {
@@ -219,11 +223,12 @@ public sealed class TriggerEngineTests : IDisposable
         private readonly MeterListener _listener = new();
         private readonly Dictionary<string, long> _totals = [];
 
-        public LongCounterListener(string instrument)
+        /// <summary>The observable counter <paramref name="instrument"/> of this test's meters only (other tests' engines run beside it).</summary>
+        public LongCounterListener(string instrument, TestMeterFactory meters)
         {
             _listener.InstrumentPublished = (i, l) =>
             {
-                if (i.Name == instrument)
+                if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, meters))
                 {
                     l.EnableMeasurementEvents(i);
                 }
@@ -236,7 +241,13 @@ public sealed class TriggerEngineTests : IDisposable
             _listener.Start();
         }
 
-        public long Total(string trigger) => _totals.GetValueOrDefault(trigger);
+        /// <summary>The total now, as a collection reads it (an observable counter reports cumulative values).</summary>
+        public long Total(string trigger)
+        {
+            _totals.Clear();
+            _listener.RecordObservableInstruments();
+            return _totals.GetValueOrDefault(trigger);
+        }
 
         public void Dispose() => _listener.Dispose();
     }

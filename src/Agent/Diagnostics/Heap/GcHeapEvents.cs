@@ -19,6 +19,7 @@ internal static class GcHeapEvents
     public const int GcStopId = 2;
     public const int GcBulkNodeId = 18;
     public const int GcBulkTypeId = 15;
+    public const int GcBulkEdgeId = 19;
 
     /// <summary>GCType of GCStart: 1 is a background GC, which walks no heap.</summary>
     public const uint BackgroundGc = 1;
@@ -28,6 +29,9 @@ internal static class GcHeapEvents
 
     // GCBulkNode values: Address (pointer), Size, TypeID, EdgeCount — four 8-byte fields on 64-bit targets.
     private const int NodeSize = 32;
+
+    // GCBulkEdge values: Value (the referenced object's address, a pointer), ReferencingFieldID (UInt32).
+    private const int EdgeSize = 12;
 
     /// <summary>GCStart_V1+: Count, Depth, Reason, Type (UInt32 each), ClrInstanceID...</summary>
     public static bool TryReadGcStart(ReadOnlySpan<byte> payload, out uint count, out uint depth, out uint type)
@@ -58,13 +62,17 @@ internal static class GcHeapEvents
     }
 
     /// <summary>GCBulkNode: Index, Count (UInt32), ClrInstanceID (UInt16), then Count values.</summary>
-    public static bool ReadBulkNode(ReadOnlySpan<byte> payload, HeapTally tally)
+    public static bool ReadBulkNode(ReadOnlySpan<byte> payload, HeapTally tally) => ReadBulkNode(payload, tally, null);
+
+    /// <summary>As above, also giving each object's address, type and number of references to <paramref name="graph"/>.</summary>
+    public static bool ReadBulkNode(ReadOnlySpan<byte> payload, HeapTally tally, HeapGraph? graph)
     {
         if (payload.Length < 10)
         {
             return false;
         }
 
+        var index = BinaryPrimitives.ReadUInt32LittleEndian(payload);
         var count = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
         var values = payload[10..];
         if ((ulong)count * NodeSize > (ulong)values.Length)
@@ -72,10 +80,39 @@ internal static class GcHeapEvents
             return false;
         }
 
+        graph?.NodeBatch(index);
         for (var i = 0; i < (int)count; i++)
         {
             var node = values.Slice(i * NodeSize, NodeSize);
-            tally.AddObject(BinaryPrimitives.ReadUInt64LittleEndian(node[16..]), BinaryPrimitives.ReadUInt64LittleEndian(node[8..]));
+            var type = BinaryPrimitives.ReadUInt64LittleEndian(node[16..]);
+            var edges = BinaryPrimitives.ReadUInt64LittleEndian(node[24..]);
+            tally.AddObject(type, BinaryPrimitives.ReadUInt64LittleEndian(node[8..]), edges);
+            graph?.AddNode(BinaryPrimitives.ReadUInt64LittleEndian(node), type, edges);
+        }
+
+        return true;
+    }
+
+    /// <summary>GCBulkEdge: Index, Count (UInt32), ClrInstanceID (UInt16), then Count references, in the order of the objects that hold them.</summary>
+    public static bool ReadBulkEdge(ReadOnlySpan<byte> payload, HeapGraph graph)
+    {
+        if (payload.Length < 10)
+        {
+            return false;
+        }
+
+        var index = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+        var values = payload[10..];
+        if ((ulong)count * EdgeSize > (ulong)values.Length)
+        {
+            return false;
+        }
+
+        graph.EdgeBatch(index);
+        for (var i = 0; i < (int)count; i++)
+        {
+            graph.AddEdge(BinaryPrimitives.ReadUInt64LittleEndian(values[(i * EdgeSize)..]));
         }
 
         return true;

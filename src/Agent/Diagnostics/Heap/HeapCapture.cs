@@ -1,155 +1,57 @@
-using System.Diagnostics.Tracing;
 using System.Text.Json;
+using Agent.Configuration;
 using Agent.Diagnostics.Dotnet;
-using Microsoft.Diagnostics.NETCore.Client;
-using Microsoft.Diagnostics.Tracing;
+using Agent.Diagnostics.Python;
 
 namespace Agent.Diagnostics.Heap;
 
 /// <summary>
-/// A heap summary without a dump: an EventPipe session with the runtime's heap-snapshot keywords
-/// makes the target run one induced gen2 collection that reports every live object (GCBulkNode)
-/// and the names of their types (GCBulkType); the agent sums them per type while they stream and
-/// writes only the totals. The walk happens inside that collection, so the target is paused for
-/// about as long as a full blocking GC of its heap; the session ends right after it.
+/// <c>kind=heap</c>, by runtime. .NET: without <c>seconds</c> one summary by type
+/// (<see cref="HeapSummary"/>); with it, two walks the window apart and what grew, with holders
+/// (<see cref="DotnetHeapGrowth"/>). Python (the hook): allocation growth by line and objects by
+/// type over the window (<see cref="PythonHeapGrowth"/>), <c>Diagnostics:HeapWindow</c> when
+/// <c>seconds</c> is absent. Anything else has no heap the agent can read.
 /// </summary>
-internal sealed class HeapCapture(DotnetChannel channel) : ICapture
+internal sealed class HeapCapture(TargetRuntime runtime, DotnetChannel channel, DotnetHeapGrowth dotnetGrowth, PythonHookTargets pythonHooks, PythonHeapGrowth pythonGrowth, DiagnosticsSettings settings) : ICapture
 {
-    /// <summary>Types listed in each of the summary's two tables.</summary>
+    /// <summary>Types (sites) listed in each of the artifact's tables.</summary>
     public const int Top = 50;
-
-    // GC | Type | GCHeapDump | GCHeapCollect | GCHeapAndTypeNames (ClrEtwAll.man): the set
-    // dotnet-gcdump enables; GCHeapCollect is what induces the walking collection.
-    private const long HeapSnapshotKeywords = 0x1 | 0x80000 | 0x100000 | 0x800000 | 0x1000000;
-
-    // The walk's events are written while the target is paused; a buffer too small for them
-    // loses objects. The runtime only allocates what the session uses.
-    private const int WalkBufferMB = 256;
-
-    private static readonly TimeSpan WalkTimeout = TimeSpan.FromSeconds(60);
 
     public ArtifactKind Kind => ArtifactKind.Heap;
 
     public ArtifactFormat Format(DiagnosticTarget target) => ArtifactFormat.Json;
 
-    public string? Unsupported(DiagnosticTarget target, CaptureRequest request) => channel.Socket(target) is null ? DotnetChannel.NoSocketFix : null;
+    public string? Unsupported(DiagnosticTarget target, CaptureRequest request) => runtime.Detect(target) switch
+    {
+        RuntimeKind.Dotnet => null,
+        RuntimeKind.Python => pythonHooks.Find(target).Count > 0 ? null : PythonHookTargets.NoHookFix(target),
+        _ => channel.Socket(target) is null ? DotnetChannel.NoSocketFix + "; for a Python target: " + Runtimes.Python.PythonHook.LoadFix : null,
+    };
 
-    // Two tables of Top names and numbers.
-    public long EstimateBytes(DiagnosticTarget target, CaptureRequest request) => 1024 * 1024;
+    // Tables of Top names and numbers (per process for a Python tree).
+    public long EstimateBytes(DiagnosticTarget target, CaptureRequest request) => Math.Max(1, target.Processes) * 1024L * 1024;
 
     public async Task RunAsync(DiagnosticTarget target, CaptureRequest request, string path, long maxBytes, CancellationToken cancellationToken)
     {
+        if (runtime.Detect(target) == RuntimeKind.Python)
+        {
+            await pythonGrowth.RunAsync(target, request.Duration ?? settings.HeapWindow, path, Top, cancellationToken);
+            return;
+        }
+
+        if (request.Duration is { } window)
+        {
+            await dotnetGrowth.RunAsync(target, window, path, Top, cancellationToken);
+            return;
+        }
+
         await using var connector = await channel.ConnectAsync(target, cancellationToken);
-        var client = connector.Instance;
-        await FlushTypeTableAsync(client, cancellationToken);
-
+        await DotnetHeapWalk.FlushTypeTableAsync(connector.Instance, cancellationToken);
         var tally = new HeapTally();
-        var (gcNumber, complete, malformed) = await WalkAsync(client, tally, cancellationToken);
-        if (!complete)
-        {
-            throw new CaptureFailedException(gcNumber < 0
-                ? $"the runtime started no heap-walking collection within {WalkTimeout.TotalSeconds} s"
-                : $"the heap-walking collection #{gcNumber} did not end within {WalkTimeout.TotalSeconds} s");
-        }
-
-        if (malformed > 0)
-        {
-            throw new CaptureFailedException($"{malformed} heap-walk events had payloads this agent cannot read (an unknown runtime version?)");
-        }
-
+        var (gcNumber, complete, malformed) = await DotnetHeapWalk.WalkAsync(connector.Instance, tally, null, cancellationToken);
+        DotnetHeapWalk.EnsureComplete(gcNumber, complete, malformed);
         var summary = tally.Summarise(target.Name, target.Identity.Pid, gcNumber, Top);
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, summary, DiagnosticsJsonContext.Default.HeapSummary, cancellationToken);
     }
-
-    // The runtime logs each type's name once per "type logging epoch" and forgets what it logged
-    // when a session starts or stops; an empty session first makes sure the walk names every type
-    // again, also those an earlier trace (Type keyword) already logged.
-    private static async Task FlushTypeTableAsync(DiagnosticsClient client, CancellationToken cancellationToken)
-    {
-        using var session = await client.StartEventPipeSessionAsync(
-            [new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational)], requestRundown: false, circularBufferMB: 1, cancellationToken);
-        var drain = session.EventStream.CopyToAsync(Stream.Null, CancellationToken.None);
-        await session.StopAsync(cancellationToken);
-        await drain.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-    }
-
-    private static async Task<(int GcNumber, bool Complete, int Malformed)> WalkAsync(DiagnosticsClient client, HeapTally tally, CancellationToken cancellationToken)
-    {
-        using var session = await client.StartEventPipeSessionAsync(
-            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, HeapSnapshotKeywords)], requestRundown: false, WalkBufferMB, cancellationToken);
-        var gcNumber = -1L;
-        var malformed = 0;
-        var walked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var source = new EventPipeEventSource(session.EventStream);
-        source.AllEvents += e =>
-        {
-            if (e.ProviderGuid != GcHeapEvents.RuntimeProvider)
-            {
-                return;
-            }
-
-            var ok = true;
-            switch ((int)e.ID)
-            {
-                case GcHeapEvents.GcStartId:
-                    ok = GcHeapEvents.TryReadGcStart(Payload(e), out var count, out var depth, out var type);
-                    if (ok && gcNumber < 0 && depth == 2 && type != GcHeapEvents.BackgroundGc)
-                    {
-                        gcNumber = count;
-                    }
-
-                    break;
-                case GcHeapEvents.GcStopId:
-                    ok = GcHeapEvents.TryReadGcStop(Payload(e), out var stopped);
-                    if (ok && stopped == gcNumber)
-                    {
-                        if (tally.Objects > 0)
-                        {
-                            walked.TrySetResult();
-                        }
-                        else
-                        {
-                            gcNumber = -1; // a gen2 GC of the app's own that walked nothing: wait for the induced one
-                        }
-                    }
-
-                    break;
-                case GcHeapEvents.GcBulkNodeId when gcNumber >= 0:
-                    ok = GcHeapEvents.ReadBulkNode(Payload(e), tally);
-                    break;
-                case GcHeapEvents.GcBulkTypeId:
-                    ok = GcHeapEvents.ReadBulkType(Payload(e), tally);
-                    break;
-            }
-
-            if (!ok)
-            {
-                malformed++;
-            }
-        };
-        // Process() blocks on the socket until the stream ends: its own thread, not one of the
-        // pool's (on 2 cores the pool starts with 2, and the counters' reader already holds one —
-        // measured: /health waited 1.4 s for thread injection while a summary ran on the pool).
-        var pump = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WalkTimeout);
-        await Task.WhenAny(walked.Task, pump, Task.Delay(Timeout.Infinite, timeout.Token));
-        try
-        {
-            await session.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-        }
-        catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or EndOfStreamException or ObjectDisposedException)
-        {
-            // the target exited: the stream ends by itself
-        }
-
-        // The stream ends after the stop; the events already in it are counted before it does.
-        await pump.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
-        cancellationToken.ThrowIfCancellationRequested();
-        return ((int)gcNumber, walked.Task.IsCompleted, malformed);
-    }
-
-    private static unsafe ReadOnlySpan<byte> Payload(TraceEvent e) => new((void*)e.DataStart, e.EventDataLength);
 }

@@ -19,6 +19,15 @@ internal sealed class HeapTally
 
     public long Bytes { get; private set; }
 
+    /// <summary>References the walked objects hold (the walk's edges), to size a graph before walking again.</summary>
+    public long References { get; private set; }
+
+    public void AddObject(ulong typeId, ulong size, ulong references)
+    {
+        References += (long)Math.Min(references, int.MaxValue);
+        AddObject(typeId, size);
+    }
+
     public void AddObject(ulong typeId, ulong size)
     {
         ref var totals = ref CollectionsMarshal.GetValueRefOrAddDefault(_byType, typeId, out _);
@@ -33,6 +42,22 @@ internal sealed class HeapTally
 
     /// <summary>The readable name of a type id: generic arguments and array ranks spelled out from the walk's own type events.</summary>
     public string NameOf(ulong typeId) => NameOf(typeId, 0);
+
+    /// <summary>Count and bytes per readable type name (types of one name in several modules are summed): what two walks are compared by.</summary>
+    public Dictionary<string, (long Count, long Bytes)> ByName()
+    {
+        var byName = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
+        foreach (var (id, totals) in _byType)
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byName, NameOf(id), out _);
+            entry = (entry.Count + totals.Count, entry.Bytes + totals.Bytes);
+        }
+
+        return byName;
+    }
+
+    /// <summary>The type ids the walk saw under one of these names.</summary>
+    public HashSet<ulong> IdsNamed(IReadOnlySet<string> names) => [.. _byType.Keys.Where(id => names.Contains(NameOf(id)))];
 
     public HeapSummary Summarise(string target, int pid, int gcNumber, int top)
     {

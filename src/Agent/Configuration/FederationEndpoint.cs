@@ -1,19 +1,15 @@
-using Agent.Configuration;
-using Agent.Sampling;
-
-namespace Agent.Runtimes;
+namespace Agent.Configuration;
 
 /// <summary>
 /// One endpoint federation scrapes: a named target's <c>Targets:&lt;name&gt;:MetricsUrl</c> (its
 /// <see cref="Key"/> is the target's name), or <c>Runtime:MetricsUrl</c>, the primary target's
 /// (key <see cref="PrimaryKey"/>: the primary is resolved when series are read, as it can change
-/// under Auto). Its series carry the <c>target</c> label of <see cref="TargetOf"/>.
+/// under Auto). Its series carry the <c>target</c> label the runtime side resolves from the snapshot
+/// (<c>Runtimes.FederationTargets</c>).
 /// </summary>
 internal sealed record FederationEndpoint(string Key, Uri Url, string ConfigKeyName)
 {
     public const string PrimaryKey = "";
-
-    public string TargetOf(SamplingSnapshot snapshot) => Key == PrimaryKey ? snapshot.Primary?.Name ?? TargetNames.Default : Key;
 
     /// <summary>
     /// Every endpoint configured. Two endpoints for one target are refused: <c>Runtime:MetricsUrl</c>
@@ -34,7 +30,7 @@ internal sealed record FederationEndpoint(string Key, Uri Url, string ConfigKeyN
         if (runtime.MetricsUrl is { } primaryUrl)
         {
             var key = ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.MetricsUrl));
-            var primary = plan.Targets.FirstOrDefault(t => t.Name == TargetNames.Default)
+            var primary = plan.Targets.FirstOrDefault(t => t.Name == TargetPlan.DefaultName)
                 ?? (plan.Auto ? null : byName.FirstOrDefault());
             if (primary?.MetricsUrl is not null)
             {
