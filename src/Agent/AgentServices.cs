@@ -96,7 +96,7 @@ internal static class AgentServices
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
-        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings));
+        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings), settings.Diagnostics.Enabled);
         services.AddAgentEndpoints(settings.MetricsToken);
     }
 

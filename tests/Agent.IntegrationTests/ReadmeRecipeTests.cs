@@ -60,7 +60,7 @@ public sealed partial class ReadmeRecipeTests(ITestOutputHelper output)
             // checkout's own bin/ and obj/ through a link.
             var (git, listed) = await Tool.Run("git", ["ls-files", "-z"]);
             Assert.Equal(0, git);
-            foreach (var file in listed.Split('\0', StringSplitOptions.RemoveEmptyEntries).Where(f => File.Exists(Path.Combine(Repo.Root, f))))
+            foreach (var file in listed.Split('\0', StringSplitOptions.RemoveEmptyEntries).Where(f => new FileInfo(Path.Combine(Repo.Root, f)) is { Exists: true, LinkTarget: null }))
             {
                 var to = Path.Combine(scratch, file);
                 Directory.CreateDirectory(Path.GetDirectoryName(to)!);

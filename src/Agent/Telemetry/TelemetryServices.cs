@@ -12,7 +12,7 @@ namespace Agent.Telemetry;
 /// </summary>
 internal static class TelemetryServices
 {
-    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp, MetricStreams streams)
+    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp, MetricStreams streams, bool diagnostics)
     {
         services.AddSingleton(telemetry);
         services.AddSingleton<TargetMetrics>();
@@ -22,7 +22,12 @@ internal static class TelemetryServices
         services.AddSingleton<FederationMetrics>();
         services.AddSingleton<TrafficMetrics>();
         services.AddSingleton<TriggerMetrics>();
-        services.AddSingleton<DiagnosticsMetrics>(); // resolved only while diagnostics are on
+        if (diagnostics)
+        {
+            // Only with diagnostics on: it reads the artifact store, which exists only then (a
+            // registration whose dependency is missing fails the container's validation).
+            services.AddSingleton<DiagnosticsMetrics>();
+        }
         services.AddSingleton<SelfMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
