@@ -44,7 +44,7 @@ internal static class AsciiParsing
     }
 
     /// <summary>Splits off the next space-separated token.</summary>
-    public static ReadOnlySpan<byte> NextToken(ref ReadOnlySpan<byte> s)
+    public static ReadOnlySpan<byte> NextToken(scoped ref ReadOnlySpan<byte> s)
     {
         var start = 0;
         while (start < s.Length && s[start] == (byte)' ')
@@ -65,7 +65,7 @@ internal static class AsciiParsing
     }
 
     /// <summary>Splits off the next line (without its newline).</summary>
-    public static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> s)
+    public static ReadOnlySpan<byte> NextLine(scoped ref ReadOnlySpan<byte> s)
     {
         var end = s.IndexOf((byte)'\n');
         if (end < 0)

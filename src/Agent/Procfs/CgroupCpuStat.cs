@@ -15,11 +15,8 @@ internal readonly record struct CgroupCpuStat(long? UsageMicros, long? Periods, 
     public static CgroupCpuStat Parse(ReadOnlySpan<byte> text)
     {
         long? usage = null, periods = null, throttled = null, throttledMicros = null;
-        while (!text.IsEmpty)
+        while (CgroupFiles.NextEntry(ref text, out var key, out var rest))
         {
-            var line = AsciiParsing.NextLine(ref text);
-            var rest = line;
-            var key = AsciiParsing.NextToken(ref rest);
             if (key.SequenceEqual("usage_usec"u8))
             {
                 usage = CgroupFiles.ParseValue(rest);

@@ -51,14 +51,30 @@ internal static class CgroupFiles
         return (long)v;
     }
 
+    /// <summary>
+    /// The next line of a flat-keyed file: its first token and what follows it (the value, as each
+    /// parser reads it); false once the text is used up. Every flat-keyed parser walks its file with it.
+    /// </summary>
+    public static bool NextEntry(ref ReadOnlySpan<byte> text, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> rest)
+    {
+        if (text.IsEmpty)
+        {
+            key = rest = default;
+            return false;
+        }
+
+        var line = AsciiParsing.NextLine(ref text);
+        key = AsciiParsing.NextToken(ref line);
+        rest = line;
+        return true;
+    }
+
     /// <summary>The value of <paramref name="key"/> in a flat-keyed file; null when absent or malformed.</summary>
     public static long? FlatKeyed(ReadOnlySpan<byte> text, ReadOnlySpan<byte> key)
     {
-        while (!text.IsEmpty)
+        while (NextEntry(ref text, out var name, out var rest))
         {
-            var line = AsciiParsing.NextLine(ref text);
-            var rest = line;
-            if (!AsciiParsing.NextToken(ref rest).SequenceEqual(key))
+            if (!name.SequenceEqual(key))
             {
                 continue;
             }

@@ -19,11 +19,8 @@ internal readonly record struct CgroupMemoryEvents(long? High, long? Max, long? 
     public static CgroupMemoryEvents Parse(ReadOnlySpan<byte> text)
     {
         long? high = null, max = null, oom = null, oomKill = null;
-        while (!text.IsEmpty)
+        while (CgroupFiles.NextEntry(ref text, out var key, out var rest))
         {
-            var line = AsciiParsing.NextLine(ref text);
-            var rest = line;
-            var key = AsciiParsing.NextToken(ref rest);
             if (key.SequenceEqual("high"u8))
             {
                 high = CgroupFiles.ParseValue(rest);

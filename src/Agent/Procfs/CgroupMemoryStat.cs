@@ -19,11 +19,8 @@ internal readonly record struct CgroupMemoryStat(long? Anon, long? File, long? I
         ReadOnlySpan<byte> fileKey = v1 ? "total_cache"u8 : "file"u8;
         ReadOnlySpan<byte> inactiveKey = v1 ? "total_inactive_file"u8 : "inactive_file"u8;
         long? anon = null, file = null, inactive = null;
-        while (!text.IsEmpty)
+        while (CgroupFiles.NextEntry(ref text, out var key, out var rest))
         {
-            var line = AsciiParsing.NextLine(ref text);
-            var rest = line;
-            var key = AsciiParsing.NextToken(ref rest);
             if (key.SequenceEqual(anonKey))
             {
                 anon = CgroupFiles.ParseValue(rest);
