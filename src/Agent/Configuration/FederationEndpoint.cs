@@ -30,7 +30,7 @@ internal sealed record FederationEndpoint(string Key, Uri Url, string ConfigKeyN
         if (runtime.MetricsUrl is { } primaryUrl)
         {
             var key = ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.MetricsUrl));
-            var primary = plan.Targets.FirstOrDefault(t => t.Name == TargetPlan.DefaultName)
+            var primary = plan.Targets.FirstOrDefault(t => t.Name == TargetNames.Default)
                 ?? (plan.Auto ? null : byName.FirstOrDefault());
             if (primary?.MetricsUrl is not null)
             {

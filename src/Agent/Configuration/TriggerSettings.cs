@@ -8,9 +8,6 @@ namespace Agent.Configuration;
 /// </summary>
 internal static partial class TriggerSettings
 {
-    /// <summary>The name the single <c>Target:*</c> selector gives its target.</summary>
-    public const string DefaultTarget = "app";
-
     /// <summary>A window is held in memory one sample per interval: bounded so a typo cannot cost megabytes.</summary>
     public const int MaxWindowIntervals = 3600;
 
@@ -126,12 +123,12 @@ internal static partial class TriggerSettings
 
     private static string Target(TriggerOptions o, string prefix, IReadOnlyCollection<string> targets, bool discovers)
     {
-        var target = o.Target?.Trim() ?? (targets.Count == 1 && !discovers ? targets.First() : DefaultTarget);
+        var target = o.Target?.Trim() ?? (targets.Count == 1 && !discovers ? targets.First() : TargetNames.Default);
         if (discovers && !targets.Contains(target, StringComparer.Ordinal))
         {
-            return TargetPlan.IsValidName(target)
+            return TargetNames.IsValid(target)
                 ? target
-                : throw new ConfigurationException($"{prefix}:Target", "target names may only hold letters, digits, '_' and '-' (at most 63); with Target:Auto a target is named after its comm");
+                : throw new ConfigurationException($"{prefix}:Target", $"{TargetNames.Rule}; with Target:Auto a target is named after its comm");
         }
 
         if (!targets.Contains(target, StringComparer.Ordinal))

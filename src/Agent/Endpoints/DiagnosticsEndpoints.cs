@@ -119,7 +119,7 @@ internal static class DiagnosticsEndpoints
     }
 
     private static string TargetName(HttpContext context) =>
-        context.Request.Query["target"] is { Count: > 0 } t && !string.IsNullOrEmpty(t[0]) ? t[0]! : DiagnosticTargets.DefaultName;
+        context.Request.Query["target"] is { Count: > 0 } t && !string.IsNullOrEmpty(t[0]) ? t[0]! : TargetNames.Default;
 
     private static IResult Refusal(CaptureRefusal refusal)
     {

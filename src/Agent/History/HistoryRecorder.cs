@@ -12,9 +12,6 @@ namespace Agent.History;
 /// </summary>
 internal sealed class HistoryRecorder(HistoryStore store, Traffic.TrafficStore? traffic = null, SamplingSchedule? schedule = null)
 {
-    /// <summary>The name the single <c>Target:*</c> selector gives its target.</summary>
-    public const string DefaultTarget = "app";
-
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
 
     // The store's lookup allocates (ImmutableDictionary with a comparer); the tick must not.

@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using Agent.Logging;
 
 namespace Agent.Sampling;
