@@ -2,7 +2,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 using Agent.Triggers;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;

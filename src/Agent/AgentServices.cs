@@ -13,7 +13,6 @@ using Agent.Telemetry;
 using Agent.Traffic;
 using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry.Metrics;
 
 namespace Agent;
 

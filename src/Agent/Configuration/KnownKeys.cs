@@ -3,7 +3,8 @@ namespace Agent.Configuration;
 /// <summary>
 /// Rejects keys the agent does not know inside its own sections, so that a typo
 /// (<c>Target:ProcesName</c>) stops startup instead of being silently ignored.
-/// Probes:<name>:* is checked by ProbeSettings, per kind; Targets:<name>:* by TargetPlan. Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
+/// <c>Probes:&lt;name&gt;:*</c> is checked by ProbeSettings, per kind; <c>Targets:&lt;name&gt;:*</c> by TargetPlan.
+/// Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
 /// </summary>
 internal static class KnownKeys
 {

@@ -1,6 +1,6 @@
+using System.Net.Security;
 using Agent.Configuration;
 using HealthChecks.NpgSql;
-using System.Net.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Agent.Readiness;
 
 /// <summary>The status code and body /ready answers with.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Agent.Common;
 
 namespace Agent.Readiness;

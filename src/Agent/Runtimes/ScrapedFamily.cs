@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Agent.Runtimes;
 
 /// <summary>One metric family: its declared type and help, and its samples.</summary>

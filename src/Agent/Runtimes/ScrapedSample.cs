@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Agent.Runtimes;
 
 /// <summary>One sample of a scraped exposition.</summary>

@@ -1,5 +1,4 @@
 using Agent.Configuration;
-using Agent.Diagnostics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 

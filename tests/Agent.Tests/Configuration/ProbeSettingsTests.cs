@@ -1,5 +1,4 @@
 using Agent.Configuration;
-using Agent.Probes;
 using Microsoft.Extensions.Configuration;
 
 namespace Agent.Tests.Configuration;

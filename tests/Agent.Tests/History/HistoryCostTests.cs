@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Agent.History;
-using Agent.Configuration;
 using Agent.Probes;
 using Agent.Sampling;
 using static Agent.Tests.History.HistoryData;

@@ -1,6 +1,6 @@
+using System.Collections.Immutable;
 using Agent.Common;
 using Agent.Configuration;
-using System.Collections.Immutable;
 using Agent.Probes;
 using Agent.Readiness;
 using Agent.Sampling;
