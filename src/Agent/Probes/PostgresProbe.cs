@@ -99,7 +99,7 @@ internal sealed class PostgresProbe : IProbe
         else if (_requiresTls && result.Exception is NpgsqlException { InnerException: null } e and not PostgresException && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal))
         {
             // The server answered the SSLRequest with 'N'; Npgsql says so only in words.
-            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: the server does not offer TLS (ssl=off) but SSL Mode requires it");
+            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls.Label()}: the server does not offer TLS (ssl=off) but SSL Mode requires it");
         }
 
         return outcome with { CertificateNotAfter = _tls.LastNotAfter };

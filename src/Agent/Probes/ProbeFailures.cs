@@ -14,9 +14,9 @@ internal sealed class ProbeFailures : Totals<(string Probe, string Kind, string 
     {
         foreach (var p in probes)
         {
-            foreach (var reason in FailureReason.All)
+            foreach (var reason in FailureReasons.All)
             {
-                Add((p.Name, p.KindLabel, reason), 0);
+                Add((p.Name, p.KindLabel, reason.Label()), 0);
             }
         }
     }
@@ -25,7 +25,7 @@ internal sealed class ProbeFailures : Totals<(string Probe, string Kind, string 
     {
         if (!result.Outcome.Healthy)
         {
-            Add((result.Probe.Name, result.Probe.KindLabel, result.Outcome.Reason ?? FailureReason.Error), 1);
+            Add((result.Probe.Name, result.Probe.KindLabel, (result.Outcome.Reason ?? FailureReason.Error).Label()), 1);
         }
     }
 }

@@ -95,7 +95,7 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeFai
         }
         else if (gate.ShouldLog(key, out var suppressed))
         {
-            Log.ProbeFailed(logger, Definition.Name, Definition.KindLabel, outcome.Reason ?? FailureReason.Error, outcome.Description, suppressed);
+            Log.ProbeFailed(logger, Definition.Name, Definition.KindLabel, (outcome.Reason ?? FailureReason.Error).Label(), outcome.Description, suppressed);
         }
 
         _lastHealthy = outcome.Healthy;

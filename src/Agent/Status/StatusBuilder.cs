@@ -188,7 +188,7 @@ internal sealed class StatusBuilder(
             p.KindLabel,
             p.Critical,
             state,
-            stale ? "stale" : result.Outcome.Reason,
+            stale ? FailureReasons.Stale : result.Outcome.Reason?.Label(),
             result.Outcome.Description,
             Math.Round(age.TotalSeconds, 1),
             Math.Round(result.Duration.TotalMilliseconds, 2),

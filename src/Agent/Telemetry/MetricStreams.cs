@@ -54,7 +54,7 @@ internal sealed class MetricStreams(SelfMetricsMode self, int probes, int trigge
     {
         SelfMetrics.RuntimeMeter or SelfMetrics.ProcessMeter or SelfMetrics.MeterName => FixedLimit,
         // agent_probe_failures_total{probe,kind,reason}: every configured probe with every reason.
-        ProbeMetrics.MeterName => Math.Max(FixedLimit, probes * (FailureReason.All.Length + 1)),
+        ProbeMetrics.MeterName => Math.Max(FixedLimit, probes * (FailureReasons.All.Length + 1)),
         // agent_trigger_state{trigger}, agent_trigger_firings_total{trigger}: one series per trigger.
         TriggerMetrics.MeterName => Math.Max(FixedLimit, triggers + 1),
         // target_*{target,...}: the configured targets, each with a few label values.

@@ -115,7 +115,7 @@ public class HistoryRecorderTests
         var history = store.Probes.Single();
         var (times, points) = history.Copy();
         Assert.Equal(6, points.Length);
-        Assert.Equal([ProbeState.Ok, ProbeState.Ok, ProbeState.Refused, ProbeState.Refused, ProbeState.Timeout, ProbeState.Ok], points.Select(p => p.State));
+        Assert.Equal([ProbeState.Ok, ProbeState.Ok, ProbeStates.Failed(FailureReason.Refused), ProbeStates.Failed(FailureReason.Refused), ProbeStates.Failed(FailureReason.Timeout), ProbeState.Ok], points.Select(p => p.State));
         Assert.Equal(500f, points[4].LatencyMs);
         Assert.Equal((1, T0 + S(6)), history.Streak());
 

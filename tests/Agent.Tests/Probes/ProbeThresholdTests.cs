@@ -28,7 +28,7 @@ public class ProbeThresholdTests
         public Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
         {
             var i = Interlocked.Increment(ref _calls) - 1;
-            return Task.FromResult(script[i] ? ProbeOutcome.Ok("fine") : ProbeOutcome.Failed("refused", $"refused: check {i}"));
+            return Task.FromResult(script[i] ? ProbeOutcome.Ok("fine") : ProbeOutcome.Failed(FailureReason.Refused, $"refused: check {i}"));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -41,7 +41,7 @@ public sealed class MetricStreamsTests
         var many = new MetricStreams(SelfMetricsMode.Full, probes: 40, triggers: 300, targets: 1);
 
         // 40 probes × 9 reasons = 360 failure series, each created at 0 from the start.
-        Assert.True(many.For(probes.CreateCounter<long>("agent.probe.failures"))!.CardinalityLimit >= 40 * FailureReason.All.Length);
+        Assert.True(many.For(probes.CreateCounter<long>("agent.probe.failures"))!.CardinalityLimit >= 40 * FailureReasons.All.Length);
         Assert.True(many.For(triggers.CreateCounter<long>("agent.trigger.firings"))!.CardinalityLimit >= 300);
         Assert.Equal(MetricStreams.FixedLimit, new MetricStreams(SelfMetricsMode.Full, 1, 1, 1).For(probes.CreateCounter<long>("agent.probe.failures"))!.CardinalityLimit);
     }
