@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
 using Agent.Common;
 using Npgsql;
 using StackExchange.Redis;
@@ -44,9 +43,9 @@ internal static partial class ProbeSettings
     {
         var name = section.Key;
         var prefix = section.Path;
-        if (!ProbeName().IsMatch(name))
+        if (!Names.IsValid(name))
         {
-            throw new ConfigurationException(prefix, "probe names may only hold letters, digits, '_' and '-' (at most 64)");
+            throw new ConfigurationException(prefix, Names.Rule("probe"));
         }
 
         if (!section.GetChildren().Any())
@@ -196,7 +195,4 @@ internal static partial class ProbeSettings
 
     private static string? Unescape(string? s) =>
         s?.Replace("\\r", "\r", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\t", "\t", StringComparison.Ordinal);
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex ProbeName();
 }

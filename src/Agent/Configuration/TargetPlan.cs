@@ -30,9 +30,9 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
         foreach (var section in configuration.GetSection(NamedTargetOptions.Section).GetChildren())
         {
             var prefix = section.Path;
-            if (!TargetNames.IsValid(section.Key))
+            if (!Names.IsValid(section.Key))
             {
-                throw new ConfigurationException(prefix, TargetNames.Rule);
+                throw new ConfigurationException(prefix, Names.Rule("target"));
             }
 
             if (single.HasSelector && string.Equals(section.Key, TargetNames.Default, StringComparison.OrdinalIgnoreCase))

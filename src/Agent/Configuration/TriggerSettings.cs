@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Agent.Configuration;
 
 /// <summary>
@@ -44,9 +42,9 @@ internal static partial class TriggerSettings
     {
         var name = section.Key;
         var prefix = section.Path;
-        if (!TriggerName().IsMatch(name))
+        if (!Names.IsValid(name))
         {
-            throw new ConfigurationException(prefix, "trigger names may only hold letters, digits, '_' and '-' (at most 64)");
+            throw new ConfigurationException(prefix, Names.Rule("trigger"));
         }
 
         if (!section.GetChildren().Any())
@@ -126,9 +124,9 @@ internal static partial class TriggerSettings
         var target = o.Target?.Trim() ?? (targets.Count == 1 && !discovers ? targets.First() : TargetNames.Default);
         if (discovers && !targets.Contains(target, StringComparer.Ordinal))
         {
-            return TargetNames.IsValid(target)
+            return Names.IsValid(target)
                 ? target
-                : throw new ConfigurationException($"{prefix}:Target", $"{TargetNames.Rule}; with Target:Auto a target is named after its comm");
+                : throw new ConfigurationException($"{prefix}:Target", $"{Names.Rule("target")}; with Target:Auto a target is named after its comm");
         }
 
         if (!targets.Contains(target, StringComparer.Ordinal))
@@ -215,7 +213,4 @@ internal static partial class TriggerSettings
 
         return [.. actions];
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex TriggerName();
 }
