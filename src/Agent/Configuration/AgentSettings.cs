@@ -42,7 +42,7 @@ internal sealed record AgentSettings(
         var targets = TargetPlan.Load(configuration, target);
         var sampling = Check(Bind(SamplingOptions.Section, () => configuration.GetSection(SamplingOptions.Section).Get<SamplingOptions>() ?? new()));
         var readiness = Bind(ReadinessOptions.Section, () => configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new());
-        var probes = ProbeSettings.Load(configuration);
+        var probes = ProbeLoader.Load(configuration);
         var runtime = RuntimeSettings.Parse(Bind(RuntimeOptions.Section, () => configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new()));
         var otlp = OtlpSettings.Parse(Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new()));
         var telemetry = TelemetrySettings.Parse(Bind(TelemetryOptions.Section, () => configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new()));
@@ -54,7 +54,7 @@ internal sealed record AgentSettings(
             token);
         // Each trigger names the target it measures and captures: a configured one, or under Auto
         // any valid name (a discovered target is named after its comm).
-        var triggers = TriggerSettings.Load(
+        var triggers = TriggerLoader.Load(
             configuration,
             sampling.Interval,
             [.. targets.Targets.Select(t => t.Name)],

@@ -3,7 +3,7 @@ namespace Agent.Configuration;
 /// <summary>
 /// Rejects keys the agent does not know inside its own sections, so that a typo
 /// (<c>Target:ProcesName</c>) stops startup instead of being silently ignored.
-/// <c>Probes:&lt;name&gt;:*</c> is checked by ProbeSettings, per kind; <c>Targets:&lt;name&gt;:*</c> by TargetPlan.
+/// <c>Probes:&lt;name&gt;:*</c> is checked by ProbeLoader, per kind; <c>Targets:&lt;name&gt;:*</c> by TargetPlan.
 /// Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
 /// </summary>
 internal static class KnownKeys
@@ -47,9 +47,9 @@ internal static class KnownKeys
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> Named { get; } = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     {
-        [ProbeOptions.Section] = [.. ProbeSettings.CommonKeys.Concat(ProbeSettings.KeysByKind.Values.SelectMany(k => k)).Distinct(StringComparer.OrdinalIgnoreCase)],
+        [ProbeOptions.Section] = [.. ProbeLoader.CommonKeys.Concat(ProbeLoader.KeysByKind.Values.SelectMany(k => k)).Distinct(StringComparer.OrdinalIgnoreCase)],
         [NamedTargetOptions.Section] = TargetPlan.Keys,
-        [TriggerOptions.Section] = TriggerSettings.Keys,
+        [TriggerOptions.Section] = TriggerLoader.Keys,
     };
 
     /// <summary>The placeholder for an entry's name in <see cref="Every"/> (<c>Probes:&lt;name&gt;:Kind</c>).</summary>

@@ -4,7 +4,7 @@ namespace Agent.Configuration;
 /// Reads and validates <c>Triggers:&lt;name&gt;:*</c> into <see cref="TriggerDefinition"/>s. Every
 /// problem names its key; nothing is half-accepted.
 /// </summary>
-internal static partial class TriggerSettings
+internal static partial class TriggerLoader
 {
     /// <summary>A window is held in memory one sample per interval: bounded so a typo cannot cost megabytes.</summary>
     public const int MaxWindowIntervals = 3600;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Agent.Tests.Configuration;
 
-public class ProbeSettingsTests
+public class ProbeLoaderTests
 {
     private static IReadOnlyList<ProbeDefinition> Load(params (string Key, string Value)[] values) =>
         AgentSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build()).Probes;

@@ -10,7 +10,7 @@ namespace Agent.Configuration;
 /// Reads and validates <c>Probes:&lt;name&gt;:*</c>. Every problem names its key; no value of a
 /// connection string is ever echoed (it may hold a password).
 /// </summary>
-internal static partial class ProbeSettings
+internal static partial class ProbeLoader
 {
     /// <summary>The keys of each kind beside <see cref="CommonKeys"/>: names of <see cref="ProbeOptions"/> properties.</summary>
     public static readonly IReadOnlyDictionary<ProbeKind, string[]> KeysByKind = new Dictionary<ProbeKind, string[]>
