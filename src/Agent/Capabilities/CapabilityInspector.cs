@@ -28,7 +28,7 @@ internal static class CapabilityInspector
         var agent = Credentials(fs.Self(), buffer);
         var target = Credentials(process, buffer);
         var agentPtrace = agent.Has(ProcCredentials.CapSysPtrace);
-        if (process.ReadFile("stat", buffer, out _) != ProcReadStatus.Ok)
+        if (process.ReadStat(buffer, out _, out _) != ProcReadStatus.Ok)
         {
             return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace,
                 [new("stat", CapabilityStatus.Unavailable, Invariant($"process {pid} does not exist (or exited)"), "point the agent at a running process (see the target section)", "every target_process_* metric")]);
@@ -37,9 +37,9 @@ internal static class CapabilityInspector
         var items = new List<Capability>
         {
             new("stat", CapabilityStatus.Available, Invariant($"readable: /proc/{pid}/stat and status"), null, "every target_process_* metric"),
-            CapabilityAdvice.ForProcFile("io", process.ReadFile("io", buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
+            CapabilityAdvice.ForProcFile("io", process.ReadIo(buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
             Fd(process, agent, target),
-            CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+            CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadSmapsRollup(buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
             TrafficAdvice.Inspect(process, settings, agent, target),
         };
         items.AddRange(CgroupCheck.Inspect(process, fs.Self()));
@@ -85,7 +85,7 @@ internal static class CapabilityInspector
     private const string FdEntriesAffects = "what each open fd is (files, sockets, pipes) in diagnostics snapshots";
 
     internal static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
-        process.ReadFile("status", buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
+        process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok ? status.Credentials : default;
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ internal static class CgroupCheck
     /// <param name="fileSystemRoot">Where the agent's mount points are ("/"; a fixture tree in tests).</param>
     public static IEnumerable<Capability> Inspect(ProcPid target, ProcPid self, string fileSystemRoot = "/")
     {
-        if (target.ReadCgroup(new byte[16 * 1024], out _) == ProcReadStatus.Gone)
+        if (target.ReadCgroup(new byte[16 * 1024], out _, out _) == ProcReadStatus.Gone)
         {
             yield return new(Name, CapabilityStatus.NotApplicable, $"not present: {target.Directory}/cgroup (a kernel without cgroups)", null, Affects);
             yield break;

@@ -253,7 +253,7 @@ internal sealed partial class ContainerTracker : IDisposable
         _ticksSinceCheck = 0;
         _periods = _throttled = null;
         var process = _fs.Process(pid);
-        _cgroupFile = process.ReadFile("cgroup", buffer, out var n) == ProcReadStatus.Ok ? buffer[..n].ToArray() : [];
+        _cgroupFile = process.ReadCgroup(buffer, out _, out var n) == ProcReadStatus.Ok ? buffer[..n].ToArray() : [];
         var paths = CgroupLocator.Locate(process, _fs.Self(), _root, out var problem);
         if (paths is null)
         {
@@ -297,7 +297,7 @@ internal sealed partial class ContainerTracker : IDisposable
 
     /// <summary>True when the process's cgroup file changed since it was located (it was moved).</summary>
     private bool Moved(int pid, Span<byte> buffer) =>
-        _fs.Process(pid).ReadFile("cgroup", buffer, out var n) == ProcReadStatus.Ok && !buffer[..n].SequenceEqual(_cgroupFile);
+        _fs.Process(pid).ReadCgroup(buffer, out _, out var n) == ProcReadStatus.Ok && !buffer[..n].SequenceEqual(_cgroupFile);
 
     /// <summary>A last read of the old cgroup's counters, if it still exists, before it is left.</summary>
     private void Settle(Span<byte> buffer)

@@ -79,4 +79,22 @@ internal static class AsciiParsing
         s = s[(end + 1)..];
         return line;
     }
+
+    /// <summary>
+    /// The kernel's <c>N kB</c> value (<c>status</c>, <c>smaps_rollup</c>, <c>meminfo</c>): "   1636 kB" → bytes;
+    /// anything else (no unit, another unit, a sign, overflow) is null. The one rule for every such line.
+    /// </summary>
+    public static long? Kilobytes(ReadOnlySpan<byte> value)
+    {
+        var rest = value.Trim("\t "u8); // status pads with a tab, smaps_rollup with spaces
+        var number = NextToken(ref rest);
+        var unit = NextToken(ref rest);
+        if (!unit.SequenceEqual("kB"u8) || number.IsEmpty || number.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0
+            || !TryParseUInt64(number, out var kb) || kb > long.MaxValue / 1024)
+        {
+            return null;
+        }
+
+        return (long)kb * 1024;
+    }
 }

@@ -23,7 +23,7 @@ internal static class CgroupLocator
     {
         problem = null;
         var buffer = new byte[BufferBytes];
-        var status = target.ReadCgroup(buffer, out var cgroup);
+        var status = target.ReadCgroup(buffer, out var cgroup, out _);
         if (status != ProcReadStatus.Ok)
         {
             problem = $"cannot read {target.Directory}/cgroup ({status})";

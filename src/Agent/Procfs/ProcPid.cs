@@ -71,9 +71,13 @@ internal sealed class ProcPid
     /// <summary>True while the process's directory exists.</summary>
     public bool Exists() => System.IO.Directory.Exists(Directory);
 
-    /// <summary>One named file of the process (<c>smaps_rollup</c>, <c>status</c>...) into the buffer, for a parser of this folder.</summary>
-    public ProcReadStatus ReadFile(string name, Span<byte> buffer, out int length) =>
-        ProcFileReader.Read(Path.Join(Directory, name), buffer, out length);
+    /// <summary><c>smaps_rollup</c> (Linux 4.14+): PSS, anonymous and file-backed memory; denied like <c>io</c>.</summary>
+    public ProcReadStatus ReadSmapsRollup(Span<byte> buffer, out ProcSmapsRollup rollup)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "smaps_rollup"), buffer, out var n);
+        rollup = status == ProcReadStatus.Ok ? ProcSmapsRollup.Parse(buffer[..n]) : default;
+        return status;
+    }
 
     /// <summary><c>stat</c>. A line that does not parse counts as a vanished process, never as a crash.</summary>
     public ProcReadStatus ReadStat(Span<byte> buffer, out ProcStat stat, out ReadOnlySpan<byte> comm)
@@ -114,9 +118,11 @@ internal sealed class ProcPid
     }
 
     /// <summary><c>cgroup</c>: the process's cgroup in each hierarchy, as the reader's cgroup namespace names it.</summary>
-    public ProcReadStatus ReadCgroup(Span<byte> buffer, out ProcCgroup cgroup)
+    /// <param name="length">The file's length in <paramref name="buffer"/>: its text tells a moved process.</param>
+    public ProcReadStatus ReadCgroup(Span<byte> buffer, out ProcCgroup cgroup, out int length)
     {
         var status = ProcFileReader.Read(Path.Join(Directory, "cgroup"), buffer, out var n);
+        length = status == ProcReadStatus.Ok ? n : 0;
         cgroup = ProcCgroup.Parse(status == ProcReadStatus.Ok ? buffer[..n] : default);
         return status;
     }
