@@ -105,7 +105,7 @@ internal static class AgentServices
         _ = app.Services.GetRequiredService<TriggerEngine>();
         if (app.Services.GetRequiredService<AgentSettings>().Targets.WatchesSelf)
         {
-            Log.WatchingSelf(app.Logger);
+            SamplingLog.WatchingSelf(app.Logger);
         }
 
         app.UseMiddleware<TokenAuthorization>();

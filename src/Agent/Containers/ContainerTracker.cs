@@ -236,11 +236,11 @@ internal sealed partial class ContainerTracker : IDisposable
         _last = new OomKill(++_sequence, at, targetKilled, pid, comm, kills, limit, usage, cgroup);
         if (targetKilled)
         {
-            Log.TargetOomKilled(_logger, _target, _last.Describe());
+            ContainersLog.TargetOomKilled(_logger, _target, _last.Describe());
         }
         else
         {
-            Log.ProcessOomKilled(_logger, _target, _last.Describe());
+            ContainersLog.ProcessOomKilled(_logger, _target, _last.Describe());
         }
     }
 
@@ -257,20 +257,20 @@ internal sealed partial class ContainerTracker : IDisposable
         var paths = CgroupLocator.Locate(process, _fs.Self(), _root, out var problem);
         if (paths is null)
         {
-            WarnOnce("locate", () => Log.CgroupNotFound(_logger, _target, problem ?? "unknown"));
+            WarnOnce("locate", () => ContainersLog.CgroupNotFound(_logger, _target, problem ?? "unknown"));
             SetPaths(null);
             return;
         }
 
         foreach (var p in paths.Problems)
         {
-            WarnOnce(p, () => Log.ControllerNotReachable(_logger, _target, p));
+            WarnOnce(p, () => ContainersLog.ControllerNotReachable(_logger, _target, p));
         }
 
         if (_paths?.CgroupPath != paths.CgroupPath || _paths?.Memory?.Path != paths.Memory?.Path)
         {
             SetPaths(paths);
-            Log.CgroupFound(_logger, _target, paths.CgroupPath, paths.Version, Describe(paths.Route), WatchProblem is null ? "watched between ticks" : "read each tick only: " + WatchProblem);
+            ContainersLog.CgroupFound(_logger, _target, paths.CgroupPath, paths.Version, Describe(paths.Route), WatchProblem is null ? "watched between ticks" : "read each tick only: " + WatchProblem);
         }
         else
         {
@@ -389,7 +389,7 @@ internal sealed partial class ContainerTracker : IDisposable
             if ((missing & file) != 0 && paths.DirectoryOf(file) is { } dir && Directory.Exists(dir.Path))
             {
                 var name = CgroupFileNames.Of(file, dir.Version);
-                WarnOnce("file:" + name, () => Log.FileMissing(_logger, _target, name, dir.Path, CgroupFileNames.Affects(file)));
+                WarnOnce("file:" + name, () => ContainersLog.FileMissing(_logger, _target, name, dir.Path, CgroupFileNames.Affects(file)));
             }
         }
     }
@@ -408,25 +408,4 @@ internal sealed partial class ContainerTracker : IDisposable
         _ => "the agent's cgroup mount",
     };
 
-
-    private static partial class Log
-    {
-        [LoggerMessage(260, LogLevel.Information, "Target {Target}: cgroup {Cgroup} (v{Version}) found through {Route}; OOM kills {Watch}")]
-        public static partial void CgroupFound(ILogger logger, string target, string cgroup, int version, string route, string watch);
-
-        [LoggerMessage(261, LogLevel.Warning, "Target {Target}: no cgroup metrics: {Problem}")]
-        public static partial void CgroupNotFound(ILogger logger, string target, string problem);
-
-        [LoggerMessage(262, LogLevel.Warning, "Target {Target}: cgroup controller not reachable, its metrics are omitted: {Problem}")]
-        public static partial void ControllerNotReachable(ILogger logger, string target, string problem);
-
-        [LoggerMessage(263, LogLevel.Warning, "Target {Target}: {File} is missing or unreadable in {Directory} (no such controller or an older kernel): {Affects} omitted, not reported as 0")]
-        public static partial void FileMissing(ILogger logger, string target, string file, string directory, string affects);
-
-        [LoggerMessage(264, LogLevel.Error, "Target {Target}: {Detail}")]
-        public static partial void TargetOomKilled(ILogger logger, string target, string detail);
-
-        [LoggerMessage(265, LogLevel.Warning, "Target {Target}: {Detail}")]
-        public static partial void ProcessOomKilled(ILogger logger, string target, string detail);
-    }
 }

@@ -89,13 +89,13 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeFai
         {
             if (_lastHealthy == false)
             {
-                Log.ProbeRecovered(logger, Definition.Name, Definition.KindLabel);
+                ProbesLog.ProbeRecovered(logger, Definition.Name, Definition.KindLabel);
                 gate.Reset(key);
             }
         }
         else if (gate.ShouldLog(key, out var suppressed))
         {
-            Log.ProbeFailed(logger, Definition.Name, Definition.KindLabel, (outcome.Reason ?? FailureReason.Error).Label(), outcome.Description, suppressed);
+            ProbesLog.ProbeFailed(logger, Definition.Name, Definition.KindLabel, (outcome.Reason ?? FailureReason.Error).Label(), outcome.Description, suppressed);
         }
 
         _lastHealthy = outcome.Healthy;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Agent.Configuration;
-using Agent.Logging;
 using Agent.Procfs;
 using Agent.Sampling;
 using Agent.Traffic;
@@ -109,7 +108,7 @@ internal sealed partial class DotnetTargetSession(
                         {
                             var why = await advisor.ExplainAsync(id.Pid, stoppingToken);
                             store.PublishProblem(name, why);
-                            Log.DotnetSocketNotFound(logger, id.Pid, why?.Detail ?? "none found yet", why?.Fix ?? "none needed if the target is not .NET", interval);
+                            RuntimesLog.DotnetSocketNotFound(logger, id.Pid, why?.Detail ?? "none found yet", why?.Fix ?? "none needed if the target is not .NET", interval);
                         }
 
                         backoff = Doubled(backoff, interval);
@@ -120,7 +119,7 @@ internal sealed partial class DotnetTargetSession(
                         store.PublishProblem(name, problem);
                         if (Untold(id, attempt.Reason!))
                         {
-                            Log.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
+                            RuntimesLog.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
                         }
 
                         refusedBackoff = Doubled(refusedBackoff, MetricsSession.RefusedBackoffCeiling); // the other tool may run for hours
@@ -132,7 +131,7 @@ internal sealed partial class DotnetTargetSession(
                             var explained = await advisor.ExplainAsync(id.Pid, stoppingToken)
                                 ?? new DotnetSessionProblem(attempt.Reason!, "none known: the socket answers now; the agent retries", time.GetUtcNow());
                             store.PublishProblem(name, explained);
-                            Log.DotnetAttachFailed(logger, id.Pid, explained.Detail, explained.Fix ?? "none", attempt.Reason!);
+                            RuntimesLog.DotnetAttachFailed(logger, id.Pid, explained.Detail, explained.Fix ?? "none", attempt.Reason!);
                         }
 
                         backoff = Doubled(backoff, interval);
@@ -287,7 +286,7 @@ internal sealed partial class DotnetTargetSession(
             {
                 // Said when counters flow, not when the session opens: a refused session opens too.
                 delivered = true;
-                Log.DotnetAttached(logger, id.Pid, transport);
+                RuntimesLog.DotnetAttached(logger, id.Pid, transport);
             }
 
             if (time.GetUtcNow() - last > SilenceLimit)
@@ -314,7 +313,7 @@ internal sealed partial class DotnetTargetSession(
 
         if (delivered)
         {
-            Log.DotnetSessionEnded(logger, id.Pid);
+            RuntimesLog.DotnetSessionEnded(logger, id.Pid);
         }
 
         return Volatile.Read(ref refusal) is { } why ? Attempt.Refused(why)
@@ -339,13 +338,13 @@ internal sealed partial class DotnetTargetSession(
         traffic!.Publish(name, snapshot);
         if (reader.OverflowUntold())
         {
-            TrafficLog.TrafficSeriesCapped(logger, name, reader.Pid, trafficSettings!.MaxSeries);
+            RuntimesLog.TrafficSeriesCapped(logger, name, reader.Pid, trafficSettings!.MaxSeries);
         }
 
         if (reader.Limit is { } limit && !ReferenceEquals(limit, _toldLimit))
         {
             _toldLimit = limit;
-            TrafficLog.TrafficRuntimeLimit(logger, name, reader.Pid, limit);
+            RuntimesLog.TrafficRuntimeLimit(logger, name, reader.Pid, limit);
         }
     }
 
@@ -365,7 +364,7 @@ internal sealed partial class DotnetTargetSession(
     {
         var reader = new DotnetCounterReader(id.Pid, string.Empty, time);
         using var counters = new InProcessCounters(reader, time);
-        Log.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
+        RuntimesLog.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
         while (!stoppingToken.IsCancellationRequested && Current() == id)
         {
             if (counters.Collect() is { } snapshot)
@@ -418,14 +417,5 @@ internal sealed partial class DotnetTargetSession(
         public static Attempt Refused(string reason) => new(AttemptKind.Refused, reason);
 
         public static Attempt Failed(Exception e) => new(AttemptKind.Failed, e is SocketException s ? $"{s.SocketErrorCode}: {e.Message}" : $"{e.GetType().Name}: {e.Message}");
-    }
-
-    private static partial class TrafficLog
-    {
-        [LoggerMessage(3200, LogLevel.Warning, "Target {Target} (pid {Pid}) has more traffic series than Traffic:MaxSeries ({Max}): further route, method, status or server combinations are counted in one overflow series per family (otel_metric_overflow=\"true\"). Raise Traffic:MaxSeries if they are bounded. (said once per process)")]
-        public static partial void TrafficSeriesCapped(ILogger logger, string target, int pid, int max);
-
-        [LoggerMessage(3201, LogLevel.Warning, "Target {Target} (pid {Pid}): {Limit}. Raise it (every client sharing the session must ask for the same). (said once per process)")]
-        public static partial void TrafficRuntimeLimit(ILogger logger, string target, int pid, string limit);
     }
 }

@@ -40,7 +40,7 @@ internal sealed class TargetSamplingService(
             {
                 if (gate.ShouldLog("tick-failed", out var suppressed))
                 {
-                    Log.TickFailed(logger, e, suppressed);
+                    SamplingLog.TickFailed(logger, e, suppressed);
                 }
             }
         }
@@ -60,7 +60,7 @@ internal sealed class TargetSamplingService(
             {
                 if (gate.ShouldLog(key, out var suppressed))
                 {
-                    Log.TickFailed(logger, e, suppressed);
+                    SamplingLog.TickFailed(logger, e, suppressed);
                 }
             }
         }

@@ -54,14 +54,14 @@ internal sealed partial class StatsdListener(
                 if (told != e.SocketErrorCode.ToString())
                 {
                     told = e.SocketErrorCode.ToString();
-                    Log.BindFailed(logger, port, e.Message, RetryBind);
+                    TrafficLog.BindFailed(logger, port, e.Message, RetryBind);
                 }
 
                 await Task.Delay(RetryBind, time, stoppingToken);
             }
         }
 
-        Log.Listening(logger, port);
+        TrafficLog.Listening(logger, port);
         _intervalStart = time.GetUtcNow();
         var receiver = Task.Factory.StartNew(() => Receive(socket, stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         using var timer = new PeriodicTimer(sampling.Interval, time);
@@ -188,7 +188,7 @@ internal sealed partial class StatsdListener(
                 if (t.Accumulator.Overflowed && !t.ToldOverflow)
                 {
                     t.ToldOverflow = true;
-                    Log.SeriesCapped(logger, name, settings.MaxSeries);
+                    TrafficLog.SeriesCapped(logger, name, settings.MaxSeries);
                 }
             }
         }
@@ -208,17 +208,5 @@ internal sealed partial class StatsdListener(
         public DateTimeOffset? LastPacket { get; set; }
 
         public bool ToldOverflow { get; set; }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(3210, LogLevel.Information, "StatsD listener on udp 127.0.0.1:{Port}: start gunicorn with --statsd-host 127.0.0.1:{Port}")]
-        public static partial void Listening(ILogger logger, int port);
-
-        [LoggerMessage(3211, LogLevel.Warning, "StatsD listener cannot bind udp 127.0.0.1:{Port}: {Error}. Fix: free the port or set Traffic:StatsdPort to another one; trying again every {Retry}")]
-        public static partial void BindFailed(ILogger logger, int port, string error, TimeSpan retry);
-
-        [LoggerMessage(3212, LogLevel.Warning, "Target {Target} sends more StatsD series than Traffic:MaxSeries ({Max}): the rest are counted in one overflow series per family (said once)")]
-        public static partial void SeriesCapped(ILogger logger, string target, int max);
     }
 }

@@ -112,7 +112,7 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
             process = string.Create(CultureInfo.InvariantCulture, $"{process}; last OOM kill: pid {kill.Pid} ({kill.ProcessName}){(kill.TargetKilled ? string.Empty : " survived another process's kill")}");
         }
 
-        Log.Fired(_logger, d.Name, d.Describe(), value, snapshot.Name, process, string.Join(",", d.Actions).ToLowerInvariant());
+        TriggersLog.Fired(_logger, d.Name, d.Describe(), value, snapshot.Name, process, string.Join(",", d.Actions).ToLowerInvariant());
         Firings.Fired(d.Name);
         _ = RunActionsAsync(evaluator);
     }
@@ -164,16 +164,7 @@ internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
         else if (_gate.ShouldLog(key, out var suppressed))
         {
             var status = evaluator.Status();
-            Log.ActionFailed(_logger, d.Name, failure, status.ConsecutiveFailures, status.NextPossible ?? at, suppressed);
+            TriggersLog.ActionFailed(_logger, d.Name, failure, status.ConsecutiveFailures, status.NextPossible ?? at, suppressed);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(150, LogLevel.Warning, "Trigger {Trigger} fired: {Condition} (now {Value}) on target {Target}, {Process}; capturing {Actions}")]
-        public static partial void Fired(ILogger logger, string trigger, string condition, string value, string target, string process, string actions);
-
-        [LoggerMessage(151, LogLevel.Warning, "Trigger {Trigger}: capture failed: {Reason}; {Failures} failed firings in a row, backing off until {NextPossible:O} ({Suppressed} similar messages suppressed)")]
-        public static partial void ActionFailed(ILogger logger, string trigger, string reason, int failures, DateTimeOffset nextPossible, int suppressed);
     }
 }

@@ -38,13 +38,7 @@ internal static partial class TriggerServices
         }
         else if (settings.Triggers.Count > 0)
         {
-            Log.CapturesOff(app.Logger, settings.Triggers.Count, UnavailableCaptureStarter.Reason);
+            TriggersLog.CapturesOff(app.Logger, settings.Triggers.Count, UnavailableCaptureStarter.Reason);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(152, LogLevel.Warning, "{Count} triggers are configured but cannot capture anything: {Reason}")]
-        public static partial void CapturesOff(ILogger logger, int count, string reason);
     }
 }

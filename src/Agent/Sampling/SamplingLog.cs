@@ -1,7 +1,7 @@
-namespace Agent.Logging;
+namespace Agent.Sampling;
 
-/// <summary>Every log message of the agent, source-generated (no boxing, no parsing at run time).</summary>
-internal static partial class Log
+/// <summary>The sampling feature's log messages, source-generated (no boxing, no parsing at run time).</summary>
+internal static partial class SamplingLog
 {
     [LoggerMessage(1, LogLevel.Warning, "No target configured: the agent is watching itself. Point it at your application with Target:ProcessName, Target:CommandLinePattern, Target:PidFile, Target:Pid or Target:Auto=true (environment: Target__ProcessName=myapp).")]
     public static partial void WatchingSelf(ILogger logger);
@@ -35,28 +35,4 @@ internal static partial class Log
 
     [LoggerMessage(43, LogLevel.Warning, "Target {Target}: pid {Pid} is now another process ({NewName}), not {OldName} that Target:Pid named; the target stays down")]
     public static partial void PidReused(ILogger logger, string target, int pid, string newName, string oldName);
-
-    [LoggerMessage(8, LogLevel.Warning, "Probe {Probe} ({Kind}) failed: {Reason}: {Description} ({Suppressed} similar messages suppressed)")]
-    public static partial void ProbeFailed(ILogger logger, string probe, string kind, string reason, string description, int suppressed);
-
-    [LoggerMessage(9, LogLevel.Information, "Probe {Probe} ({Kind}) recovered")]
-    public static partial void ProbeRecovered(ILogger logger, string probe, string kind);
-
-    [LoggerMessage(10, LogLevel.Warning, "Scrape of the target's metrics at {Url} failed: {Error}: {Message} ({Suppressed} similar messages suppressed)")]
-    public static partial void FederationFailed(ILogger logger, string url, string error, string message, int suppressed);
-
-    [LoggerMessage(11, LogLevel.Information, "Attached to the .NET runtime of pid {Pid} over {Transport}: counters flowing")]
-    public static partial void DotnetAttached(ILogger logger, int pid, string transport);
-
-    [LoggerMessage(12, LogLevel.Warning, "Cannot attach to the .NET runtime of pid {Pid}: {Detail}. Fix: {Fix}. (said once per process and cause; error: {Error}; retrying with backoff)")]
-    public static partial void DotnetAttachFailed(ILogger logger, int pid, string detail, string fix, string error);
-
-    [LoggerMessage(13, LogLevel.Information, "EventPipe session with pid {Pid} ended")]
-    public static partial void DotnetSessionEnded(ILogger logger, int pid);
-
-    [LoggerMessage(14, LogLevel.Information, "No .NET diagnostic socket for pid {Pid}: {Detail}. Fix: {Fix}. Looking again up to every {Backoff} (said once per process)")]
-    public static partial void DotnetSocketNotFound(ILogger logger, int pid, string detail, string fix, TimeSpan backoff);
-
-    [LoggerMessage(15, LogLevel.Warning, "The .NET runtime of pid {Pid} sends the agent no counters: {Reason}. Fix: {Fix} (said once per process and reason)")]
-    public static partial void DotnetCountersRefused(ILogger logger, int pid, string reason, string fix);
 }
