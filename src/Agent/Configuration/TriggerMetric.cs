@@ -14,3 +14,10 @@ internal sealed record TriggerMetric(string Name, TriggerMetricKind Kind, bool B
     /// <summary>Labelled series (cpu by mode, faults by kind) are summed over their labels.</summary>
     public string Unit => Kind == TriggerMetricKind.Counter ? (Bytes ? "bytes/s" : "/s") : (Bytes ? "bytes" : string.Empty);
 }
+
+/// <summary>How a trigger reads a metric: a gauge as is, a counter as its rate per second.</summary>
+internal enum TriggerMetricKind
+{
+    Gauge,
+    Counter,
+}
