@@ -97,4 +97,33 @@ internal static class AsciiParsing
 
         return (long)kb * 1024;
     }
+
+    /// <summary>Hexadecimal digits, either case, at most 16 (<c>net/tcp</c> addresses and states, <c>CapEff</c>).</summary>
+    public static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 16)
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            int digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)digit;
+        }
+
+        return true;
+    }
 }

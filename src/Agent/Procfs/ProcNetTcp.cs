@@ -60,7 +60,7 @@ internal static class ProcNetTcp
 
         if (!TryParseEndpoint(AsciiParsing.NextToken(ref rest), out var local)
             || !TryParseEndpoint(AsciiParsing.NextToken(ref rest), out var remote)
-            || !TryParseHex(AsciiParsing.NextToken(ref rest), out var state) || state > 0xFF)
+            || !AsciiParsing.TryParseHex(AsciiParsing.NextToken(ref rest), out var state) || state > 0xFF)
         {
             return false;
         }
@@ -87,7 +87,7 @@ internal static class ProcNetTcp
     {
         endpoint = null!;
         var colon = token.IndexOf((byte)':');
-        if (colon < 0 || !TryParseHex(token[(colon + 1)..], out var port) || port > ushort.MaxValue)
+        if (colon < 0 || !AsciiParsing.TryParseHex(token[(colon + 1)..], out var port) || port > ushort.MaxValue)
         {
             return false;
         }
@@ -102,7 +102,7 @@ internal static class ProcNetTcp
         var words = hex.Length / 8;
         for (var w = 0; w < words; w++)
         {
-            if (!TryParseHex(hex.Slice(w * 8, 8), out var word))
+            if (!AsciiParsing.TryParseHex(hex.Slice(w * 8, 8), out var word))
             {
                 return false;
             }
@@ -120,34 +120,6 @@ internal static class ProcNetTcp
         }
 
         endpoint = new IPEndPoint(new IPAddress(bytes[..(words * 4)]), (int)port);
-        return true;
-    }
-
-    private static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
-    {
-        value = 0;
-        if (s.IsEmpty || s.Length > 16)
-        {
-            return false;
-        }
-
-        foreach (var c in s)
-        {
-            int digit = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
         return true;
     }
 

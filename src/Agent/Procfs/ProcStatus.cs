@@ -44,7 +44,7 @@ internal readonly record struct ProcStatus(
                     euid = NextId(ref value);
                     break;
                 case 6 when key.SequenceEqual("CapEff"u8):
-                    caps = ParseHex(value.Trim("\t "u8));
+                    caps = AsciiParsing.TryParseHex(value.Trim("\t "u8), out var mask) ? mask : null;
                     break;
                 case 5 when key.SequenceEqual("NSpid"u8):
                     nspid = LastInt(value);
@@ -102,33 +102,5 @@ internal readonly record struct ProcStatus(
         value = end < 0 ? default : value[end..];
         // Uids are unsigned 32-bit; one beyond int (and (uid_t)-1, which never names a user) is unreadable.
         return AsciiParsing.TryParseUInt64(token, out var id) && id <= int.MaxValue && token.Length > 0 ? (int)id : null;
-    }
-
-    private static ulong? ParseHex(ReadOnlySpan<byte> hex)
-    {
-        if (hex.IsEmpty || hex.Length > 16)
-        {
-            return null;
-        }
-
-        ulong v = 0;
-        foreach (var b in hex)
-        {
-            int digit = b switch
-            {
-                >= (byte)'0' and <= (byte)'9' => b - '0',
-                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return null;
-            }
-
-            v = (v << 4) | (uint)digit;
-        }
-
-        return v;
     }
 }
