@@ -70,29 +70,15 @@ internal sealed partial class ProcFs
     /// </summary>
     public HashSet<ulong> ListeningInodes(int port)
     {
-        var result = new HashSet<ulong>();
+        // Grows with the number of connections; read only while resolving a target.
         var sockets = new List<TcpSocket>();
-        foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
+        ProcNetTcp.ReadAll(Path.Join(Root, "net"), sockets);
+        var result = new HashSet<ulong>();
+        foreach (var socket in sockets)
         {
-            byte[] text;
-            try
+            if (socket.State == TcpState.Listen && socket.Local.Port == port && socket.Inode != 0)
             {
-                // Grows with the number of connections; read only while resolving a target.
-                text = File.ReadAllBytes(Path.Join(Root, "net", file));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // no IPv6 in this kernel, or no net/ at all
-            }
-
-            sockets.Clear();
-            ProcNetTcp.Parse(text, sockets);
-            foreach (var socket in sockets)
-            {
-                if (socket.State == TcpState.Listen && socket.Local.Port == port && socket.Inode != 0)
-                {
-                    result.Add(socket.Inode);
-                }
+                result.Add(socket.Inode);
             }
         }
 

@@ -18,16 +18,17 @@ internal readonly record struct TcpSocket(IPEndPoint Local, IPEndPoint Remote, T
 internal static class ProcNetTcp
 {
     /// <summary>
-    /// Reads <c>net/tcp</c> and <c>net/tcp6</c> of the process's network namespace whole (they grow
-    /// with the number of sockets, so no fixed buffer). A missing file (no IPv6) adds nothing.
+    /// The one reader of <c>tcp</c> and <c>tcp6</c> in a <c>net/</c> directory (a process's, or the
+    /// procfs root's: the reader's namespace), each read whole (they grow with the number of sockets,
+    /// so no fixed buffer). A missing file (no IPv6) adds nothing.
     /// </summary>
-    public static void ReadAll(ProcPid process, List<TcpSocket> into)
+    public static void ReadAll(string netDirectory, List<TcpSocket> into)
     {
         foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
         {
             try
             {
-                Parse(File.ReadAllBytes(Path.Join(process.Directory, "net", file)), into);
+                Parse(File.ReadAllBytes(Path.Join(netDirectory, file)), into);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -135,6 +135,9 @@ internal sealed class ProcPid
         return status;
     }
 
+    /// <summary><c>net/tcp</c> and <c>net/tcp6</c> of the process's network namespace (in a pod, the pod's).</summary>
+    public void ReadTcpSockets(List<TcpSocket> into) => ProcNetTcp.ReadAll(Path.Join(Directory, "net"), into);
+
     /// <summary>The number of entries of <c>fd/</c>.</summary>
     public ProcReadStatus CountFds(out long count) => ProcFdCount.Count(FdDirectory, _fs.IsKernelProcfs, out count);
 

@@ -131,7 +131,7 @@ internal sealed class ProcessSnapshotReader(ProcSystem system, TimeProvider time
     private static Dictionary<ulong, TcpSocket> TcpByInode(ProcPid process)
     {
         var sockets = new List<TcpSocket>();
-        ProcNetTcp.ReadAll(process, sockets);
+        process.ReadTcpSockets(sockets);
         var byInode = new Dictionary<ulong, TcpSocket>();
         foreach (var s in sockets)
         {
