@@ -29,6 +29,16 @@ internal static class AsciiParsing
         return i > start;
     }
 
+    /// <summary>
+    /// The strict rule for a whole token that must be a number: one or more decimal digits and nothing
+    /// else (no sign, no blank, no trailing letter: "12abc" is not 12), within 64 bits.
+    /// </summary>
+    public static bool TryParseDecimal(ReadOnlySpan<byte> token, out ulong value)
+    {
+        value = 0;
+        return !token.IsEmpty && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && TryParseUInt64(token, out value);
+    }
+
     /// <summary>Parses a signed decimal (the kernel prints some stat fields as signed).</summary>
     public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
     {
@@ -89,8 +99,7 @@ internal static class AsciiParsing
         var rest = value.Trim("\t "u8); // status pads with a tab, smaps_rollup with spaces
         var number = NextToken(ref rest);
         var unit = NextToken(ref rest);
-        if (!unit.SequenceEqual("kB"u8) || number.IsEmpty || number.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0
-            || !TryParseUInt64(number, out var kb) || kb > long.MaxValue / 1024)
+        if (!unit.SequenceEqual("kB"u8) || !TryParseDecimal(number, out var kb) || kb > long.MaxValue / 1024)
         {
             return null;
         }

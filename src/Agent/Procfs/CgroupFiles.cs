@@ -19,8 +19,7 @@ internal static class CgroupFiles
     {
         var rest = text;
         var token = AsciiParsing.NextToken(ref rest).TrimEnd((byte)'\n');
-        return token.Length > 0 && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && rest.Trim(" \n"u8).IsEmpty
-            && AsciiParsing.TryParseUInt64(token, out var v) && v <= long.MaxValue ? (long)v : null;
+        return rest.Trim(" \n"u8).IsEmpty && AsciiParsing.TryParseDecimal(token, out var v) && v <= long.MaxValue ? (long)v : null;
     }
 
     /// <summary>
@@ -37,7 +36,7 @@ internal static class CgroupFiles
             return null;
         }
 
-        if (token.Length == 0 || token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || !AsciiParsing.TryParseUInt64(token, out var v))
+        if (!AsciiParsing.TryParseDecimal(token, out var v))
         {
             return null;
         }
@@ -80,8 +79,7 @@ internal static class CgroupFiles
             }
 
             var value = AsciiParsing.NextToken(ref rest);
-            return value.Length > 0 && value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
-                && AsciiParsing.TryParseUInt64(value, out var v) && v <= long.MaxValue ? (long)v : null;
+            return AsciiParsing.TryParseDecimal(value, out var v) && v <= long.MaxValue ? (long)v : null;
         }
 
         return null;

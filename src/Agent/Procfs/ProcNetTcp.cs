@@ -72,8 +72,8 @@ internal static class ProcNetTcp
         var uidToken = AsciiParsing.NextToken(ref rest);
         _ = AsciiParsing.NextToken(ref rest); // timeout
         var inodeToken = AsciiParsing.NextToken(ref rest);
-        if (!IsDecimal(uidToken) || !AsciiParsing.TryParseUInt64(uidToken, out var uid) || uid > int.MaxValue
-            || !IsDecimal(inodeToken) || !AsciiParsing.TryParseUInt64(inodeToken, out var inode))
+        if (!AsciiParsing.TryParseDecimal(uidToken, out var uid) || uid > int.MaxValue
+            || !AsciiParsing.TryParseDecimal(inodeToken, out var inode))
         {
             return false;
         }
@@ -123,6 +123,4 @@ internal static class ProcNetTcp
         endpoint = new IPEndPoint(new IPAddress(bytes[..(words * 4)]), (int)port);
         return true;
     }
-
-    private static bool IsDecimal(ReadOnlySpan<byte> s) => !s.IsEmpty && s.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
 }

@@ -90,8 +90,7 @@ internal readonly record struct ProcStatus(
         value = value.TrimEnd("\t "u8);
         var start = value.LastIndexOfAny("\t "u8) + 1;
         var token = value[start..];
-        return !token.ContainsAnyExceptInRange((byte)'0', (byte)'9')
-            && AsciiParsing.TryParseUInt64(token, out var v) && v is > 0 and <= int.MaxValue ? (int)v : null;
+        return AsciiParsing.TryParseDecimal(token, out var v) && v is > 0 and <= int.MaxValue ? (int)v : null;
     }
 
     private static int? NextId(ref ReadOnlySpan<byte> value)
