@@ -10,6 +10,10 @@ public sealed class TargetSelectorTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("selector-").FullName;
     private readonly List<Process> _started = [];
 
+    // Names of this run only: a sleeper left by another run of this suite on the machine (a killed
+    // test host's child lives its 300 s) must not be the one found. Once failed that way: 637 for 4173.
+    private static readonly string RunId = Guid.NewGuid().ToString("N")[..8];
+
     public void Dispose()
     {
         foreach (var p in _started)
@@ -55,9 +59,10 @@ public sealed class TargetSelectorTests : IDisposable
     [Fact]
     public void Process_name_finds_the_process_by_comm()
     {
-        var p = StartSleeper("sel-by-name");
+        var name = "sel1-" + RunId; // comm is 15 bytes: "sel1-" and 8 hex digits fit
+        var p = StartSleeper(name);
 
-        var selection = new ProcessNameSelector("sel-by-name").Select(Context());
+        var selection = new ProcessNameSelector(name).Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
@@ -65,9 +70,10 @@ public sealed class TargetSelectorTests : IDisposable
     [Fact]
     public void Process_name_longer_than_comm_matches_the_executable_name()
     {
-        var p = StartSleeper("selector-with-a-very-long-name");
+        var name = "selector-with-a-very-long-name-" + RunId;
+        var p = StartSleeper(name);
 
-        var selection = new ProcessNameSelector("selector-with-a-very-long-name").Select(Context());
+        var selection = new ProcessNameSelector(name).Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
@@ -76,7 +82,7 @@ public sealed class TargetSelectorTests : IDisposable
     public void Several_matches_pick_the_oldest()
     {
         // A name of this run only: another run of this suite on the machine starts its own pair.
-        var name = "sel2-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "sel2-" + RunId;
         var first = StartSleeper(name);
         // Start times have clock-tick resolution: wait until the second one is visibly younger.
         var firstStart = Table().Find(first.Id)!.StartTimeTicks;
@@ -93,9 +99,10 @@ public sealed class TargetSelectorTests : IDisposable
     [Fact]
     public void Command_line_pattern_matches_arguments_joined_by_spaces()
     {
-        var p = StartSleeper("sel-cmdline", "12345.5");
+        var name = "sel3-" + RunId;
+        var p = StartSleeper(name, "12345.5");
 
-        var selection = new CommandLineSelector(Agent.Configuration.AgentSettings.CompilePattern(@"sel-cmdline 12345\.5$")).Select(Context());
+        var selection = new CommandLineSelector(Agent.Configuration.AgentSettings.CompilePattern($@"{name} 12345\.5$")).Select(Context());
 
         Assert.Equal(p.Id, selection.Pid);
     }
