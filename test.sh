@@ -9,6 +9,7 @@ packages=(
   redis-server postgresql prometheus wrk procps util-linux systemd zlib1g-dev unzip
   python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask python3-pil chromium
   prometheus-process-exporter prometheus-blackbox-exporter
+  golang-go
 )
 missing=()
 for p in "${packages[@]}"; do

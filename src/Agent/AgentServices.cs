@@ -1,5 +1,6 @@
 using Agent.Configuration;
 using Agent.Diagnostics;
+using Agent.Profiling;
 using Agent.Endpoints;
 using Agent.History;
 using Agent.Logging;
@@ -81,6 +82,7 @@ internal static class AgentServices
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddDiagnostics(settings.Diagnostics);
+        services.AddProfiling(settings.Diagnostics, settings.Profiling);
         services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
         services.AddAgentEndpoints(settings.MetricsToken);
     }

@@ -27,6 +27,9 @@ internal sealed record AgentSettings(
     /// <summary>The federation endpoints: <c>Runtime:MetricsUrl</c> (the primary target's) and every <c>Targets:&lt;name&gt;:MetricsUrl</c>.</summary>
     public IReadOnlyList<Runtimes.FederationEndpoint> Federation { get; init; } = [];
 
+    /// <summary><c>Profiling:*</c>: the continuous CPU profiles' windows.</summary>
+    public ProfilingSettings Profiling { get; init; } = ProfilingSettings.Default;
+
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownKeys.Validate(configuration);
@@ -49,7 +52,8 @@ internal sealed record AgentSettings(
         // Triggers follow the primary target (app): their Target key names it.
         var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
         var federation = Runtimes.FederationEndpoint.From(runtime, targets);
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation };
+        var profiling = ProfilingSettings.Create(Bind(ProfilingOptions.Section, () => configuration.GetSection(ProfilingOptions.Section).Get<ProfilingOptions>() ?? new()));
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Profiling = profiling };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>

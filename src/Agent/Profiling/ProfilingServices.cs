@@ -1,0 +1,23 @@
+using Agent.Configuration;
+using Agent.Diagnostics;
+using Agent.Diagnostics.Dotnet;
+
+namespace Agent.Profiling;
+
+/// <summary>Composition of continuous profiling: profiles show code names, so like every /diag route they need diagnostics on (a token).</summary>
+internal static class ProfilingServices
+{
+    public static void AddProfiling(this IServiceCollection services, DiagnosticsSettings diagnostics, ProfilingSettings settings)
+    {
+        services.AddSingleton(settings);
+        if (!diagnostics.Enabled)
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => new ProfileStore(settings, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DotnetProfiler(
+            sp.GetRequiredService<DiagnosticTargets>(), sp.GetRequiredService<TargetRuntime>(), sp.GetRequiredService<DotnetChannel>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<ProfilingService>();
+    }
+}
