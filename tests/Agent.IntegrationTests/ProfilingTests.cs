@@ -93,6 +93,41 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task A_trigger_with_Actions_profile_stores_the_kept_windows_and_one_during_the_firing_as_pprof()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        var before = await target.Command("state");
+        await using var agent = await StartAgent(target.Pid, new()
+        {
+            ["Profiling:Interval"] = "00:00:10",
+            ["Profiling:Window"] = "00:00:02",
+            // Fires once the target runs more than one thread (it runs ~10): at once, within MaxPerHour.
+            ["Triggers:busy:Metric"] = "target_process_threads",
+            ["Triggers:busy:Above"] = "1",
+            ["Triggers:busy:For"] = "00:00:03",
+            ["Triggers:busy:Actions"] = "profile",
+        });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        var id = await Poll.Until(
+            async () =>
+            {
+                var list = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/diag/artifacts")).RootElement;
+                return list.EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "profile" && e.GetProperty("trigger").GetString() == "busy")
+                    .Select(e => e.GetProperty("id").GetString()).FirstOrDefault();
+            },
+            TimeSpan.FromSeconds(60),
+            "a profile artifact of trigger busy");
+        var done = await DiagnosticsTests.WaitDone(http, id, 60);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+        Assert.Equal("pprof", done.GetProperty("format").GetString());
+        var bytes = await http.GetByteArrayAsync($"/diag/artifacts/{id}");
+        var after = await target.Command("state");
+        AssertHotAboveWarm(await PprofTop(bytes), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
+    }
+
     // The target's own clock says HotLoop got about 3 times WarmLoop's time; the decoded profile
     // must agree on the order and, loosely, on the ratio (samples are a statistic).
     private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs)

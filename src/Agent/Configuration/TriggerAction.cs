@@ -17,4 +17,7 @@ internal enum TriggerAction
 
     /// <summary>What grows over <c>Diagnostics:HeapWindow</c>: Python allocation sites (hook), .NET types and their holders.</summary>
     Heap,
+
+    /// <summary>A .NET CPU profile: the windows kept before the firing and one recorded during it (pprof).</summary>
+    Profile,
 }

@@ -28,6 +28,7 @@ internal sealed record ArtifactEntry(
         ArtifactFormat.ElfCore => ".dmp",
         ArtifactFormat.Nettrace => ".nettrace",
         ArtifactFormat.Text => ".txt",
+        ArtifactFormat.Pprof => ".pb.gz",
         _ => ".json",
     };
 

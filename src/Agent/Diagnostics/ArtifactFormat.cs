@@ -14,4 +14,6 @@ internal enum ArtifactFormat
     Nettrace,
     /// <summary>Plain text (Python faulthandler tracebacks).</summary>
     Text,
+    /// <summary>A gzipped pprof profile.proto: go tool pprof, speedscope, Pyroscope, Parca.</summary>
+    Pprof,
 }

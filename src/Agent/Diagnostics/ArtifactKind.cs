@@ -14,4 +14,6 @@ internal enum ArtifactKind
     Stacks,
     /// <summary>A .NET heap summary (JSON): top types by count and size.</summary>
     Heap,
+    /// <summary>A CPU profile (pprof): the kept windows of the last 15 minutes and one recorded now, merged.</summary>
+    Profile,
 }

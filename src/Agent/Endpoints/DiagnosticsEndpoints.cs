@@ -21,6 +21,7 @@ internal static class DiagnosticsEndpoints
         app.MapPost("/diag/stacks", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Stacks));
         app.MapPost("/diag/heap", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Heap));
         app.MapGet("/diag/profile", ProfileEndpoint.Handle);
+        app.MapPost("/diag/profile", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Profile));
         app.MapGet("/diag/artifacts", (ArtifactStore store) => Results.Json(store.Entries, DiagnosticsJsonContext.Default.IReadOnlyListArtifactEntry));
         app.MapGet("/diag/artifacts/{id}", Download);
         app.MapDelete("/diag/artifacts/{id}", Delete);

@@ -18,6 +18,7 @@ internal static class ProfilingServices
         services.AddSingleton(sp => new ProfileStore(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DotnetProfiler(
             sp.GetRequiredService<DiagnosticTargets>(), sp.GetRequiredService<TargetRuntime>(), sp.GetRequiredService<DotnetChannel>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICapture, ProfileCapture>();
         services.AddHostedService<ProfilingService>();
     }
 }
