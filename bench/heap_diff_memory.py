@@ -61,6 +61,7 @@ def main():
     a.add_argument("--objects", type=int, default=1_000_000)
     a.add_argument("--leak", type=int, default=200_000)
     a.add_argument("--seconds", type=int, default=10)
+    a.add_argument("--again", type=int, default=1, help="further captures after the first, to see whether memory settles")
     args = a.parse_args()
 
     dll = os.path.join(ROOT, "tests", "DotnetTarget", "bin", "Release", "net10.0", "DotnetTarget.dll")
@@ -73,7 +74,10 @@ def main():
     env = dict(os.environ, DOTNET_gcServer="0", DOTNET_GCGen0MaxBudget="100000")
     agent = subprocess.Popen(agent_cmd + ["--urls", f"http://127.0.0.1:{port}", f"--Target:Pid={target.pid}",
                                           f"--Security:DiagnosticsToken={TOKEN}", f"--Diagnostics:Directory={directory}"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                             # An empty working directory: the host watches its content root for
+                             # appsettings.json changes, and a busy /tmp as the cwd grows that watcher.
+                             cwd=tempfile.mkdtemp(prefix="heap-diff-cwd-"))
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -114,6 +118,14 @@ def main():
         print(f"| request to done ({args.seconds} s window) | {took:.1f} s |")
         print(f"| top finding | {growth['findings'][0]} |")
         print(f"| the target's own count | {leaked['widgets']} widgets, {state['markers']} markers |")
+        for n in range(args.again):
+            code, body = request(port, "POST", f"/diag/heap?target=app&seconds={args.seconds}")
+            assert code == 202, body
+            artifact_id = json.loads(body)["id"]
+            while next(e for e in json.loads(request(port, "GET", "/diag/artifacts")[1]) if e["id"] == artifact_id)["state"] == "running":
+                time.sleep(0.2)
+            again = status(agent.pid)
+            print(f"| after capture {n + 2} | VmHWM {again['VmHWM']:,} kB, VmRSS {again['VmRSS']:,} kB (anonymous {again['RssAnon']:,} kB) |")
     finally:
         agent.terminate()
         target.kill()

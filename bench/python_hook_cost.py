@@ -111,8 +111,8 @@ def window_cost(window, seconds):
         print("|---|---:|---:|---:|")
         for name, (cores, mean, peak, _) in (("before", before), (f"during the {window} s window", during), ("after", after)):
             print(f"| {name} | {cores:.3f} | {mean / 1024:.1f} MiB | {peak / 1024:.1f} MiB |")
-        print(f"\nthe hook's answer: traced peak {answer.get('traced_peak', 0) / 1024:.0f} KiB, tracemalloc's own memory {answer.get('tracemalloc_overhead', 0) / 1024:.0f} KiB, "
-              f"sites growing {answer.get('sites_growing')}, growth {answer.get('size_diff', 0) / 1024:.1f} KiB; tracing after the window: {ask(p.pid, {'v': 1, 'request': 'hello'})['tracing']}")
+        print(f"\nthe hook's answer: traced peak {answer.get('tracedPeak', 0) / 1024:.0f} KiB, tracemalloc's own memory {answer.get('tracemallocOverhead', 0) / 1024:.0f} KiB, "
+              f"sites growing {answer.get('sitesGrowing')}, growth {answer.get('sizeDiff', 0) / 1024:.1f} KiB; tracing after the window: {ask(p.pid, {'v': 1, 'request': 'hello'})['tracing']}")
     finally:
         p.kill()
         p.wait()

@@ -44,6 +44,12 @@ if (invocation.Command == AgentCommand.Check)
     return await CheckCommand.RunAsync(builder, settings, invocation, Console.Out);
 }
 
+if (ListenFailure.Before(builder.Configuration, AgentServices.DefaultUrl) is { } taken)
+{
+    await Console.Error.WriteLineAsync($"agent: {taken}");
+    return ListenFailure.ExitCode;
+}
+
 builder.UseDefaultUrl();
 builder.ConfigureHttp();
 builder.AddAgentLogging();
@@ -51,7 +57,16 @@ builder.Services.AddAgent(settings);
 
 var app = builder.Build();
 app.MapAgentEndpoints();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (ListenFailure.Describe(e) is { } line)
+{
+    await Console.Error.WriteLineAsync($"agent: {line}");
+    return ListenFailure.ExitCode;
+}
+
 return 0;
 
 /// <summary>Entry point; public so that WebApplicationFactory can find it.</summary>

@@ -25,7 +25,7 @@ child that execs within 0.2 s of the fork (subprocess-style) never creates one.
 
 Protocol versions: the request's "v" is the protocol version (1). New requests may be added to a
 version; a request's fields never change meaning within one. ``hello`` lists what this hook
-answers.
+answers. Answers use camelCase keys, as the agent's artifacts that carry them do.
 """
 
 import gc
@@ -105,7 +105,7 @@ def _gc(request):
         "garbage": len(gc.garbage),
         "enabled": gc.isenabled(),
         "threads": threading.active_count() - hook_threads,
-        "hook_threads": hook_threads,
+        "hookThreads": hook_threads,
     }
 
 
@@ -146,8 +146,8 @@ def _allocations(request):
         sources = {}
         sites = [
             {
-                "size_diff": d.size_diff,
-                "count_diff": d.count_diff,
+                "sizeDiff": d.size_diff,
+                "countDiff": d.count_diff,
                 "size": d.size,
                 "count": d.count,
                 "frames": [_frame(f.filename, f.lineno, sources) for f in reversed(d.traceback)],
@@ -157,14 +157,14 @@ def _allocations(request):
         return {
             "seconds": round(elapsed, 3),
             "frames": frames,
-            "started_tracing": started,
-            "traced_before": traced_before,
-            "traced_after": traced_after,
-            "traced_peak": peak,
-            "tracemalloc_overhead": overhead,
-            "size_diff": sum(d.size_diff for d in diff),
-            "count_diff": sum(d.count_diff for d in diff),
-            "sites_growing": len(growing),
+            "startedTracing": started,
+            "tracedBefore": traced_before,
+            "tracedAfter": traced_after,
+            "tracedPeak": peak,
+            "tracemallocOverhead": overhead,
+            "sizeDiff": sum(d.size_diff for d in diff),
+            "countDiff": sum(d.count_diff for d in diff),
+            "sitesGrowing": len(growing),
             "sites": sites,
         }
     finally:
@@ -206,12 +206,12 @@ def _types(request):
         return entry
 
     by_count = sorted(named, key=lambda k: (-named[k], k))[:top]
-    answer = {"objects": total, "types": len(named), "taken_at": now, "by_count": [row(k) for k in by_count]}
+    answer = {"objects": total, "types": len(named), "takenAt": now, "byCount": [row(k) for k in by_count]}
     if previous is not None:
         growth = {k: named.get(k, 0) - previous[1].get(k, 0) for k in set(named) | set(previous[1])}
         grown = sorted((k for k in growth if growth[k] > 0), key=lambda k: (-growth[k], k))[:top]
-        answer["previous_at"] = previous[0]
-        answer["by_growth"] = [row(k) for k in grown]
+        answer["previousAt"] = previous[0]
+        answer["byGrowth"] = [row(k) for k in grown]
     return answer
 
 
@@ -226,7 +226,7 @@ def _stacks(request):
         stack = traceback.extract_stack(frame)
         threads.append({
             "id": ident,
-            "native_id": getattr(t, "native_id", None),
+            "nativeId": getattr(t, "native_id", None),
             "name": name,
             "daemon": t.daemon if t is not None else None,
             "hook": bool(name and name.startswith(THREAD_PREFIX)),

@@ -9,11 +9,11 @@ namespace Agent.IntegrationTests;
 /// The status page in a real browser (Debian's chromium, headless): an agent watching a real,
 /// busy Python target with a real Redis probe; Redis is stopped and the page must say why. The
 /// DOM is read as chromium rendered it, and the screenshots as pixels (python3-pil). The
-/// screenshots stay in TestResults/artifacts/.
+/// screenshots stay in the run's results folder (./test.sh: TestResults/&lt;run&gt;/artifacts/).
 /// </summary>
 public sealed partial class BrowserTests
 {
-    private static readonly string Artifacts = Path.Combine(Repo.Root, "TestResults", "artifacts");
+    private static readonly string Artifacts = Path.Combine(Repo.Results, "artifacts");
 
     [Fact]
     public async Task The_page_draws_history_and_names_the_reason_a_stopped_redis_fails()
@@ -77,6 +77,28 @@ public sealed partial class BrowserTests
         Assert.Contains("class=\"f\"", row, StringComparison.Ordinal); // failure marks on its sparkline
         Assert.Matches("<li><time[^>]*>[0-9:]+</time><span class=\"b bad\">failed</span><b>cache</b> refused", dom);
         Assert.DoesNotContain("<script", dom, StringComparison.Ordinal);
+
+        // README: it reloads itself every sampling interval, at least 2 s (0.5 s here: 2), and loads
+        // no external asset (a pod may have no internet): no URL to anywhere in the markup.
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"2\">", dom, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(?i)(src|href|action)\\s*=\\s*[\"']?(https?:)?//", dom);
+        Assert.DoesNotMatch("(?i)url\\(\\s*['\"]?(https?:)?//|@import", dom);
+        Assert.DoesNotMatch("(?i)<(img|link|iframe|object|embed|video|audio)\\b", dom);
+
+        // It fits a phone: laid out 360 px wide, nothing is wider than the screen. Headless chromium
+        // keeps its window at least 500 px wide (measured here: 500 at --window-size=360), so the
+        // page is laid out in a 360 px iframe; a copy of it with one added line reports its own
+        // width to the frame around it.
+        var copy = Path.Combine(Artifacts, "status-page.measure.html");
+        var frame = Path.Combine(Artifacts, "status-page.phone.html");
+        var html = await agent.Http.GetStringAsync("/");
+        await File.WriteAllTextAsync(copy, html.Replace("</body>", "<script>parent.postMessage(document.documentElement.scrollWidth+'/'+innerWidth,'*')</script></body>", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(frame, $"<!doctype html><title>none</title><script>addEventListener('message',e=>document.title='width='+e.data)</script><iframe src=\"{new Uri(copy).AbsoluteUri}\" style=\"width:360px;height:800px;border:0\"></iframe>");
+        var measured = await Chromium.DumpDom(new Uri(frame).AbsoluteUri);
+        var size = Regex.Match(measured, "<title>width=(?<w>\\d+)/(?<v>\\d+)</title>", RegexOptions.None, TimeSpan.FromSeconds(5));
+        Assert.True(size.Success, "the page reported its width: " + measured[..Math.Min(300, measured.Length)]);
+        Assert.Equal("360", size.Groups["v"].Value);
+        Assert.InRange(int.Parse(size.Groups["w"].Value, CultureInfo.InvariantCulture), 300, 360);
 
         // Pixels: light and dark, each not blank; red where the failing badge is.
         var light = Path.Combine(Artifacts, "status-page.png");

@@ -14,8 +14,8 @@ public sealed class ChartEnvironmentTests
 {
     private static readonly string Manifests = Path.Combine(Repo.Root, "tests", "manifests");
 
-    [Fact]
-    public async Task Helm_lints_and_renders_every_value_set_and_the_agent_accepts_each_rendered_environment()
+    /// <summary>helm.mjs, once for the class: it renders every value set into tests/manifests/out.</summary>
+    private static readonly Lazy<Task> Rendered = new(async () =>
     {
         if (!Directory.Exists(Path.Combine(Manifests, "node_modules")))
         {
@@ -26,6 +26,12 @@ public sealed class ChartEnvironmentTests
         var helm = await Tool.Run("node", ["helm.mjs"], Manifests);
         Assert.True(helm.ExitCode == 0, helm.Output);
         Assert.Contains("all helm checks passed", helm.Output, StringComparison.Ordinal);
+    });
+
+    [Fact]
+    public async Task Helm_lints_and_renders_every_value_set_and_the_agent_accepts_each_rendered_environment()
+    {
+        await Rendered.Value;
 
         var sets = Directory.GetFiles(Path.Combine(Manifests, "out"), "*.env.json").Order(StringComparer.Ordinal).ToList();
         Assert.Contains(sets, s => s.EndsWith("compose.env.json", StringComparison.Ordinal));
@@ -54,14 +60,63 @@ public sealed class ChartEnvironmentTests
         {
             if (value is not null && value.StartsWith("/var/run/secrets/", StringComparison.Ordinal))
             {
-                var kind = env[name.Replace("ConnectionStringFile", "Kind", StringComparison.Ordinal)];
-                var path = Path.Combine(secrets, name);
-                File.WriteAllText(path, kind == "redis" ? "127.0.0.1:1,abortConnect=false" : "Host=127.0.0.1;Port=1;Username=app;Password=p");
-                env[name] = path;
+                env[name] = SecretFile(env, name, secrets);
             }
         }
 
         return env;
+    }
+
+    /// <summary>A temp file holding a well-formed value of what <paramref name="name"/> reads: a token, or a connection string of its probe's kind.</summary>
+    private static string SecretFile(Dictionary<string, string?> env, string name, string dir)
+    {
+        var path = Path.Combine(dir, name);
+        var kind = env.GetValueOrDefault(name.Replace("ConnectionStringFile", "Kind", StringComparison.Ordinal));
+        File.WriteAllText(path, name.EndsWith("TokenFile", StringComparison.Ordinal) ? "chart-test-token-0123456789abcdef" : kind == "redis" ? "127.0.0.1:1,abortConnect=false" : "Host=127.0.0.1;Port=1;Username=app;Password=p");
+        return path;
+    }
+
+    [Fact]
+    public async Task The_helm_test_pod_runs_the_real_check_with_what_it_mounts()
+    {
+        await Rendered.Value;
+        var pods = Directory.GetFiles(Path.Combine(Manifests, "out"), "*.check.json").Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(pods, p => p.EndsWith("diagnostics.check.json", StringComparison.Ordinal));
+        foreach (var pod in pods)
+        {
+            var spec = JsonDocument.Parse(await File.ReadAllTextAsync(pod)).RootElement;
+            var mounts = spec.GetProperty("mounts").EnumerateArray().Select(m => m.GetString()!).ToList();
+            var env = spec.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => (string?)e.GetProperty("value").GetString());
+            env.Remove("ASPNETCORE_URLS");
+            var root = Directory.CreateTempSubdirectory("helm-test-pod").FullName;
+            try
+            {
+                // A path the Pod mounts exists (a secret's file holds a value of its kind); any other
+                // path stays as rendered, so a file the Pod forgot to mount is missing here too.
+                foreach (var (name, value) in env.ToList())
+                {
+                    if (value is null || mounts.FirstOrDefault(m => value == m || value.StartsWith(m + "/", StringComparison.Ordinal)) is not { } mount)
+                    {
+                        continue;
+                    }
+
+                    var local = Path.Combine(root, mount.TrimStart('/'));
+                    Directory.CreateDirectory(local);
+                    env[name] = value == mount ? local : SecretFile(env, name, local);
+                }
+
+                var args = spec.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToList();
+                var run = await AgentCheck.Run(args, env: env);
+
+                // 0 or 1 (no dependency runs here), never 2: the configuration the Pod is given is whole.
+                Assert.True(run.ExitCode is 0 or 1, $"{Path.GetFileName(pod)}: exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
+                Assert.DoesNotContain("configuration error", run.Stdout, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
     }
 
     private static async Task StartWith(string set, Dictionary<string, string?> env)
@@ -147,6 +202,29 @@ public sealed class ChartEnvironmentTests
                 },
                 TimeSpan.FromSeconds(30),
                 $"{set}: target {target} is the process listening on its port ({listener.Pid})");
+        }
+
+        // The agent's own series as Telemetry:SelfMetrics says (an unquoted `off` in the values is YAML's false).
+        var own = (await agent.Metrics()).Where(m => m.Name.StartsWith("process_", StringComparison.Ordinal) || m.Name.StartsWith("dotnet_", StringComparison.Ordinal)).ToList();
+        switch (env.GetValueOrDefault("Telemetry__SelfMetrics"))
+        {
+            case "off":
+                Assert.True(own.Count == 0, $"{set}: SelfMetrics off, yet {string.Join(", ", own.Select(m => m.Name).Distinct())}");
+                break;
+            case "minimal":
+                Assert.InRange(own.Count, 1, 6);
+                break;
+            default:
+                Assert.True(own.Count > 6, $"{set}: SelfMetrics full gave {own.Count} series");
+                break;
+        }
+
+        if (env.GetValueOrDefault("Security__DiagnosticsTokenFile") is { } tokenFile)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/diag/capabilities");
+            request.Headers.Authorization = new("Bearer", (await File.ReadAllTextAsync(tokenFile)).Trim());
+            using var capabilities = await agent.Http.SendAsync(request);
+            Assert.True(capabilities.IsSuccessStatusCode, $"{set}: /diag/capabilities with the mounted token: {(int)capabilities.StatusCode}");
         }
 
         if (env.ContainsKey("Runtime__MetricsUrl"))

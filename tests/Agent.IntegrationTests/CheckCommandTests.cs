@@ -11,7 +11,10 @@ namespace Agent.IntegrationTests;
 public sealed class CheckCommandTests
 {
     private static JsonElement Item(JsonElement report, string name) =>
-        report.GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == name);
+        report.GetProperty("targets").EnumerateArray().Single().GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == name);
+
+    private static JsonElement Target(JsonElement report, string name) =>
+        report.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == name);
 
     [Theory]
     [InlineData("--help")]
@@ -35,16 +38,13 @@ public sealed class CheckCommandTests
         var run = await AgentCheck.Run(["--version"]);
 
         // Independent of the agent's code: the version the project file declares, and the commit
-        // the build stamped into the assembly's metadata.
+        // git names for the checkout the binary was published from (recorded by the publish step;
+        // a checkout without git has none, and then the line has none either).
         var declared = System.Xml.Linq.XDocument.Load(Path.Combine(Repo.Root, "src", "Agent", "Agent.csproj")).Descendants("Version").Single().Value;
-        var informational = AssemblyName.GetAssemblyName(Repo.AgentDll) is { } _ ? FileVersion(Repo.AgentDll) : null;
+        var commit = (await NativeBuild.Get()).Commit;
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(0, run.ConnectionsAccepted);
-        Assert.StartsWith($"agent {declared}", run.Stdout, StringComparison.Ordinal);
-        if (informational?.Split('+') is [_, var commit])
-        {
-            Assert.Contains(commit[..12], run.Stdout, StringComparison.Ordinal);
-        }
+        Assert.Equal(commit is null ? $"agent {declared}" : $"agent {declared} (commit {commit[..12]})", run.Stdout.Trim());
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class CheckCommandTests
         Assert.Equal(0, json.ConnectionsAccepted);
         var r = json.Json;
         Assert.Equal("ok", r.GetProperty("result").GetString());
-        Assert.Equal(target.Pid, r.GetProperty("target").GetProperty("pid").GetInt32());
+        Assert.Equal(target.Pid, Target(r, "app").GetProperty("pid").GetInt32());
         var probe = r.GetProperty("probes").EnumerateArray().Single();
         Assert.Equal(("cache", "Ok"), (probe.GetProperty("name").GetString(), probe.GetProperty("status").GetString()));
         Assert.True(probe.GetProperty("durationSeconds").GetDouble() > 0);
@@ -84,6 +84,8 @@ public sealed class CheckCommandTests
         Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
         Assert.Contains("refused", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("problem: probe cache (redis): refused", run.Stdout, StringComparison.Ordinal);
+        // The reason is said once, not "refused: refused:".
+        Assert.DoesNotContain("refused: refused", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,6 +124,70 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public async Task Named_targets_are_each_checked_and_a_missing_required_one_fails()
+    {
+        await using var web = ChildProcess.Start("sleep", ["301"]);
+        var missing = "nosuch" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Before: only Target:* was looked at, so this printed "target (self) ok ... the agent watches itself" and exited 0.
+        var alone = await AgentCheck.Run(["check", "--output", "json", $"--Targets:web:ProcessName={missing}"]);
+        var two = await AgentCheck.Run(["check", "--output", "json", $"--Targets:web:Pid={web.Pid}", $"--Targets:side:ProcessName={missing}", "--Targets:side:Required=false"]);
+        var text = await AgentCheck.Run(["check", $"--Targets:web:Pid={web.Pid}", $"--Targets:worker:ProcessName={missing}"]);
+
+        Assert.True(alone.ExitCode == 1, alone.Stdout + alone.Stderr);
+        Assert.Equal("Failed", Target(alone.Json, "web").GetProperty("status").GetString());
+        Assert.Contains(alone.Json.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("target web ", StringComparison.Ordinal));
+        Assert.DoesNotContain(alone.Json.GetProperty("targets").EnumerateArray(), t => t.GetProperty("target").GetString() == "app");
+
+        // An optional target's absence is a warning, as /ready treats it; the present one is read.
+        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+        Assert.Equal(web.Pid, Target(two.Json, "web").GetProperty("pid").GetInt32());
+        Assert.Equal("Available", Target(two.Json, "web").GetProperty("capabilities").GetProperty("items")[0].GetProperty("status").GetString());
+        Assert.Equal("Failed", Target(two.Json, "side").GetProperty("status").GetString());
+        Assert.False(Target(two.Json, "side").GetProperty("required").GetBoolean());
+        Assert.Contains(two.Json.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("target side ", StringComparison.Ordinal));
+
+        Assert.True(text.ExitCode == 1, text.Stdout + text.Stderr);
+        Assert.Contains($"web (pid={web.Pid}) pid {web.Pid} (sleep)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("problem: target worker ", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_selector_and_probe_kind_help_names_is_accepted_and_the_readme_names_the_same_kinds()
+    {
+        var help = (await AgentCheck.Run(["--help"])).Stdout;
+        var kinds = System.Text.RegularExpressions.Regex.Match(help, @"Kind=(?<k>[a-z|]+)").Groups["k"].Value.Split('|');
+        var selectors = System.Text.RegularExpressions.Regex.Matches(help, @"--Target:(?<k>\w+)=").Select(m => m.Groups["k"].Value).Distinct().ToList();
+
+        // The README's own table is the independent list of kinds a user is told about.
+        var readmeRow = File.ReadLines(Path.Combine(Repo.Root, "README.md")).Single(l => l.StartsWith("| `Probes:<name>:Kind`", StringComparison.Ordinal));
+        foreach (var kind in new[] { "redis", "postgres", "http", "tcp", "grpc" })
+        {
+            Assert.Contains(kind, kinds);
+            Assert.Contains($"`{kind}`", readmeRow, StringComparison.Ordinal);
+        }
+
+        foreach (var selector in new[] { "Pid", "PidFile", "ProcessName", "CommandLinePattern", "Port" })
+        {
+            Assert.Contains(selector, selectors);
+            Assert.Contains(File.ReadLines(Path.Combine(Repo.Root, "README.md")), l => l.StartsWith($"| `Target:{selector}`", StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain("one application process", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("the only other process", help, StringComparison.Ordinal);
+
+        // Each kind help names is one the configuration accepts; a kind it does not know exits 2 naming the key.
+        var bogus = await AgentCheck.Run(["check", "--deadline", "2s", "--Probes:p:Kind=memcached"]);
+        Assert.Equal(2, bogus.ExitCode);
+        Assert.Contains("Probes:p:Kind", bogus.Stdout + bogus.Stderr, StringComparison.Ordinal);
+        foreach (var kind in kinds)
+        {
+            var run = await AgentCheck.Run(["check", "--deadline", "2s", $"--Probes:p:Kind={kind}"]);
+            Assert.DoesNotContain("Probes:p:Kind", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_taken_listen_address_exits_1()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -149,7 +215,7 @@ public sealed class CheckCommandTests
         var run = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"], asUser: "nobody");
 
         Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
-        var caps = run.Json.GetProperty("capabilities");
+        var caps = Target(run.Json, "app").GetProperty("capabilities");
         Assert.Equal(65534, caps.GetProperty("agentUid").GetInt32());
         Assert.Equal(0, caps.GetProperty("targetUid").GetInt32());
         foreach (var name in new[] { "io", "fd" })
@@ -174,6 +240,7 @@ public sealed class CheckCommandTests
         var socket = Item(run.Json, "dotnet_diagnostic_socket");
         Assert.Equal("Available", socket.GetProperty("status").GetString());
         Assert.Contains($"dotnet-diagnostic-{target.Pid}-", socket.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Available", Item(run.Json, "dotnet_runtime_counters").GetProperty("status").GetString()); // a session delivered values
     }
 
     [Fact]
@@ -207,12 +274,11 @@ public sealed class CheckCommandTests
     [Fact]
     public async Task The_native_binary_answers_help_version_and_check()
     {
-        var (binary, _) = await NativeBuild.Get();
         await using var target = await DotnetTarget.Start();
 
-        var help = await AgentCheck.Run(["--help"], executable: binary);
-        var version = await AgentCheck.Run(["--version"], executable: binary);
-        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"], executable: binary);
+        var help = await AgentCheck.Run(["--help"]);
+        var version = await AgentCheck.Run(["--version"]);
+        var check = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
 
         Assert.Equal((0, 0), (help.ExitCode, help.ConnectionsAccepted));
         Assert.Contains("agent check", help.Stdout, StringComparison.Ordinal);
@@ -221,10 +287,47 @@ public sealed class CheckCommandTests
         Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
         Assert.Equal(0, check.ConnectionsAccepted);
         // Source-generated JSON works in the native build, and so does the IPC exchange.
-        Assert.Equal(target.Pid, check.Json.GetProperty("target").GetProperty("pid").GetInt32());
+        Assert.Equal(target.Pid, Target(check.Json, "app").GetProperty("pid").GetInt32());
         Assert.Equal("Available", Item(check.Json, "dotnet_diagnostic_socket").GetProperty("status").GetString());
     }
 
-    private static string? FileVersion(string dll) =>
-        System.Diagnostics.FileVersionInfo.GetVersionInfo(dll).ProductVersion;
+
+    [Fact]
+    public async Task Auto_lists_every_process_of_the_namespace_with_its_reason()
+    {
+        // A pod without a cluster: pause as pid 1, two containers (parent pid 0 inside), the check inside too:
+        // each container a target named after its comm, pause and the agent left out, each with its reason.
+        var dir = Directory.CreateTempSubdirectory("check-auto-").FullName;
+        try
+        {
+            var pause = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "pause"));
+            var web = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "web-app"));
+            var worker = ExecutableCopy.Make("/bin/sleep", Path.Combine(dir, "worker-app"));
+            await using var pod = ChildProcess.Start("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", pause, "infinity"]);
+            var pid1 = await Poll.Until(() => Task.FromResult(File.ReadAllText($"/proc/{pod.Pid}/task/{pod.Pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).FirstOrDefault() is var c and > 0 ? (int?)c : null), TimeSpan.FromSeconds(10), "pid 1");
+            await using var first = ChildProcess.Start("nsenter", ["-t", pid1.ToString()!, "-p", "--", web, "300"]);
+            await using var second = ChildProcess.Start("nsenter", ["-t", pid1.ToString()!, "-p", "--", worker, "300"]);
+            var agent = await AgentCommand.For();
+            var port = Net.FreePort();
+            string[] check = ["-t", pid1.ToString()!, "-p", "--", .. agent, "check", "--output", "json", "--Target:Auto=true", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc", $"--urls=http://127.0.0.1:{port}"];
+
+            var report = await Poll.Until(
+                async () => await Tool.Run("nsenter", check) is var (_, output) && output.Contains("worker-app", StringComparison.Ordinal) && output.Contains("web-app", StringComparison.Ordinal) ? output : null,
+                TimeSpan.FromSeconds(30),
+                "a check that sees both containers");
+
+            var json = System.Text.Json.JsonDocument.Parse(report[report.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+            var candidates = json.GetProperty("autoCandidates").EnumerateArray()
+                .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("reason").GetString()!);
+            Assert.Equal("the pod's pause container", candidates["pause"]);
+            Assert.Equal("target 'web-app'", candidates["web-app"]);
+            Assert.Equal("target 'worker-app'", candidates["worker-app"]);
+            Assert.Equal("the agent itself", candidates["agent"]);
+            Assert.Equal(4, candidates.Count); // every process of the namespace, each with its reason
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

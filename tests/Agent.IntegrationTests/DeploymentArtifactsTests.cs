@@ -45,7 +45,7 @@ public sealed partial class DeploymentArtifactsTests
     public async Task The_dockerfiles_publish_command_and_environment_give_a_binary_that_serves_on_its_url()
     {
         // NativeBuild ran the Dockerfile's publish line (its arguments, our output directory).
-        var (binary, _) = await NativeBuild.Get();
+        var binary = await NativeBuild.Binary();
         Assert.Equal("/app/agent", ShippedDockerfile.Entrypoint);
         Assert.Equal(["/out", "linux-x64"], ShippedDockerfile.PublishArguments);
         Assert.True(File.Exists(binary), binary);
@@ -59,7 +59,7 @@ public sealed partial class DeploymentArtifactsTests
         var port = Net.FreePort();
         var environment = env.ToDictionary(e => e.Key, string? (e) => e.Value);
         environment["ASPNETCORE_URLS"] = env["ASPNETCORE_URLS"].Replace($"+:{exposed}", $"127.0.0.1:{port}", StringComparison.Ordinal);
-        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), executable: binary, env: environment, port: port, urlArgument: false);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string>(), env: environment, port: port, urlArgument: false);
         Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
     }
 
@@ -139,6 +139,16 @@ public sealed partial class DeploymentArtifactsTests
                 TimeSpan.FromSeconds(15),
                 "every shipped rule healthy");
             await Poll.Until(async () => (await Query("agent:probe_failure_ratio:avg5m{probe=\"dep\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the hung probe is recorded as failing");
+
+            // Values, not only names, as Prometheus stored them, against sources that are not the
+            // agent: the kernel's start time and fd limit of the target, and the target's own GC count.
+            async Task<double> Value(string promql) =>
+                double.Parse((await Query(promql))[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(await Kernel.StartTime(target.Pid), await Value("target_process_start_time_seconds"), 0.02);
+            Assert.Equal(Kernel.MaxOpenFiles(target.Pid), await Value("target_process_max_fds"));
+            var own = await target.Command("gc 2");
+            await Poll.Until(async () => await Value("target_dotnet_gc_collections_total{generation=\"gen2\"}") == own["gen2"], TimeSpan.FromSeconds(15), $"Prometheus's gen2 count reaches the target's own ({own["gen2"]})");
+            Assert.Equal(0, await Value("agent_probe_success{probe=\"dep\"}"));
         }
         finally
         {

@@ -64,6 +64,55 @@ public sealed class DiagnosticsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_snapshot_names_the_busiest_thread_since_the_last_one_and_a_tcp_connection_as_ss_shows_it()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await using var target = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "busy_connected.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await target.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+        await using var agent = await StartAgent(target.Pid);
+        using var http = Authorized(agent);
+
+        var first = JsonDocument.Parse(await http.GetStringAsync("/diag/snapshot?target=app")).RootElement;
+        // The spinner burns CPU between the two snapshots; the kernel's own per-thread times say
+        // which thread is busiest, and the snapshot's topByCpu must agree.
+        await Poll.Until(() => Task.FromResult(ThreadCpuTicks(target.Pid, "spinner") > 50), TimeSpan.FromSeconds(30), "the spinner burnt half a second of CPU");
+        var second = JsonDocument.Parse(await http.GetStringAsync("/diag/snapshot?target=app")).RootElement;
+
+        Assert.False(first.GetProperty("threads").TryGetProperty("intervalSeconds", out var none) && none.ValueKind != JsonValueKind.Null, "the first snapshot has no interval");
+        var threads = second.GetProperty("threads");
+        Assert.True(threads.GetProperty("intervalSeconds").GetDouble() > 0);
+        var top = threads.GetProperty("topByCpu")[0];
+        Assert.Equal("spinner", top.GetProperty("name").GetString());
+        Assert.True(top.GetProperty("cpuSecondsDelta").GetDouble() > 0.3, top.ToString());
+
+        // The connection as the kernel lists it for this process (ss), in the README's form.
+        var (code, ss) = await Tool.Run("ss", ["-Htnp", "state", "established", "dport", "=", $":{port}"]);
+        Assert.Equal(0, code);
+        var line = ss.Split('\n').Single(l => l.Contains($"pid={target.Pid},", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var expected = $"tcp {line[2]} -> {line[3]} ESTABLISHED";
+        Assert.Contains(second.GetProperty("fds").GetProperty("top").EnumerateArray(), t => t.GetProperty("target").GetString() == expected);
+    }
+
+    /// <summary>utime + stime (clock ticks) of the process's thread with that comm, from its task/&lt;tid&gt;/stat.</summary>
+    private static long ThreadCpuTicks(int pid, string comm)
+    {
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == comm)
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    [Fact]
     public async Task A_stored_snapshot_is_listed_downloaded_counted_and_deleted()
     {
         await using var target = await StartPythonTarget(files: 5, threads: 2);
@@ -85,8 +134,12 @@ public sealed class DiagnosticsTests : IAsyncLifetime
         Assert.Equal(target.Pid, JsonDocument.Parse(body).RootElement.GetProperty("pid").GetInt32());
         Assert.True(File.Exists(Path.Combine(_directory, "artifacts", id + ".json")));
 
-        var metrics = Exposition.Parse(await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync());
-        Assert.Contains(metrics, s => s.Name == "agent_diagnostics_captures_total" && s.Labels.GetValueOrDefault("kind") == "snapshot" && s.Labels.GetValueOrDefault("result") == "done" && s.Value == 1);
+        // The exporter answers from a short-lived cache: the count shows on a scrape after the capture ended.
+        var metrics = await Poll.Until(
+            async () => Exposition.Parse(await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync()) is var m
+                && m.Any(s => s.Name == "agent_diagnostics_captures_total" && s.Labels.GetValueOrDefault("kind") == "snapshot" && s.Labels.GetValueOrDefault("result") == "done" && s.Value == 1) ? m : null,
+            TimeSpan.FromSeconds(10),
+            "the done snapshot counted in /metrics");
         Assert.Contains(metrics, s => s.Name == "agent_diagnostics_artifacts_bytes" && s.Value == body.Length);
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/diag/artifacts/{id}")).StatusCode);

@@ -33,6 +33,7 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
         await using var agent = await StartAgent(target.Pid);
         using var http = DiagnosticsTests.Authorized(agent);
         await target.Command("gc 1");
+        var held = (await target.Command("hold 4321"))["markers"];
 
         var sw = Stopwatch.StartNew();
         using var post = await http.PostAsync("/diag/dump?target=app&type=heap", null);
@@ -52,6 +53,13 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
 
         Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, magic);
         Assert.Equal(new FileInfo(file).Length, done.GetProperty("bytes").GetInt64());
+        // Opened by Microsoft's own reader (dotnet-dump analyze, SOS): the heap holds exactly the
+        // marker objects the target says it keeps.
+        var dotnetDump = await DotnetTool.Path("dotnet-dump", "10.0.750501");
+        var (code, heap) = await Tool.Run(dotnetDump, ["analyze", file, "-c", "dumpheap -stat -type HeapEvidenceMarker", "-c", "exit"], deadline: TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, heap);
+        var row = heap.Split('\n').Single(l => l.TrimEnd().EndsWith(" HeapEvidenceMarker", StringComparison.Ordinal));
+        Assert.Equal(held, long.Parse(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture));
         var after = await target.Command("state"); // still answering
         Assert.True(after["gen2"] >= 1);
         Report("dump", done.GetProperty("bytes").GetInt64(), seconds, latencies);
@@ -122,6 +130,69 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
         Report("trace 4 s default", bytes.Length, seconds, latencies);
     }
 
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gc")]
+    public async Task The_cpu_profile_samples_stacks_without_gc_events_and_the_gc_profile_the_reverse(string profile)
+    {
+        await using var target = await DotnetTarget.Start();
+        await using var agent = await StartAgent(target.Pid);
+        using var http = DiagnosticsTests.Authorized(agent);
+        await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(15), "dotnet runtime connected");
+
+        using var post = await http.PostAsync($"/diag/trace?target=app&seconds=3&profile={profile}", null);
+        Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        var id = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var before = await target.Command("state");
+        var own = await target.Command("gc 3"); // during the trace: 3 induced gen2 collections
+        Assert.Equal("done", (await DiagnosticsTests.WaitDone(http, id, 60)).GetProperty("state").GetString());
+
+        var bytes = await http.GetByteArrayAsync($"/diag/artifacts/{id}");
+        var sampleProfiler = new Guid("3c530d44-97ae-513a-1e6d-783e8f8e03a9");
+        var (samples, gen2Starts) = (0, 0);
+        using (var source = new EventPipeEventSource(new MemoryStream(bytes)))
+        {
+            source.Clr.GCStart += g => gen2Starts += g.Depth == 2 ? 1 : 0;
+            source.AllEvents += e => samples += e.ProviderGuid == sampleProfiler ? 1 : 0;
+            source.Process();
+        }
+
+        if (profile == "cpu")
+        {
+            Assert.True(samples > 0, "the cpu profile samples stacks");
+            Assert.Equal(0, gen2Starts);
+        }
+        else
+        {
+            Assert.Equal(0, samples);
+            Assert.InRange(gen2Starts, own["gen2"] - before["gen2"], int.MaxValue);
+        }
+    }
+
+    [Fact]
+    public async Task A_mini_dump_opens_in_dotnet_dump_and_shows_the_targets_managed_threads()
+    {
+        await using var target = await DotnetTarget.Start();
+        await using var agent = await StartAgent(target.Pid);
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        using var post = await http.PostAsync("/diag/dump?target=app&type=mini", null);
+        Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        var id = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var done = await DiagnosticsTests.WaitDone(http, id, 120);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+
+        var file = Path.Combine(_directory, "artifacts", id + ".dmp");
+        var dotnetDump = await DotnetTool.Path("dotnet-dump", "10.0.750501");
+        var (code, output) = await Tool.Run(dotnetDump, ["analyze", file, "-c", "clrthreads", "-c", "exit"], deadline: TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, output);
+        // SOS reads the runtime's own thread list from the dump: the target's managed threads.
+        var count = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"ThreadCount:\s+(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(count, 1, 1000);
+        Assert.Equal(new FileInfo(file).Length, done.GetProperty("bytes").GetInt64());
+        Assert.False(target.Process.HasExited);
+    }
+
     [Fact]
     public async Task A_heap_summary_puts_the_type_the_target_holds_most_of_first()
     {
@@ -149,6 +220,16 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
 
         // The target's own count of what it holds is the oracle: the walk sees at least those (a
         // marker dropped by the GC would be a bug in the target, not a smaller count here).
+        // README: the 50 types holding the most bytes and the 50 with the most objects, in that order
+        // (a .NET app's heap has hundreds of types: both lists are full).
+        Assert.True(summary.GetProperty("types").GetInt64() > 50, summary.GetProperty("types").ToString());
+        foreach (var (table, key) in new[] { ("bySize", "bytes"), ("byCount", "count") })
+        {
+            var rows = summary.GetProperty(table).EnumerateArray().Select(r => r.GetProperty(key).GetInt64()).ToList();
+            Assert.Equal(50, rows.Count);
+            Assert.Equal(rows.OrderDescending(), rows);
+        }
+
         foreach (var table in new[] { "bySize", "byCount" })
         {
             var first = summary.GetProperty(table)[0];
@@ -202,7 +283,14 @@ public sealed class EvidenceCaptureTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(HttpStatusCode.Conflict, stacks.StatusCode);
         Assert.Contains("faulthandler.register(signal.SIGUSR2", await stacks.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, dump.StatusCode);
-        await Task.Delay(300); // a SIGUSR2 without the handler would have killed it by now
+        // A SIGUSR2 without the handler ends the process at once (its default action). The agent
+        // counted both refusals and has nothing running; two more ticks later the target still lives.
+        await Poll.Until(
+            async () => (await agent.Metrics()).Where(x => x.Name == "agent_diagnostics_captures_total" && x.Labels.GetValueOrDefault("result") == "refused").Sum(x => x.Value) == 2,
+            TimeSpan.FromSeconds(10),
+            "both refusals counted");
+        Assert.Empty(JsonDocument.Parse(await http.GetStringAsync("/diag/artifacts")).RootElement.EnumerateArray());
+        await HistoryPoints.WaitForMore(agent.Http, 2, "the refusals");
         Assert.False(target.HasExited);
     }
 

@@ -45,6 +45,8 @@ public sealed class ExpositionTests
 
         Assert.Equal(agent.Process.Pid.ToString(), m.Named("target_process_info").Single()["pid"]);
         await Poll.Until(() => agent.Process.Stderr.Contains("watching itself", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "self warning");
+        // Once over time, not once so far: five more ticks (1 s each, the default) go by.
+        await HistoryPoints.WaitForMore(agent.Http, 5, "the warning");
         Assert.Single(agent.Process.Stderr.Split('\n'), l => l.Contains("watching itself", StringComparison.Ordinal));
         Assert.Contains("\"LogLevel\":\"Warning\"", agent.Process.Stderr.Split('\n').First(l => l.Contains("watching itself", StringComparison.Ordinal)), StringComparison.Ordinal);
     }

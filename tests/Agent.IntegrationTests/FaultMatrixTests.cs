@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Agent.IntegrationTests;

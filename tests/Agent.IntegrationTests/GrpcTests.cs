@@ -1,5 +1,6 @@
 using System.Net;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 
@@ -63,5 +64,70 @@ public sealed class GrpcTests
         // The server going away is a transport failure, classified as for any probe.
         server.Kill();
         await Poll.Until(async () => await agent.ReadyReason("api") == "refused", TimeSpan.FromSeconds(10), "refused after the server stops");
+    }
+
+    [Fact]
+    public async Task Status_7_and_16_are_auth_and_a_server_without_the_health_service_is_protocol()
+    {
+        var port = Net.FreePort();
+        await using var server = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "grpc_health.py"), port.ToString(), "=SERVING", "denied=PERMISSION_DENIED", "anonymous=UNAUTHENTICATED"]);
+        var bare = Net.FreePort();
+        await using var noHealth = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "grpc_health.py"), bare.ToString()]);
+        await server.WaitForOutput("ready", TimeSpan.FromSeconds(15));
+        await noHealth.WaitForOutput("ready", TimeSpan.FromSeconds(15));
+
+        await using var agent = await AgentProcess.Start(new[]
+        {
+            Grpc("denied", $"http://127.0.0.1:{port}", "denied"),          // PERMISSION_DENIED = 7
+            Grpc("anonymous", $"http://127.0.0.1:{port}", "anonymous"),    // UNAUTHENTICATED = 16
+            Grpc("bare", $"http://127.0.0.1:{bare}", null),                // UNIMPLEMENTED = 12
+        }.SelectMany(d => d).ToDictionary());
+
+        await Poll.Until(
+            async () => await agent.ReadyReason("denied") is not null && await agent.ReadyReason("anonymous") is not null && await agent.ReadyReason("bare") is not null,
+            TimeSpan.FromSeconds(20),
+            "every grpc probe answered");
+
+        Assert.Equal("auth", await agent.ReadyReason("denied"));
+        Assert.Equal("auth", await agent.ReadyReason("anonymous"));
+        Assert.Equal("protocol", await agent.ReadyReason("bare"));
+    }
+
+    [Fact]
+    public async Task Grpc_over_https_trusts_the_ca_file_and_reports_the_certificates_expiry()
+    {
+        var dir = Directory.CreateTempSubdirectory("grpc-tls-").FullName;
+        try
+        {
+            using var ca = new TestCertificates();
+            using var certificate = ca.Valid();
+            var (cert, key) = TestCertificates.WritePem(certificate, dir, "server");
+            var port = Net.FreePort();
+            await using var server = ChildProcess.Start(
+                "/usr/bin/python3",
+                [Path.Combine(Repo.Targets, "grpc_health.py"), port.ToString(), "=SERVING"],
+                new Dictionary<string, string?> { ["GRPC_TLS_CERT"] = cert, ["GRPC_TLS_KEY"] = key });
+            await server.WaitForOutput("ready", TimeSpan.FromSeconds(15));
+            var trusted = Grpc("trusted", $"https://127.0.0.1:{port}", null);
+            trusted["Probes:trusted:CaFile"] = ca.WriteCaPem(dir);
+
+            await using var agent = await AgentProcess.Start(new[] { trusted, Grpc("untrusted", $"https://127.0.0.1:{port}", null) }.SelectMany(d => d).ToDictionary());
+
+            await Poll.Until(
+                async () => (await agent.Metrics()).Value("agent_probe_success", "probe", "trusted") == 1 && await agent.ReadyReason("untrusted") is not null,
+                TimeSpan.FromSeconds(20),
+                "the trusted probe healthy and the untrusted one failing");
+
+            Assert.Equal("tls", await agent.ReadyReason("untrusted"));
+            Assert.Contains("not signed by a trusted CA", (await agent.ReadyEntry("untrusted")).GetProperty("description").GetString(), StringComparison.Ordinal);
+            // Seconds until the certificate's notAfter, as made by the test (20 days and 3 hours ahead).
+            var expiry = (await agent.Metrics()).Value("agent_probe_tls_cert_expiry_seconds", "probe", "trusted");
+            var truth = (new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero) - DateTimeOffset.UtcNow).TotalSeconds;
+            Assert.InRange(expiry!.Value, truth - 120, truth + 120);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class GunicornTests : IDisposable
         "gunicorn",
         ["-w", "4", "-b", $"127.0.0.1:{port}", "--pid", pidFile, "--chdir", Repo.Targets, "flask_app:app"]);
 
-    /// <summary>(pid, ppid, utime + stime in ticks) of every process, read from /proc.</summary>
+    /// <summary>(pid, ppid, utime + stime + cutime + cstime in ticks) of every process, read from /proc.</summary>
     private static Dictionary<int, (int Ppid, long Ticks)> ProcList()
     {
         var result = new Dictionary<int, (int, long)>();
@@ -35,7 +35,7 @@ public sealed class GunicornTests : IDisposable
                 var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 if (f[0] != "Z")
                 {
-                    result[pid] = (int.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture));
+                    result[pid] = (int.Parse(f[1], CultureInfo.InvariantCulture), f.Skip(11).Take(4).Sum(v => long.Parse(v, CultureInfo.InvariantCulture)));
                 }
             }
             catch (IOException)

@@ -37,8 +37,11 @@ public sealed class HttpAbuseTests(ITestOutputHelper output)
         Assert.StartsWith("HTTP/1.1 431", manyHeaders, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 414", hugeUrl, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 400", garbage, StringComparison.Ordinal);
-        Assert.Matches("^HTTP/1.1 (405|413)", body);
-        Assert.Matches("^HTTP/1.1 (200|400|406)", badAccept); // unknown media types fall back to the text format
+        Assert.StartsWith("HTTP/1.1 405", body, StringComparison.Ordinal); // no endpoint takes a body: routing answers before it is read (HttpLimitsTests)
+        Assert.StartsWith("HTTP/1.1 400", badAccept, StringComparison.Ordinal); // a non-ASCII header value: Kestrel refuses the request
+        var unknownType = await Raw(agent.Port, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/garbage;;;q=abc\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200", unknownType, StringComparison.Ordinal); // an unknown media type falls back to the text format
+        Assert.Contains("Content-Type: text/plain; version=0.0.4", unknownType, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
         Assert.False(agent.Process.HasExited);
     }

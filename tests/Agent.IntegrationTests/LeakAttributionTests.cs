@@ -291,6 +291,16 @@ public sealed class LeakAttributionTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(await agent.Metrics(), s => s.Name == "target_runtime_connected" && s["runtime"] == "python" && s["target"] == "bare" && s.Value == 0);
         Assert.DoesNotContain(await agent.Metrics(), s => s.Name.StartsWith("target_python_", StringComparison.Ordinal) && s["target"] == "bare");
 
+        // agent check says the same per target of the plan: the hook answers in one entry, and the
+        // other's entry names the line to add (a warning: an opt-in, not a failure).
+        var check = await AgentCheck.Run(["check", "--output=json", $"--Targets:bare:Pid={without.Pid}", $"--Targets:hooked:Pid={with.Pid}"]);
+        Assert.Equal(0, check.ExitCode);
+        JsonElement Checked(string t) => check.Json.GetProperty("targets").EnumerateArray().Single(e => e.GetProperty("target").GetString() == t)
+            .GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "python_hook");
+        Assert.Equal("Available", Checked("hooked").GetProperty("status").GetString());
+        Assert.Equal("Unavailable", Checked("bare").GetProperty("status").GetString());
+        Assert.Contains(check.Json.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("target bare: cannot use python_hook", StringComparison.Ordinal) && w.GetString()!.Contains("import sidecar_hook", StringComparison.Ordinal));
+
         // Python stacks through the hook need no faulthandler opt-in; the artifact says who answered.
         var stacks = await Capture(http, "/diag/stacks?target=hooked", json: false);
         Assert.Contains("answered by the Python hook", stacks.GetString(), StringComparison.Ordinal);

@@ -59,6 +59,7 @@ public sealed class MetricsContractTests
         ["agent_probe_success"] = ("gauge", ["kind", "probe"]),
         ["agent_probe_duration_seconds"] = ("gauge", ["kind", "probe"]),
         ["agent_probe_failures_total"] = ("counter", ["kind", "probe", "reason"]),
+        ["agent_probe_abandoned_checks"] = ("gauge", ["kind", "probe"]),
 
         // triggers: Telemetry/TriggerMetrics.cs
         ["agent_trigger_state"] = ("gauge", ["trigger"]),

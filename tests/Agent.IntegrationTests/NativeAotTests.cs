@@ -13,11 +13,11 @@ public sealed class NativeAotTests
     [Fact]
     public async Task The_native_binary_publishes_starts_and_serves()
     {
-        var (binary, output) = await NativeBuild.Get();
+        var (binary, output, _) = await NativeBuild.Get();
         Assert.DoesNotContain("warning IL", output, StringComparison.Ordinal); // trim/AOT clean
         Assert.True(File.Exists(binary));
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(binary)!, "agent.dll")), "a native publish has no IL assembly");
-        await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" }, executable: binary);
+        await using var agent = await AgentProcess.Start(new Dictionary<string, string> { ["Sampling:Interval"] = "00:00:00.200" });
         using var health = await agent.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("application/json; charset=utf-8", health.Content.Headers.ContentType?.ToString());
@@ -37,8 +37,7 @@ public sealed class NativeAotTests
                 ["Security:DiagnosticsToken"] = "diag-t0ken-for-tests-0123456789",
                 ["Diagnostics:Directory"] = artifacts,
                 ["Diagnostics:MinFreeBytes"] = "0",
-            },
-            executable: binary);
+            });
         var own = await target.Command("gc 3");
         await Poll.Until(async () => (await watcher.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2") == own["gen2"], TimeSpan.FromSeconds(15), "native agent reads .NET counters");
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 
@@ -9,8 +10,8 @@ namespace Agent.IntegrationTests;
 /// CaFile is healthy, really encrypted (the server's own pg_stat_ssl says so) and its remaining
 /// lifetime is exported; an expired certificate or one of a CA the agent was not told about fails
 /// with <c>tls</c> (never <c>auth</c> or <c>error</c>), and so does a certificate for another host
-/// name under VerifyFull, which VerifyCA accepts; <c>Require</c> keeps PostgreSQL's meaning
-/// (encrypted, certificate not verified).
+/// name under VerifyFull, which VerifyCA accepts; <c>Require</c> and <c>Prefer</c> (the default)
+/// keep PostgreSQL's meaning (encrypted, certificate not verified) and <c>Disable</c> never encrypts.
 /// </summary>
 public sealed class PostgresTlsTests
 {
@@ -52,6 +53,9 @@ public sealed class PostgresTlsTests
                 Probe("untrusted", valid, "VerifyFull", caFile: null), // same server, CA not given
                 Probe("expired", expired, "VerifyFull", caFile),
                 Probe("require", expired, "Require", caFile: null), // libpq's Require: encrypted, not verified
+                Probe("prefer", expired, "Prefer", caFile: null), // Prefer: the same when the server has TLS
+                TlsProbeSettings.For("default", "postgres", ("ConnectionString", expired.ConnectionString()), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), null), // no SSL Mode: Prefer
+                Probe("disable", valid, "Disable", caFile), // never encrypts, CaFile or not
                 Probe("chainonly", otherName, "VerifyCA", caFile), // VerifyCA: the chain, not the name
                 Probe("wrongname", otherName, "VerifyFull", caFile),
             }.SelectMany(d => d).ToDictionary());
@@ -62,9 +66,12 @@ public sealed class PostgresTlsTests
                     async () => await agent.ReadyReason("untrusted") == "tls" && await agent.ReadyReason("expired") == "tls"
                         && (await agent.ReadyEntry("good")).GetProperty("status").GetString() == "Healthy"
                         && (await agent.ReadyEntry("require")).GetProperty("status").GetString() == "Healthy"
+                        && (await agent.ReadyEntry("prefer")).GetProperty("status").GetString() == "Healthy"
+                        && (await agent.ReadyEntry("default")).GetProperty("status").GetString() == "Healthy"
+                        && (await agent.ReadyEntry("disable")).GetProperty("status").GetString() == "Healthy"
                         && (await agent.ReadyEntry("chainonly")).GetProperty("status").GetString() == "Healthy" && await agent.ReadyReason("wrongname") == "tls",
                     TimeSpan.FromSeconds(45), // 15 periods
-                    "good, require and chainonly healthy, untrusted, expired and wrongname tls");
+                    "good, require, prefer, default, disable and chainonly healthy, untrusted, expired and wrongname tls");
             }
             catch (TimeoutException e)
             {
@@ -75,10 +82,11 @@ public sealed class PostgresTlsTests
             Assert.Contains("CaFile", (await agent.ReadyEntry("untrusted")).GetProperty("description").GetString(), StringComparison.Ordinal);
             Assert.Contains("does not name this host", (await agent.ReadyEntry("wrongname")).GetProperty("description").GetString(), StringComparison.Ordinal);
 
-            // The servers' own view: the agent's pooled sessions are TLS sessions.
+            // The servers' own view of the agent's pooled sessions: on the valid server, good's is
+            // TLS and disable's is not; on the expired one require, prefer and the default's all are.
             const string agentSessions = "SELECT count(*) FILTER (WHERE s.ssl) || '/' || count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'sidecar-agent'";
-            Assert.Equal("1/1", (await valid.Psql(agentSessions)).Trim());
-            Assert.Equal("1/1", (await expired.Psql(agentSessions)).Trim());
+            Assert.Equal("1/2", (await valid.Psql(agentSessions)).Trim());
+            Assert.Equal("3/3", (await expired.Psql(agentSessions)).Trim());
 
             // The gauge against the certificate files as openssl reads them: within 60 s of the truth.
             var metrics = await agent.Metrics();
@@ -91,7 +99,7 @@ public sealed class PostgresTlsTests
             Assert.InRange(gauge.Single(s => s["probe"] == "expired").Value, goneTruth - 60, goneTruth + 60); // negative: two days past
             Assert.InRange(gauge.Single(s => s["probe"] == "require").Value, goneTruth - 60, goneTruth + 60);
             var failures = metrics.Named("agent_probe_failures_total").ToList();
-            foreach (var probe in new[] { "good", "untrusted", "expired", "require", "chainonly", "wrongname" })
+            foreach (var probe in new[] { "good", "untrusted", "expired", "require", "prefer", "default", "disable", "chainonly", "wrongname" })
             {
                 Assert.Equal(0, failures.Single(s => s["probe"] == probe && s["reason"] == "auth").Value);
                 Assert.Equal(0, failures.Single(s => s["probe"] == probe && s["reason"] == "error").Value);

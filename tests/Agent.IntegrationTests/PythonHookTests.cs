@@ -44,6 +44,22 @@ public sealed class PythonHookTests : IDisposable
     }
 
     [Fact]
+    public async Task The_native_binary_embeds_the_same_hook_and_the_image_ships_it()
+    {
+        var binary = await NativeBuild.Binary();
+        var psi = new ProcessStartInfo(binary, ["python-hook"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var printed = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(PythonHookApp.Source, "sidecar_hook.py")), printed);
+
+        // The runtime image copies the same two files to the directory the fixes name.
+        var copy = (await File.ReadAllLinesAsync(Path.Combine(Repo.Root, "Dockerfile"))).Single(l => l.StartsWith("COPY src/python-hook/", StringComparison.Ordinal));
+        Assert.Equal("COPY src/python-hook/sidecar_hook.py src/python-hook/sitecustomize.py /app/python-hook/", copy);
+    }
+
+    [Fact]
     public async Task The_socket_is_owner_only_and_a_peer_of_another_uid_is_refused_even_when_the_mode_lets_it_in()
     {
         await using var app = await PythonHookApp.Start("gc_on_cue.py", PythonHookApp.Install(_dir));
@@ -248,9 +264,9 @@ public sealed class PythonHookTests : IDisposable
 
     private static async Task<(int Exit, string Stdout)> RunAgent(string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Repo.AgentDll);
-        args.ToList().ForEach(psi.ArgumentList.Add);
+        var command = await AgentCommand.For();
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        command.Skip(1).Concat(args).ToList().ForEach(psi.ArgumentList.Add);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -19,7 +19,7 @@ public sealed class ReadmePromiseTests : IDisposable
         // only loopback exists, so reaching it proves little: `ss` shows the bound address.
         var script = $"""
             ip link set lo up
-            dotnet '{Repo.AgentDll}' >/dev/null 2>&1 & agent=$!
+            '{await NativeBuild.Binary()}' >/dev/null 2>&1 & agent=$!
             i=0
             until curl -s -o /dev/null http://127.0.0.1:9464/health || [ $i -ge 300 ]; do i=$((i+1)); sleep 0.1; done
             curl -s -o /dev/null -w 'health=%{"{http_code}"}\n' http://127.0.0.1:9464/health
@@ -143,7 +143,8 @@ public sealed class ReadmePromiseTests : IDisposable
         var inner = File.ReadLines($"/proc/{targetHostPid}/status").Single(l => l.StartsWith("NSpid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.Equal("2", inner);
         var port = Net.FreePort();
-        await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", "dotnet", Repo.AgentDll, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
+        var agentCommand = await AgentCommand.For();
+        await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", .. agentCommand, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await Poll.Until(async () => (await http.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the agent inside serves");
 
@@ -154,6 +155,35 @@ public sealed class ReadmePromiseTests : IDisposable
 
         Assert.Equal(inner, info["pid"]);
         Assert.Equal("app-target", info["name"]);
+    }
+
+    [Theory]
+    [InlineData("tini", new[] { "--" })]
+    [InlineData("dumb-init", new string[0])]
+    public async Task Auto_under_tini_or_dumb_init_as_pid_1_picks_the_inits_child(string init, string[] separator)
+    {
+        // The container's own init (docker run --init, tini, dumb-init) as pid 1 of the shared
+        // namespace, the app its child; the agent enters beside them (parent pid 0 inside).
+        var app = Path.Combine(_dir, "app-under-init");
+        ExecutableCopy.Make("/bin/sleep", app);
+        await using var pod = ChildProcess.Start("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", $"/usr/bin/{init}", .. separator, app, "300"]);
+        var pid1 = await FirstChild(pod.Pid, $"{init} as pid 1");
+        var appHostPid = await FirstChild(pid1, $"the app under {init}");
+        Assert.Equal(init, File.ReadAllText($"/proc/{pid1}/comm").Trim());
+        var inner = File.ReadLines($"/proc/{appHostPid}/status").Single(l => l.StartsWith("NSpid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[^1];
+        var port = Net.FreePort();
+        var agentCommand = await AgentCommand.For();
+        await using var agent = ChildProcess.Start("nsenter", ["-t", pid1.ToString(), "-p", "--", .. agentCommand, "--urls", $"http://127.0.0.1:{port}", "--Target:Auto=true", "--Sampling:Interval=00:00:00.200", $"--Sampling:ProcRoot=/proc/{pid1}/root/proc"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var up = await Poll.Until(
+            async () => Exposition.Parse(await http.GetStringAsync("/metrics")).Named("target_process_info").ToList() is { Count: > 0 } l ? l : null,
+            TimeSpan.FromSeconds(60),
+            $"a target picked under {init}");
+
+        var only = Assert.Single(up);
+        Assert.Equal(inner, only["pid"]);
+        Assert.Equal("app-under-init", only["name"]);
     }
 
     [Fact]

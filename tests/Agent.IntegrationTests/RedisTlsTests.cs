@@ -1,4 +1,5 @@
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 

@@ -111,8 +111,12 @@ public sealed class RuntimeCounterTests(ITestOutputHelper output)
         await using var second = await DotnetTarget.Start(tag: tag);
         var started = Stopwatch.StartNew();
         await Poll.Until(async () => (await agent.Metrics()).Value("target_runtime_connected", "runtime", "dotnet") == 1, TimeSpan.FromSeconds(10), "second runtime connected", TimeSpan.FromMilliseconds(20));
-        TimingReport.Write(output, "a restarted .NET target's runtime reattached", started.Elapsed, (3 * Interval) + TimeSpan.FromMilliseconds(300));
-        Assert.True(started.Elapsed <= (3 * Interval) + TimeSpan.FromMilliseconds(300), $"reattached after {started.ElapsedMilliseconds} ms");
+        // Connected means values arrive (issue 30), not that a session opened: the runtime publishes the
+        // first values one refresh interval after the session starts, so that interval adds to the
+        // 3-interval re-selection and the response cache, with the readiness slack of the other bounds.
+        var bound = (4 * Interval) + TimeSpan.FromMilliseconds(300) + TimeSpan.FromMilliseconds(400);
+        TimingReport.Write(output, "a restarted .NET target's runtime reattached", started.Elapsed, bound);
+        Assert.True(started.Elapsed <= bound, $"reattached after {started.ElapsedMilliseconds} ms");
 
         var own = await second.Command("gc 2");
         await Poll.Until(async () => (await agent.Metrics()).Value("target_dotnet_gc_collections_total", "generation", "gen2") == own["gen2"], TimeSpan.FromSeconds(10), "new process's own count");

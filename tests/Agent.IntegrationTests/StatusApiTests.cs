@@ -91,9 +91,17 @@ public sealed class StatusApiTests
         Assert.Equal("refused", failing.GetProperty("history").GetProperty("reason").EnumerateArray().Last().GetString());
         Assert.Equal("Unhealthy", down.GetProperty("ready").GetString());
         // The first failure may be the connection dropping mid-command ("error"); then a change to refused.
-        var cacheEvents = down.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("subject").GetString() == "cache").ToList();
+        var events = down.GetProperty("events").EnumerateArray().ToList();
+        var cacheEvents = events.Where(e => e.GetProperty("subject").GetString() == "cache").ToList();
         Assert.Equal("failed", cacheEvents.Last().GetProperty("kind").GetString());
         Assert.Contains("refused", cacheEvents.First().GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Newest first, over events whose order this test caused: the target was found before
+        // Redis was stopped, so its "found" comes after the probe's failure, and times never rise.
+        var found = events.FindIndex(e => e.GetProperty("kind").GetString() == "found" && e.GetProperty("subject").GetString() == "app");
+        var failed = events.FindIndex(e => e.GetProperty("kind").GetString() == "failed" && e.GetProperty("subject").GetString() == "cache");
+        Assert.True(failed >= 0 && found > failed, $"the probe's failure (#{failed}) comes before the older 'found' (#{found})");
+        var at = events.Select(e => e.GetProperty("at").GetDateTimeOffset()).ToList();
+        Assert.True(at.Zip(at.Skip(1)).All(p => p.First >= p.Second), "times fall from the first event to the last: " + string.Join(", ", at));
     }
 
     [Fact]

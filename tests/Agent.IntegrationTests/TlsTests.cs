@@ -1,5 +1,6 @@
 using System.Net;
 using Agent.IntegrationTests.Infrastructure;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests;
 
@@ -55,6 +56,15 @@ public sealed class TlsTests
             Assert.InRange(gone, goneTruth - 60, goneTruth + 60); // negative: two days past
             Assert.True(metrics.Named("agent_probe_failures_total").Single(s => s["probe"] == "expired" && s["reason"] == "tls").Value >= 1);
             Assert.Equal(0, metrics.Named("agent_probe_failures_total").Single(s => s["probe"] == "expired" && s["reason"] == "error").Value);
+
+            // The page's history and events keep the same reason /ready gave (they once said 'error').
+            var status = System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync("/api/status")).RootElement;
+            var expiredProbe = status.GetProperty("probes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "expired");
+            var historyReasons = expiredProbe.GetProperty("history").GetProperty("reason").EnumerateArray().Select(r => r.ValueKind == System.Text.Json.JsonValueKind.String ? r.GetString() : null).Where(r => r is not null).ToList();
+            Assert.NotEmpty(historyReasons);
+            Assert.All(historyReasons, r => Assert.Equal("tls", r));
+            var failed = status.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("subject").GetString() == "expired" && e.GetProperty("kind").GetString() == "failed");
+            Assert.StartsWith("tls: ", failed.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
         finally
         {

@@ -24,7 +24,11 @@ internal static class Fixtures
 
     public static string TreePath(string name) => Path.Combine(RepoRoot, "tests", "fixtures", name);
 
-    private static string RepoRoot { get; } = FindRoot();
+    /// <summary>A file of the checkout (e.g. the chart's values.schema.json).</summary>
+    public static string RepoFile(params string[] parts) => Path.Combine([RepoRoot, .. parts]);
+
+    /// <summary>The checkout the tests run from.</summary>
+    public static string RepoRoot { get; } = FindRoot();
 
     private static string FindRoot()
     {

@@ -68,6 +68,13 @@ for (const [name, file] of sets) {
   const spec = deployment.spec.template.spec;
   const agent = [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === "agent");
   writeFileSync(path.join(out, `${name}.env.json`), JSON.stringify(agent.env, null, 2) + "\n");
+  // The `helm test` Pod: its arguments, environment and what is mounted where, for the test that
+  // runs the real `agent check` with them (a file the Pod does not mount must not exist there).
+  const check = docs.find((d) => d.kind === "Pod");
+  if (check) {
+    const c = check.spec.containers[0];
+    writeFileSync(path.join(out, `${name}.check.json`), JSON.stringify({ args: c.args, env: c.env, mounts: (c.volumeMounts ?? []).map((m) => m.mountPath) }, null, 2) + "\n");
+  }
 }
 
 // What each value set must have produced (the chart's promises, not just "it renders").
@@ -90,6 +97,9 @@ const expectations = [
   ["probes: four probes, secrets as files, never as values", ["db", "cache", "api", "queue"].every((p) => env("probes")[`Probes__${p}__Kind`]) && env("probes").Probes__db__ConnectionStringFile === "/var/run/secrets/agent/db/dsn" && !Object.keys(env("probes")).some((k) => k.endsWith("__ConnectionString"))],
   ["probes: each secret mounted read-only", agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).every((m) => m.readOnly === true) && agentOf("probes").volumeMounts.filter((m) => m.mountPath.startsWith("/var/run/secrets/agent/")).length === 2],
   ["python-hook: an init container installs the hook; the app finds it on PYTHONPATH", docsOf("python-hook", "Deployment")[0].spec.template.spec.initContainers?.find((c) => c.name === "python-hook")?.args?.join(" ") === "python-hook --install /var/run/agent-python-hook" && docsOf("python-hook", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").env.some((e) => e.name === "PYTHONPATH" && e.value === "/var/run/agent-python-hook") && docsOf("python-hook", "Deployment")[0].spec.template.spec.containers.find((c) => c.name === "app").volumeMounts.some((m) => m.name === "agent-python-hook" && m.mountPath === "/var/run/agent-python-hook") && env("python-hook").Triggers__leak__Actions === "snapshot,heap"],
+  ["probes: grpc address and service, tcp send/expect, http expected status, thresholds", env("probes").Probes__rpc__Kind === "grpc" && env("probes").Probes__rpc__Address === "http://127.0.0.1:50051" && env("probes").Probes__rpc__Service === "app.Orders" && env("probes").Probes__rpc__FailureThreshold === "3" && env("probes").Probes__echo__Send === "PING\\r\\n" && env("probes").Probes__echo__Expect === "+PONG" && env("probes").Probes__web__ExpectedStatus === "200,204" && env("probes").Probes__web__SuccessThreshold === "2"],
+  ["diagnostics: an unquoted off (YAML false) is off, not the default full", env("diagnostics").Telemetry__SelfMetrics === "off"],
+  ["diagnostics: the helm test Pod mounts the token file its environment names", (() => { const c = rendered.diagnostics.docs.find((d) => d.kind === "Pod").spec.containers[0]; const file = c.env.find((e) => e.name === "Security__DiagnosticsTokenFile").value; return c.volumeMounts.some((m) => file.startsWith(m.mountPath + "/")); })()],
   ["federation: metrics URL, name selector with children, .NET off", env("federation").Runtime__MetricsUrl === "http://127.0.0.1:8000/metrics" && env("federation").Target__ProcessName === "gunicorn" && env("federation").Target__IncludeChildren === "true" && env("federation").Runtime__Dotnet__Enabled === "false" && !env("federation").Target__Auto],
 ];
 for (const [what, pass] of expectations) {
@@ -112,6 +122,11 @@ refuses("a named target with two selectors", ["--set", "agent.targets.web.port=8
 refuses("a named target without a selector", ["--set", "agent.targets.web.includeChildren=true"], "targets");
 refuses("a target name the agent refuses", ["--set", "agent.targets.we\\.b.port=8000"], "'we.b'");
 refuses("a port out of range", ["--set", "agent.target.port=70000"], "port");
+refuses("a key of another probe kind (url on redis)", ["--set", "agent.probes.c.kind=redis", "--set", "agent.probes.c.secretName=s", "--set", "agent.probes.c.url=http://x/"], "url");
+refuses("a grpc probe without an address", ["--set", "agent.probes.g.kind=grpc"], "address");
+refuses("a retention the agent refuses (7d)", ["--set", "agent.diagnostics.retention=7d"], "retention");
+refuses("an auto proxy name longer than a comm (15 bytes)", ["--set", "agent.target.autoProxies[0]=otel-collector-contrib"], "autoProxies");
+refuses("two probes whose names differ only in case", ["--set", "agent.probes.DB.kind=tcp", "--set", "agent.probes.DB.host=h", "--set", "agent.probes.DB.port=1", "--set", "agent.probes.db.kind=tcp", "--set", "agent.probes.db.host=h", "--set", "agent.probes.db.port=1"], "differ only in case");
 
 // The examples are helm's output for a named value set, not hand-written copies.
 const examples = [["deployment.yaml", "defaults-example"], ["deployment-native-sidecar.yaml", "native-sidecar"], ["deployment-python-hook.yaml", "python-hook"]];

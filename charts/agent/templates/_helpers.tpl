@@ -99,6 +99,17 @@ this chart passes; another chart including agent.sidecar passes its own or gives
 {{- define "agent.env" -}}
 {{- $a := .Values -}}
 {{- $check := .Check -}}
+{{- /* Configuration keys are case-insensitive: the agent refuses two names that differ only in
+  case, and two volumes would be named probe-db. Say so here, naming the value. */}}
+{{- range $section := list "probes" "targets" "triggers" }}
+{{- $seen := dict }}
+{{- range $name, $unused := index $a $section | default dict }}
+{{- if hasKey $seen (lower $name) }}
+{{- fail (printf "agent.%s: '%s' and '%s' differ only in case; configuration keys are case-insensitive" $section (index $seen (lower $name)) $name) }}
+{{- end }}
+{{- $seen = set $seen (lower $name) $name }}
+{{- end }}
+{{- end -}}
 - name: ASPNETCORE_URLS
   value: "http://+:{{ $a.port }}"
 - name: DOTNET_GCGen0MaxBudget
@@ -157,7 +168,12 @@ this chart passes; another chart including agent.sidecar passes its own or gives
 - name: Readiness__RequireTarget
   value: {{ $a.requireTarget | quote }}
 - name: Telemetry__SelfMetrics
+{{- /* YAML reads an unquoted off as false (and on as true). */}}
+{{- if kindIs "bool" $a.selfMetrics }}
+  value: {{ ternary "full" "off" $a.selfMetrics | quote }}
+{{- else }}
   value: {{ $a.selfMetrics | default "full" | quote }}
+{{- end }}
 - name: Runtime__Dotnet__Enabled
   value: {{ $a.runtime.dotnet | quote }}
 {{- if and $a.runtime.metricsUrl (not $check) }}
@@ -180,6 +196,12 @@ this chart passes; another chart including agent.sidecar passes its own or gives
   value: {{ $p.host | quote }}
 - name: Probes__{{ $name }}__Port
   value: {{ $p.port | quote }}
+{{- end }}
+{{- range $key, $setting := dict "expectedStatus" "ExpectedStatus" "send" "Send" "expect" "Expect" "address" "Address" "service" "Service" "failureThreshold" "FailureThreshold" "successThreshold" "SuccessThreshold" }}
+{{- if hasKey $p $key }}
+- name: Probes__{{ $name }}__{{ $setting }}
+  value: {{ index $p $key | toString | quote }}
+{{- end }}
 {{- end }}
 {{- if $p.timeout }}
 - name: Probes__{{ $name }}__Timeout

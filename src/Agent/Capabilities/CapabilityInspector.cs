@@ -82,7 +82,7 @@ internal static class CapabilityInspector
 
     private const string FdEntriesAffects = "what each open fd is (files, sockets, pipes) in diagnostics snapshots";
 
-    private static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
+    internal static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
         process.ReadFile("status", buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Agent.Configuration;
 using Agent.Procfs;
 using Agent.Runtimes;
@@ -13,7 +12,7 @@ namespace Agent.Capabilities;
 /// dotnet-trace and dotnet-counters send); an answer proves the whole path. Listen mode: the
 /// socket's directory must be writable by the agent.
 /// </summary>
-internal static partial class DotnetSocketCheck
+internal static class DotnetSocketCheck
 {
     // Diagnostics IPC (dotnet/diagnostics documentation/design-docs/ipc-protocol.md): a 20-byte
     // header, magic "DOTNET_IPC_V1\0", total size, command set, command id, reserved.
@@ -111,7 +110,7 @@ internal static partial class DotnetSocketCheck
             return new(CapabilityAdvice.DotnetSocketName, CapabilityStatus.Unavailable, $"listen mode: the directory {dir} of Runtime:Dotnet:DiagnosticPort does not exist", $"create {dir} in the agent's container (in a pod: a volume mounted in the agent and the target)", CapabilityAdvice.DotnetAffects);
         }
 
-        if (Access(dir, WriteOk | ExecuteOk) != 0)
+        if (Common.Posix.WhyNotWritable(dir) is not null)
         {
             return new(CapabilityAdvice.DotnetSocketName, CapabilityStatus.Unavailable, $"listen mode: the agent cannot create {path}: {dir} is not writable by it", $"make {dir} writable by the agent's user (in a pod: an emptyDir, with fsGroup)", CapabilityAdvice.DotnetAffects);
         }
@@ -137,10 +136,4 @@ internal static partial class DotnetSocketCheck
     /// <summary>argv[0] is the dotnet host: the target is certainly .NET (cmdline is world-readable).</summary>
     private static bool RunsDotnet(ProcPid process) =>
         process.Arguments() is [var argv0, ..] && Path.GetFileName(argv0) == "dotnet";
-
-    private const int WriteOk = 2;
-    private const int ExecuteOk = 1;
-
-    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Access(string path, int mode);
 }

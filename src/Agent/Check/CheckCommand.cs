@@ -45,16 +45,17 @@ internal static class CheckCommand
         // until then (e.g. every readable file beside a hung federation URL) makes it in.
         using var stop = new CancellationTokenSource(budget - TimeSpan.FromMilliseconds(Math.Min(250, budget.TotalMilliseconds / 4)));
 
-        var target = Task.Run(async () =>
+        // The plan first (one /proc scan), then what can be read of each chosen process, concurrently.
+        var selection = Task.Run(() => TargetCheck.Run(settings.Targets, [.. AutoDiscovery.KnownProxies, .. settings.Targets.ExtraProxies], app.Services.GetRequiredService<ProcFs>(), Environment.ProcessId));
+        var targets = Task.Run(async () =>
         {
-            var finding = TargetCheck.Run(settings.Target.Auto ? new AutoCheckSelector([.. AutoDiscovery.KnownProxies, .. settings.Targets.ExtraProxies]) : TargetSelectorFactory.Create(settings.Target), settings.Target, app.Services.GetRequiredService<ProcFs>(), Environment.ProcessId);
-            var capabilities = finding.Pid is { } pid ? await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop.Token) : null;
-            return (finding, capabilities);
+            var (found, _) = await selection;
+            return await Task.WhenAll(found.Select(f => Inspect(f, found, settings, stop.Token)));
         });
         var probes = settings.Probes.Select((definition, i) => Task.Run(() => RunProbe(app.Services.GetRequiredService<IReadOnlyList<ProbeRunner>>()[i], stop.Token))).ToList();
         var listen = urls.Select(u => Task.Run(() => ListenCheck.Check(u))).ToList();
 
-        Task[] all = [target, .. probes, .. listen];
+        Task[] all = [targets, .. probes, .. listen];
         try
         {
             await Task.WhenAll(all).WaitAsync(budget);
@@ -64,14 +65,11 @@ internal static class CheckCommand
             // Reported part by part below.
         }
 
-        var targetFinding = target.IsCompletedSuccessfully
-            ? target.Result.finding
-            : new TargetFinding(CheckStatus.Unfinished, TargetSelectorFactory.Create(settings.Target).Description, null, null, Unfinished(target, invocation.Deadline), []);
-        var capabilities = target.IsCompletedSuccessfully ? target.Result.capabilities : null;
+        var (targetFindings, autoCandidates) = Targets(selection, targets, settings, invocation.Deadline);
         var probeFindings = settings.Probes.Select((d, i) => Finding(d, probes[i], invocation.Deadline)).ToList();
         var listenFindings = urls.Select((u, i) => listen[i].IsCompletedSuccessfully ? listen[i].Result : new ListenFinding(CheckStatus.Unfinished, u, Unfinished(listen[i], invocation.Deadline))).ToList();
 
-        var report = Summarise(targetFinding, capabilities, probeFindings, listenFindings, invocation.Deadline, sinceStart + clock.Elapsed);
+        var report = Summarise(targetFindings, autoCandidates, probeFindings, listenFindings, invocation.Deadline, sinceStart + clock.Elapsed);
         if (invocation.Output == OutputFormat.Json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(report, CheckJsonContext.Default.CheckReport));
@@ -88,12 +86,55 @@ internal static class CheckCommand
     /// <summary>A configuration error, reported in the chosen format on stdout too (exit 2).</summary>
     public static async Task<int> ConfigurationErrorAsync(ConfigurationException error, Invocation invocation, TextWriter output)
     {
-        var report = new CheckReport(VersionInfo.Version, "configuration error", 2, [error.Message], [], null, null, [], [], invocation.Deadline.TotalSeconds, 0);
+        var report = new CheckReport(VersionInfo.Version, "configuration error", 2, [error.Message], [], [], [], [], [], invocation.Deadline.TotalSeconds, 0);
         await output.WriteAsync(invocation.Output == OutputFormat.Json
             ? JsonSerializer.Serialize(report, CheckJsonContext.Default.CheckReport) + Environment.NewLine
             : CheckReportWriter.Text(report));
         await output.FlushAsync();
         return 2;
+    }
+
+    /// <summary>What the agent can read of a finding's process, with that target's own federation endpoint.</summary>
+    private static async Task<TargetFinding> Inspect(TargetFinding finding, IReadOnlyList<TargetFinding> all, AgentSettings settings, CancellationToken stop)
+    {
+        if (finding.Pid is not { } pid)
+        {
+            return finding;
+        }
+
+        // The running agent's rule: Runtime:MetricsUrl belongs to the primary target (app, else the first by name).
+        var primary = all.Any(f => f.Target == TargetNames.Default) ? TargetNames.Default : all.Select(f => f.Target).Order(StringComparer.Ordinal).FirstOrDefault();
+        var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
+            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+        var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
+        // Only a session shows another tool holding the runtime's metrics source: check opens one as the
+        // agent would — after the rest is known, and never past the deadline (then the entry is left out).
+        if (!stop.IsCancellationRequested && await DotnetCountersCheck.CheckAsync(new ProcFs(settings.Sampling.ProcRoot).Process(pid), settings.Runtime, settings.Sampling.Interval, stop) is { } counters)
+        {
+            report = report with { Items = [.. report.Items, counters] };
+        }
+
+        return finding with { Capabilities = report };
+    }
+
+    /// <summary>The findings as far as they got: a plan that did not finish names each target of the configuration.</summary>
+    private static (IReadOnlyList<TargetFinding> Targets, IReadOnlyList<CheckCandidate> Auto) Targets(
+        Task<(List<TargetFinding> Targets, List<CheckCandidate> AutoCandidates)> selection, Task<TargetFinding[]> inspected, AgentSettings settings, TimeSpan deadline)
+    {
+        if (inspected.IsCompletedSuccessfully)
+        {
+            return (inspected.Result, selection.Result.AutoCandidates);
+        }
+
+        if (selection.IsCompletedSuccessfully)
+        {
+            var late = Unfinished(inspected, deadline);
+            return (selection.Result.Targets.Select(f => f.Pid is null ? f : f with { Status = CheckStatus.Unfinished, Explanation = $"{f.Explanation}; reading it {late}" }).ToList(), selection.Result.AutoCandidates);
+        }
+
+        var why = Unfinished(selection, deadline);
+        var planned = settings.Targets.Targets.Select(t => new TargetFinding(CheckStatus.Unfinished, t.Name, t.Required, TargetSelectorFactory.Create(t.Selector).Description, null, null, why, []));
+        return ([.. planned, .. settings.Targets.Auto ? [new TargetFinding(CheckStatus.Unfinished, "auto", true, "auto", null, null, why, [])] : Array.Empty<TargetFinding>()], []);
     }
 
     /// <summary>
@@ -141,24 +182,29 @@ internal static class CheckCommand
         ? $"failed: {task.Exception!.InnerException!.GetType().Name}"
         : string.Create(CultureInfo.InvariantCulture, $"did not finish within the check's deadline ({deadline.TotalSeconds:0.#} s)");
 
-    private static CheckReport Summarise(TargetFinding target, CapabilityReport? capabilities, List<ProbeFinding> probes, List<ListenFinding> listen, TimeSpan deadline, TimeSpan elapsed)
+    private static CheckReport Summarise(IReadOnlyList<TargetFinding> targets, IReadOnlyList<CheckCandidate> autoCandidates, List<ProbeFinding> probes, List<ListenFinding> listen, TimeSpan deadline, TimeSpan elapsed)
     {
         var problems = new List<string>();
         var warnings = new List<string>();
-        if (target.Status != CheckStatus.Ok)
+        foreach (var t in targets)
         {
-            problems.Add($"target ({target.Selector}): {target.Explanation}");
-        }
+            // As /ready: an optional target (Required=false, a mesh proxy) that is missing only warns.
+            var list = t.Required ? problems : warnings;
+            if (t.Status != CheckStatus.Ok)
+            {
+                list.Add($"target {t.Target} ({t.Selector}): {t.Explanation}");
+            }
 
-        foreach (var c in capabilities?.Unavailable ?? [])
-        {
-            // An opt-in the application has not made (the Python hook) is advice, not a failure.
-            (c.OptIn == true ? warnings : problems).Add(string.Create(CultureInfo.InvariantCulture, $"cannot use {c.Name} of pid {capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + PythonHookLine : "")}"));
+            foreach (var c in t.Capabilities?.Unavailable ?? [])
+            {
+                // An opt-in the application has not made (the Python hook) is advice, not a failure.
+                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + PythonHookLine : "")}"));
+            }
         }
 
         foreach (var p in probes)
         {
-            var line = $"probe {p.Name} ({p.Kind}): {p.Reason}: {p.Description}";
+            var line = $"probe {p.Name} ({p.Kind}): {p.Text}";
             (p.Status is CheckStatus.Warning ? warnings : p.Status is CheckStatus.Ok ? null : problems)?.Add(line);
         }
 
@@ -168,7 +214,7 @@ internal static class CheckCommand
         }
 
         var exit = problems.Count == 0 ? 0 : 1;
-        return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, target, capabilities, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
+        return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, targets, autoCandidates, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
     }
 
     private const string PythonHookLine = "add `" + Runtimes.Python.PythonHook.ImportLine + "` to the application, or PYTHONPATH=<a directory from agent python-hook --install DIR> (details above)";

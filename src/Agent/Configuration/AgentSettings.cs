@@ -32,7 +32,10 @@ internal sealed record AgentSettings(
 
     public static AgentSettings Load(IConfiguration configuration)
     {
+        KnownSections.Validate(configuration);
         KnownKeys.Validate(configuration);
+        NameCase.RefuseCaseOnlyDuplicates(configuration);
+        Durations.RefuseBareNumbers(configuration);
         // One Get<T>() call per options type, written out: the binder generator intercepts call
         // sites whose type it can see, and would not see through a generic helper.
         var target = TargetSettings.Parse(Bind(TargetOptions.Section, () => configuration.GetSection(TargetOptions.Section).Get<TargetOptions>() ?? new()));
@@ -82,7 +85,7 @@ internal sealed record AgentSettings(
 
     private static string FriendlyType(string clrType) => clrType switch
     {
-        _ when clrType.Contains("TimeSpan", StringComparison.Ordinal) => "duration (hh:mm:ss[.fff], e.g. 00:00:01)",
+        _ when clrType.Contains("TimeSpan", StringComparison.Ordinal) => "duration: " + Durations.Forms,
         _ when clrType.Contains("Int32", StringComparison.Ordinal) || clrType.Contains("Int64", StringComparison.Ordinal) => "whole number",
         _ when clrType.Contains("Boolean", StringComparison.Ordinal) => "boolean (true or false)",
         _ when clrType.Contains("Double", StringComparison.Ordinal) => "number",

@@ -9,10 +9,6 @@ internal static class Bounds
     public static TimeSpan Within(TimeSpan value, TimeSpan min, TimeSpan max, string key) =>
         value >= min && value <= max ? value : throw new ConfigurationException(key, $"must be between {Format(min)} and {Format(max)}");
 
-    /// <summary>0 &lt; value ≤ <paramref name="max"/>.</summary>
-    public static TimeSpan Positive(TimeSpan value, TimeSpan max, string key) =>
-        value > TimeSpan.Zero && value <= max ? value : throw new ConfigurationException(key, $"must be more than 0 and at most {Format(max)}");
-
     /// <summary><c>hh:mm:ss</c>, with milliseconds only when there are some (the form the keys take).</summary>
     private static string Format(TimeSpan t) =>
         t.ToString(t.Milliseconds == 0 ? @"hh\:mm\:ss" : @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);

@@ -40,6 +40,25 @@ internal static class KnownKeys
     /// <summary>Every known section and its keys (for documentation and tests).</summary>
     public static IReadOnlyDictionary<string, string[]> All => Sections;
 
+    /// <summary>
+    /// Sections of named entries (<c>Probes:&lt;name&gt;:Kind</c>) and the keys one entry takes, as
+    /// their own loaders check them (a probe's keys depend on its kind: here every kind's).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> Named { get; } = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        [ProbeOptions.Section] = [.. ProbeSettings.CommonKeys.Concat(ProbeSettings.KeysByKind.Values.SelectMany(k => k)).Distinct(StringComparer.OrdinalIgnoreCase)],
+        [NamedTargetOptions.Section] = TargetPlan.Keys,
+        [TriggerOptions.Section] = TriggerSettings.Keys,
+    };
+
+    /// <summary>The placeholder for an entry's name in <see cref="Every"/> (<c>Probes:&lt;name&gt;:Kind</c>).</summary>
+    public const string NamePlaceholder = "<name>";
+
+    /// <summary>Every key the agent reads in its own sections, named entries with <see cref="NamePlaceholder"/> for the name.</summary>
+    public static IEnumerable<string> Every =>
+        Sections.SelectMany(s => s.Value.Select(k => ConfigKey.Of(s.Key, k))).Where(k => !Sections.ContainsKey(k))
+            .Concat(Named.SelectMany(s => s.Value.Select(k => ConfigKey.Of(ConfigKey.Of(s.Key, NamePlaceholder), k))));
+
     public static void Validate(IConfiguration configuration)
     {
         foreach (var (section, keys) in Sections)

@@ -75,7 +75,8 @@ internal static partial class ProbeSettings
             }
         }
 
-        Bounds.Positive(o.Timeout, TimeSpan.FromMinutes(1), ConfigKey.Of(prefix, nameof(o.Timeout)));
+        // 10 ms: below it no connect, let alone an answer, completes on a busy node: a probe that can never pass.
+        Bounds.Within(o.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), ConfigKey.Of(prefix, nameof(o.Timeout)));
         Bounds.Within(o.Period, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), ConfigKey.Of(prefix, nameof(o.Period)));
         if (o.Timeout > o.Period)
         {
@@ -94,7 +95,7 @@ internal static partial class ProbeSettings
         return kind switch
         {
             ProbeKind.Redis or ProbeKind.Postgres => d with { ConnectionString = ConnectionString(o, prefix, kind), CaCertificates = CaFile(o, prefix) },
-            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url))), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
+            ProbeKind.Http => d with { Url = HttpUrl.Require(o.Url, ConfigKey.Of(prefix, nameof(o.Url)), credentials: "Basic authentication"), ExpectedStatus = Expected(o, prefix), CaCertificates = CaFile(o, prefix) },
             ProbeKind.Grpc => d with { Url = GrpcAddress(o, prefix), Service = o.Service?.Trim() ?? string.Empty, CaCertificates = CaFile(o, prefix) },
             _ => Tcp(d, o, prefix),
         };
@@ -158,12 +159,12 @@ internal static partial class ProbeSettings
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
         {
-            throw new ConfigurationException(key, $"cannot read PEM certificates from the file ({e.GetType().Name})");
+            throw new ConfigurationException(key, $"{ConfigPath.CannotRead(o.CaFile, e)}: expected PEM certificates");
         }
 
         return certificates.Count > 0
             ? certificates
-            : throw new ConfigurationException(key, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            : throw new ConfigurationException(key, $"{ConfigPath.Full(o.CaFile)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
 
     private static StatusRanges Expected(ProbeOptions o, string prefix)

@@ -10,7 +10,7 @@ internal sealed record RuntimeSettings(Uri? MetricsUrl, Regex MetricsInclude, Ti
         static string Key(string property) => ConfigKey.Of(RuntimeOptions.Section, property);
         var url = HttpUrl.Parse(o.MetricsUrl, Key(nameof(o.MetricsUrl)));
         var include = Patterns.Compile(o.MetricsInclude, Key(nameof(o.MetricsInclude)));
-        var timeout = Bounds.Positive(o.MetricsTimeout, TimeSpan.FromSeconds(30), Key(nameof(o.MetricsTimeout)));
+        var timeout = Bounds.Within(o.MetricsTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(30), Key(nameof(o.MetricsTimeout)));
         if (o.Dotnet.DiagnosticPort is { } port && (string.IsNullOrWhiteSpace(port) || !Path.IsPathRooted(port)))
         {
             throw new ConfigurationException(ConfigKey.Of(Key(nameof(o.Dotnet)), nameof(o.Dotnet.DiagnosticPort)), "must be an absolute socket path");

@@ -32,7 +32,7 @@ internal static class SecretSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new ConfigurationException(fileKey, $"cannot read the file ({e.GetType().Name})");
+            throw new ConfigurationException(fileKey, ConfigPath.CannotRead(file, e));
         }
     }
 

@@ -6,6 +6,9 @@ namespace Agent.Configuration;
 /// </summary>
 internal abstract class TargetSelectorOptions
 {
+    /// <summary>The keys that pick a process: at most one per target.</summary>
+    public static readonly string[] Selectors = [nameof(Pid), nameof(PidFile), nameof(ProcessName), nameof(CommandLinePattern), nameof(Port)];
+
     /// <summary>A fixed pid.</summary>
     public int? Pid { get; set; }
 

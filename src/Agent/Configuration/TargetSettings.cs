@@ -88,6 +88,6 @@ internal sealed record TargetSettings(int? Pid, string? PidFile, string? Process
             throw new ConfigurationException(Key(nameof(t.AutoProxies)), "a comma-separated list of process names (comm, at most 15 characters each)");
         }
 
-        return new TargetSettings(t.Pid, t.PidFile, t.ProcessName, pattern, t.Port, t.IncludeChildren, t.Auto, proxies);
+        return new TargetSettings(t.Pid, t.PidFile is null ? null : ConfigPath.Full(t.PidFile), t.ProcessName, pattern, t.Port, t.IncludeChildren, t.Auto, proxies);
     }
 }

@@ -19,7 +19,12 @@ internal static partial class TriggerSettings
 
     public const int DefaultMaxPerHour = 3;
 
-    private static readonly string[] Keys = ["Target", "Metric", "Above", "For", "GrowthAbove", "Window", "Actions", "Cooldown", "MaxPerHour"];
+    /// <summary>The keys of one <c>Triggers:&lt;name&gt;</c> section: the properties of <see cref="TriggerOptions"/>.</summary>
+    public static readonly string[] Keys =
+    [
+        nameof(TriggerOptions.Target), nameof(TriggerOptions.Metric), nameof(TriggerOptions.Above), nameof(TriggerOptions.For), nameof(TriggerOptions.GrowthAbove),
+        nameof(TriggerOptions.Window), nameof(TriggerOptions.Actions), nameof(TriggerOptions.Cooldown), nameof(TriggerOptions.MaxPerHour),
+    ];
 
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 

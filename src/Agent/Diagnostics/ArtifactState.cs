@@ -7,4 +7,7 @@ internal enum ArtifactState
     Running,
     Done,
     Failed,
+
+    /// <summary>Done, but its file is gone from the directory (deleted outside the agent): nothing to download.</summary>
+    Missing,
 }

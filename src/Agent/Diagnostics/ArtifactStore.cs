@@ -14,6 +14,7 @@ namespace Agent.Diagnostics;
 internal sealed class ArtifactStore
 {
     private const string EntrySuffix = ".entry.json";
+    private const string TempSuffix = ".tmp";
 
     private readonly DiagnosticsSettings _settings;
     private readonly TimeProvider _time;
@@ -37,10 +38,20 @@ internal sealed class ArtifactStore
     /// <summary>Bytes on disk of every artifact (finished and running).</summary>
     public long TotalBytes => Entries.Sum(e => e.Bytes);
 
-    /// <summary>Creates the directory and loads the entries a previous run left; a capture that was running then has failed.</summary>
+    /// <summary>
+    /// Creates the directory and loads the entries a previous run left: a capture that was running
+    /// then has failed, a done artifact whose file is gone is missing, a data file without a readable
+    /// entry (corrupt, or its write failed) is listed as an orphan — counted against MaxBytes and
+    /// deleted by Retention like any artifact — and temp files of interrupted writes are swept.
+    /// </summary>
     public void Open()
     {
         System.IO.Directory.CreateDirectory(Directory);
+        foreach (var temp in System.IO.Directory.EnumerateFiles(Directory, ".*" + TempSuffix))
+        {
+            TryDelete(temp);
+        }
+
         var loaded = new List<ArtifactEntry>();
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*" + EntrySuffix))
         {
@@ -59,18 +70,84 @@ internal sealed class ArtifactStore
                 }
 
                 var path = PathOf(entry);
-                loaded.Add(entry with { Bytes = File.Exists(path) ? new FileInfo(path).Length : 0 });
+                var exists = File.Exists(path);
+                if (entry.State == ArtifactState.Done && !exists)
+                {
+                    entry = entry with { State = ArtifactState.Missing };
+                    Persist(entry);
+                }
+
+                loaded.Add(entry with { Bytes = exists ? new FileInfo(path).Length : 0 });
             }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
             {
-                // an unreadable entry is left alone, never a reason not to start
+                // an unreadable entry is left alone, never a reason not to start; its data file is an orphan below
             }
         }
 
+        loaded.AddRange(Orphans(loaded));
         lock (_lock)
         {
             _entries = [.. loaded.OrderBy(e => e.CreatedUtc)];
         }
+    }
+
+    /// <summary>Data files in the directory that no loaded entry owns, as failed entries dated by the file.</summary>
+    private IEnumerable<ArtifactEntry> Orphans(List<ArtifactEntry> owned)
+    {
+        var known = owned.Select(e => e.FileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            var name = Path.GetFileName(file);
+            var dot = name.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || known.Contains(name) || name.EndsWith(EntrySuffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var id = name[..dot];
+            var format = name[dot..] switch
+            {
+                ".dmp" => ArtifactFormat.ElfCore,
+                ".nettrace" => ArtifactFormat.Nettrace,
+                ".txt" => ArtifactFormat.Text,
+                ".json" => ArtifactFormat.Json,
+                _ => (ArtifactFormat?)null,
+            };
+            var kind = Enum.GetValues<ArtifactKind>().Cast<ArtifactKind?>().FirstOrDefault(k => id.Contains($"-{Name(k!.Value)}-", StringComparison.Ordinal));
+            if (format is null || kind is null || !ArtifactId.IsValid(id))
+            {
+                continue; // not an artifact's file: never touched
+            }
+
+            var info = new FileInfo(file);
+            yield return new ArtifactEntry(id, "unknown", kind.Value, "unknown", ArtifactState.Failed, info.Length, info.LastWriteTimeUtc, info.LastWriteTimeUtc,
+                $"orphan: a data file without a readable entry ({id}{EntrySuffix} is corrupt or was never written); listed and counted against Diagnostics:MaxBytes until Diagnostics:Retention deletes it", format.Value);
+        }
+    }
+
+    /// <summary>Data files whose entry is unreadable (see <see cref="Open"/>), still on disk.</summary>
+    public int Orphaned => Entries.Count(e => e.Error?.StartsWith("orphan:", StringComparison.Ordinal) == true);
+
+    /// <summary>Marks a done artifact whose file is gone; returns the new entry (null if unknown or not done).</summary>
+    public ArtifactEntry? MarkMissing(string id)
+    {
+        ArtifactEntry? missing = null;
+        lock (_lock)
+        {
+            if (_entries.FirstOrDefault(e => e.Id == id) is { State: ArtifactState.Done } entry)
+            {
+                missing = entry with { State = ArtifactState.Missing, Bytes = 0 };
+                _entries = _entries.Select(e => e.Id == id ? missing : e).ToList();
+            }
+        }
+
+        if (missing is not null)
+        {
+            Persist(missing);
+        }
+
+        return missing;
     }
 
     public ArtifactEntry? Find(string id) => ArtifactId.IsValid(id) ? Entries.FirstOrDefault(e => e.Id == id) : null;
@@ -103,6 +180,10 @@ internal sealed class ArtifactStore
             if (entries.FirstOrDefault(e => e.Target == target && e.State == ArtifactState.Running) is { } running)
             {
                 result = CaptureResult.Refused(CaptureRefusalReason.Busy, $"a {Name(running.Kind)} capture of target '{target}' is running ({running.Id}); one capture at a time per target");
+            }
+            else if (WhyUnusable() is { } why)
+            {
+                result = CaptureResult.Refused(CaptureRefusalReason.DirectoryUnusable, $"Diagnostics:Directory {Directory} cannot be used by the agent: {why}");
             }
             else
             {
@@ -142,9 +223,14 @@ internal sealed class ArtifactStore
     {
         var entry = Find(id) ?? throw new InvalidOperationException($"unknown artifact {id}");
         var path = PathOf(entry);
-        var bytes = File.Exists(path) ? new FileInfo(path).Length : 0;
+        var exists = File.Exists(path);
+        var bytes = exists ? new FileInfo(path).Length : 0;
         var finished = entry with { State = ArtifactState.Done, Bytes = bytes, FinishedUtc = _time.GetUtcNow() };
-        if (bytes > _settings.MaxBytes)
+        if (!exists)
+        {
+            finished = finished with { State = ArtifactState.Failed, Error = $"the capture ended without a file at {path}" };
+        }
+        else if (bytes > _settings.MaxBytes)
         {
             DeleteFiles([finished]);
             finished = finished with { State = ArtifactState.Failed, Bytes = 0, Error = $"the capture wrote {bytes} bytes, more than Diagnostics:MaxBytes ({_settings.MaxBytes}); deleted" };
@@ -251,18 +337,56 @@ internal sealed class ArtifactStore
         }
     }
 
+    /// <summary>
+    /// Writes the entry beside its file: to a temp file renamed over the old entry (never a torn
+    /// entry), and when that fails (a full disk) by overwriting the old entry in place, which needs
+    /// no new inode and reuses the old entry's block: a failed capture's real error must not stay
+    /// "running" on disk, to be read after a restart as "the agent stopped during the capture". A
+    /// temp file whose write failed is deleted at once (and any left by a crash at the next start).
+    /// </summary>
     private void Persist(ArtifactEntry entry)
     {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, DiagnosticsJsonContext.Default.ArtifactEntry);
+        var target = Path.Join(Directory, entry.Id + EntrySuffix);
+        var temp = Path.Join(Directory, $".{entry.Id}.{RandomNumberGenerator.GetHexString(6, lowercase: true)}{TempSuffix}");
         try
         {
-            var temp = Path.Join(Directory, $".{entry.Id}.{RandomNumberGenerator.GetHexString(6, lowercase: true)}.tmp");
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, DiagnosticsJsonContext.Default.ArtifactEntry));
-            File.Move(temp, Path.Join(Directory, entry.Id + EntrySuffix), overwrite: true);
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, target, overwrite: true);
+            return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // the in-memory list stays right; only a restart would forget this entry
+            TryDelete(temp);
         }
+
+        try
+        {
+            if (File.Exists(target))
+            {
+                File.WriteAllBytes(target, bytes);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the in-memory list stays right; only a restart would see the older entry
+        }
+    }
+
+    /// <summary>Null if the agent can create files in the directory (creating it if need be); else why not, as the kernel says it.</summary>
+    private string? WhyUnusable()
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Directory)) ?? "/";
+            return $"it cannot be created in {parent} ({Common.Posix.WhyNotWritable(parent) ?? e.Message})";
+        }
+
+        return Common.Posix.WhyNotWritable(Directory) is { } error ? $"it is not writable ({error})" : null;
     }
 
     private static long FreeBytes(string directory)

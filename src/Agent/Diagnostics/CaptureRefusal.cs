@@ -18,4 +18,6 @@ internal enum CaptureRefusalReason
     OverBudget,
     /// <summary>Free space would drop below Diagnostics:MinFreeBytes (429).</summary>
     LowDiskSpace,
+    /// <summary>Diagnostics:Directory cannot be created or written by the agent (503): the refusal names it and the error.</summary>
+    DirectoryUnusable,
 }

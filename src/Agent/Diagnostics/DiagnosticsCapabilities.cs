@@ -18,7 +18,7 @@ internal sealed record TargetCapabilities(string Target, int? Pid, RuntimeKind? 
 /// (<see cref="ICapture.Unsupported"/>), so this report and the 409 of a request never disagree; the
 /// access part is the same inspection <c>agent check</c> prints.
 /// </summary>
-internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, CaptureService captures, TargetRuntime runtime, AgentSettings settings)
+internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, CaptureService captures, TargetRuntime runtime, AgentSettings settings, Runtimes.RuntimeStore store, TimeProvider time)
 {
     public async Task<IReadOnlyList<TargetCapabilities>> BuildAsync(CancellationToken cancellationToken)
     {
@@ -40,9 +40,28 @@ internal sealed class DiagnosticsCapabilities(DiagnosticTargets targets, Capture
             }).ToList();
             var endpoint = settings.Federation.FirstOrDefault(e => e.Key == name) ?? (name == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
             var access = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, target.Identity.Pid, settings, cancellationToken, endpoint);
+            if (settings.Runtime.Dotnet.Enabled && Counters(name) is { } counters)
+            {
+                access = access with { Items = [.. access.Items, counters] };
+            }
+
             list.Add(new TargetCapabilities(name, target.Identity.Pid, runtime.Detect(target), d.Directory, d.StacksDirectory, kinds, access, null));
         }
 
         return list;
+    }
+
+    /// <summary>The running session's own word on the target's .NET counters: flowing, or why not and the fix.</summary>
+    private Capability? Counters(string name)
+    {
+        const string Name = DotnetCountersCheck.Name;
+        if (Runtimes.MetricsSession.Flowing(store.DotnetOf(name), settings.Sampling.Interval, time.GetUtcNow()))
+        {
+            return new(Name, CapabilityStatus.Available, "counters are flowing over the agent's EventPipe session", null, CapabilityAdvice.DotnetAffects);
+        }
+
+        return store.DotnetProblemOf(name) is { } problem
+            ? new(Name, problem.Fix is null ? CapabilityStatus.NotApplicable : CapabilityStatus.Unavailable, problem.Detail, problem.Fix, CapabilityAdvice.DotnetAffects)
+            : null;
     }
 }

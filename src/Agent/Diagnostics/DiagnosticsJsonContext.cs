@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Agent.Diagnostics.Heap;
-using Agent.Diagnostics.Python;
 using Agent.Diagnostics.Snapshot;
 
 namespace Agent.Diagnostics;
@@ -18,8 +17,6 @@ internal sealed record CaptureRefusalBody(string Error, string Reason);
 [JsonSerializable(typeof(IReadOnlyList<ArtifactEntry>))]
 [JsonSerializable(typeof(ProcessSnapshot))]
 [JsonSerializable(typeof(HeapSummary))]
-[JsonSerializable(typeof(HeapGrowth))]
-[JsonSerializable(typeof(PythonHeapGrowthArtifact))]
 [JsonSerializable(typeof(CaptureRefusalBody))]
 [JsonSerializable(typeof(IReadOnlyList<TargetCapabilities>))]
 internal sealed partial class DiagnosticsJsonContext : JsonSerializerContext;

@@ -83,6 +83,17 @@ internal static class DiagnosticsEndpoints
             return Results.NotFound();
         }
 
+        if (entry.State == ArtifactState.Done && !File.Exists(store.PathOf(entry)))
+        {
+            // Deleted outside the agent: say so, and mark the entry, instead of a 500 from the file result.
+            entry = store.MarkMissing(entry.Id) ?? entry;
+        }
+
+        if (entry.State == ArtifactState.Missing)
+        {
+            return Results.Json(new CaptureRefusalBody($"the file of artifact {entry.Id} is gone from {store.Directory} (deleted outside the agent); its entry is marked missing", "missing"), DiagnosticsJsonContext.Default.CaptureRefusalBody, statusCode: StatusCodes.Status404NotFound);
+        }
+
         if (entry.State != ArtifactState.Done)
         {
             return Results.Json(entry, DiagnosticsJsonContext.Default.ArtifactEntry, statusCode: StatusCodes.Status409Conflict);
@@ -113,6 +124,7 @@ internal static class DiagnosticsEndpoints
             CaptureRefusalReason.UnknownTarget => StatusCodes.Status404NotFound,
             CaptureRefusalReason.Unsupported => StatusCodes.Status409Conflict,
             CaptureRefusalReason.BadRequest => StatusCodes.Status400BadRequest,
+            CaptureRefusalReason.DirectoryUnusable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status429TooManyRequests,
         };
         var reason = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(refusal.Reason.ToString());

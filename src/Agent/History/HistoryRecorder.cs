@@ -72,16 +72,21 @@ internal sealed class HistoryRecorder(HistoryStore store)
                 return;
             }
 
-            if (before.Last is { } old && old != sample.Identity)
+            if (before.Last is { } old && old != sample.Identity && snapshot.Restarts > before.Restarts)
             {
                 Add(at, HistoryEventKind.TargetRestarted, targetName, string.Create(CultureInfo.InvariantCulture, $"pid {old.Pid} ({before.Name}) replaced by pid {sample.Identity.Pid} ({sample.Name}); {snapshot.Restarts} restarts so far"));
+            }
+            else if (before.Last is { } lost && lost != sample.Identity)
+            {
+                // A continuation (a daemon's child, a crashed master's orphan): no restart counted.
+                Add(at, HistoryEventKind.TargetFound, targetName, string.Create(CultureInfo.InvariantCulture, $"pid {sample.Identity.Pid} ({sample.Name}) continues pid {lost.Pid} ({before.Name}); no restart"));
             }
             else
             {
                 Add(at, HistoryEventKind.TargetFound, targetName, $"pid {sample.Identity.Pid} ({sample.Name}) selected by {snapshot.Selector}");
             }
 
-            _seen[targetName] = new Seen(sample.Identity, true, sample.Name);
+            _seen[targetName] = new Seen(sample.Identity, true, sample.Name, snapshot.Restarts);
         }
         else if (before.Present)
         {
@@ -118,5 +123,5 @@ internal sealed class HistoryRecorder(HistoryStore store)
     private void Add(DateTimeOffset at, HistoryEventKind kind, string subject, string detail) => store.Events.Add(new HistoryEvent(at, kind, subject, detail));
 
     /// <summary>What the previous ticks showed of one target: the last identity (kept while it is absent) and whether it is present.</summary>
-    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name);
+    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name, long Restarts = 0);
 }

@@ -2,7 +2,12 @@ using Agent.Probes;
 
 namespace Agent.History;
 
-/// <summary>A probe result as history keeps it: healthy, or failed for one of the closed set of reasons.</summary>
+/// <summary>
+/// A probe result as history keeps it (one byte per point): healthy, failed for one of
+/// <see cref="FailureReason.All"/>, or stale. The failure members are <see cref="FailureReason.All"/>
+/// in its order, so <see cref="ProbeStates"/> maps them by position and a reason added there cannot be
+/// missed here (a TLS failure was once kept as <c>error</c>: this enum had its own copy of the list).
+/// </summary>
 internal enum ProbeState : byte
 {
     Ok = 0,
@@ -11,37 +16,40 @@ internal enum ProbeState : byte
     Dns,
     Auth,
     Protocol,
+    Tls,
     HttpStatus,
+    Unhealthy,
     Error,
     Stale,
 }
 
 internal static class ProbeStates
 {
-    public static ProbeState FromReason(string? reason) => reason switch
+    /// <summary>The history's word for a point whose probe stopped answering (the page greys it).</summary>
+    public const string StaleReason = "stale";
+
+    public static ProbeState FromReason(string? reason)
     {
-        null => ProbeState.Ok,
-        FailureReason.Timeout => ProbeState.Timeout,
-        FailureReason.Refused => ProbeState.Refused,
-        FailureReason.Dns => ProbeState.Dns,
-        FailureReason.Auth => ProbeState.Auth,
-        FailureReason.Protocol => ProbeState.Protocol,
-        FailureReason.HttpStatus => ProbeState.HttpStatus,
-        "stale" => ProbeState.Stale,
-        _ => ProbeState.Error,
-    };
+        if (reason is null)
+        {
+            return ProbeState.Ok;
+        }
+
+        if (reason == StaleReason)
+        {
+            return ProbeState.Stale;
+        }
+
+        var index = Array.IndexOf(FailureReason.All, reason);
+        return index < 0 ? ProbeState.Error : (ProbeState)(index + 1);
+    }
 
     /// <summary>The reason label (as /ready and the metrics say it); null when healthy.</summary>
     public static string? Reason(this ProbeState state) => state switch
     {
         ProbeState.Ok => null,
-        ProbeState.Timeout => FailureReason.Timeout,
-        ProbeState.Refused => FailureReason.Refused,
-        ProbeState.Dns => FailureReason.Dns,
-        ProbeState.Auth => FailureReason.Auth,
-        ProbeState.Protocol => FailureReason.Protocol,
-        ProbeState.HttpStatus => FailureReason.HttpStatus,
-        ProbeState.Stale => "stale",
+        ProbeState.Stale => StaleReason,
+        _ when (int)state <= FailureReason.All.Length => FailureReason.All[(int)state - 1],
         _ => FailureReason.Error,
     };
 }

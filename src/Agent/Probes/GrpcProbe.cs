@@ -35,9 +35,11 @@ internal sealed class GrpcProbe : IProbe
         var handler = ProbeHttpHandler.Create(definition, _tls);
         handler.EnableMultipleHttp2Connections = false;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _method = new Uri(definition.Url!, "/grpc.health.v1.Health/Check");
+        var credentials = UrlCredentials.Of(definition.Url!); // sent as Basic authentication, as by the http probe
+        _client.DefaultRequestHeaders.Authorization = credentials.Authorization;
+        _method = new Uri(credentials.Url, "/grpc.health.v1.Health/Check");
         _request = Frame(Request(definition.Service ?? string.Empty));
-        Secrets = string.IsNullOrEmpty(definition.Url!.UserInfo) ? [] : [definition.Url.UserInfo, Uri.UnescapeDataString(definition.Url.UserInfo)];
+        Secrets = credentials.Secrets;
     }
 
     public ProbeDefinition Definition { get; }

@@ -7,12 +7,13 @@ namespace Agent.Probes;
 /// <summary>
 /// GET a URL with one long-lived client. Redirects are not followed (a 302 to a login page is a
 /// status, not health) and no proxy from the environment is used: the probe checks the path
-/// the application itself would take.
+/// the application itself would take. Credentials in the URL are sent as Basic authentication.
 /// </summary>
 internal sealed class HttpProbe : IProbe
 {
     private readonly HttpClient _client;
     private readonly TlsValidation _tls;
+    private readonly Uri _url; // Url without its user info
 
     public HttpProbe(ProbeDefinition definition)
     {
@@ -22,8 +23,10 @@ internal sealed class HttpProbe : IProbe
         handler.AutomaticDecompression = DecompressionMethods.None;
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("sidecar-agent-probe/1");
-        // The URL's user info (https://user:pass@host) is a secret too.
-        Secrets = string.IsNullOrEmpty(definition.Url!.UserInfo) ? [] : [definition.Url.UserInfo, Uri.UnescapeDataString(definition.Url.UserInfo)];
+        var credentials = UrlCredentials.Of(definition.Url!);
+        _url = credentials.Url;
+        _client.DefaultRequestHeaders.Authorization = credentials.Authorization;
+        Secrets = credentials.Secrets;
     }
 
     public ProbeDefinition Definition { get; }
@@ -34,7 +37,7 @@ internal sealed class HttpProbe : IProbe
     {
         try
         {
-            using var response = await _client.GetAsync(Definition.Url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _client.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             var data = new Dictionary<string, string> { ["status"] = status.ToString(CultureInfo.InvariantCulture) };
             var outcome = Definition.ExpectedStatus!.Contains(status)

@@ -35,8 +35,34 @@ internal sealed partial class ProcFs
     /// <summary>The reading process itself (<c>&lt;root&gt;/self</c>).</summary>
     public ProcPid Self() => new(this, Environment.ProcessId, "self");
 
+    /// <summary>
+    /// The agent's pid as this procfs numbers it: <c>&lt;root&gt;/self</c> resolves in the mount's own
+    /// PID namespace (a host's procfs at <c>/host/proc</c> gives the host's pid). A tree without
+    /// that link (a fixture) gives the agent's own pid.
+    /// </summary>
+    public int OwnPid()
+    {
+        try
+        {
+            var target = new FileInfo(Path.Join(Root, "self")).LinkTarget;
+            if (int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                return pid;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // no such link
+        }
+
+        return Environment.ProcessId;
+    }
+
     /// <summary><c>&lt;root&gt;/stat</c>: machine-wide counters and <c>btime</c>.</summary>
     public string SystemStatPath => Path.Join(Root, "stat");
+
+    /// <summary><c>&lt;root&gt;/uptime</c>: seconds since boot on the clock of every process's <c>starttime</c>.</summary>
+    public string UptimePath => Path.Join(Root, "uptime");
 
     /// <summary>
     /// The inodes of the TCP sockets (v4 and v6) listening on <paramref name="port"/> in the

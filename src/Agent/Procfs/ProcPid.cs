@@ -38,6 +38,36 @@ internal sealed class ProcPid
     /// <summary><c>task/</c>: one directory per thread.</summary>
     public string TaskDirectory => Path.Join(Directory, "task");
 
+    /// <summary>
+    /// The <c>task/&lt;tid&gt;</c> entry of a thread that has not exited, read like a process: for a
+    /// process whose leader thread exited, whose own <c>stat</c> shows no memory, whose
+    /// <c>status</c> no Vm lines and whose <c>fd/</c> is empty although its other threads share
+    /// them. Null when no such thread is left.
+    /// </summary>
+    public ProcPid? LiveThread(Span<byte> buffer)
+    {
+        IEnumerable<string> tasks;
+        try
+        {
+            tasks = System.IO.Directory.EnumerateDirectories(TaskDirectory);
+            foreach (var task in tasks)
+            {
+                var name = Path.GetFileName(task);
+                var thread = new ProcPid(_fs, Pid, Path.Join(Path.GetFileName(Directory), "task", name));
+                if (thread.ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok && stat.State is not ('Z' or 'X' or 'x'))
+                {
+                    return thread;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // gone meanwhile
+        }
+
+        return null;
+    }
+
     /// <summary>True while the process's directory exists.</summary>
     public bool Exists() => System.IO.Directory.Exists(Directory);
 

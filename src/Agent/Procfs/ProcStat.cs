@@ -11,9 +11,13 @@ internal readonly record struct ProcStat(
     int ParentPid,            // (4)
     uint Flags,               // (9) PF_* flags of the task
     ulong MinorFaults,        // (10) minflt
+    ulong ChildMinorFaults,   // (11) cminflt: of the children it waited for (and theirs)
     ulong MajorFaults,        // (12) majflt
+    ulong ChildMajorFaults,   // (13) cmajflt
     ulong UserTicks,          // (14) utime
     ulong SystemTicks,        // (15) stime
+    ulong ChildUserTicks,     // (16) cutime: utime + cutime of each child it waited for
+    ulong ChildSystemTicks,   // (17) cstime
     long Threads,             // (20) num_threads
     ulong StartTimeTicks,     // (22) starttime, ticks after boot
     ulong VirtualBytes,       // (23) vsize
@@ -28,8 +32,19 @@ internal readonly record struct ProcStat(
     /// </summary>
     public bool IsKernelThread => (Flags & KernelThreadFlag) != 0;
 
-    /// <summary>Zombies and dead tasks count as gone.</summary>
-    public bool IsAlive => State is not ('Z' or 'X' or 'x');
+    /// <summary>
+    /// A process is alive while any of its threads is. Its leader thread may have exited
+    /// (<c>pthread_exit</c> from <c>main</c>): the leader then shows <c>Z</c> while the other
+    /// threads run, and <c>num_threads</c> counts them (a finished zombie shows 1). Dead tasks
+    /// (<c>X</c>, reaped) count as gone.
+    /// </summary>
+    public bool IsAlive => State is not ('Z' or 'X' or 'x') || (State == 'Z' && Threads > 1);
+
+    /// <summary>Finished, not yet waited for: its CPU and faults are still here, then move to its reaper's c-fields.</summary>
+    public bool IsZombie => State == 'Z' && Threads <= 1;
+
+    /// <summary>Alive although its leader thread exited: memory, status and <c>fd/</c> are only in a live thread's <c>task/</c> entry.</summary>
+    public bool LeaderExited => State == 'Z' && Threads > 1;
 
     /// <summary>
     /// Parses one stat line. The command name (2) sits in parentheses and may itself contain
@@ -96,7 +111,7 @@ internal readonly record struct ProcStat(
                     }
 
                     break;
-                case 10 or 12 or 14 or 15 or 22 or 23:
+                case 10 or 11 or 12 or 13 or 14 or 15 or 16 or 17 or 22 or 23:
                     if (!AsciiParsing.TryParseUInt64(token, out wanted[field]))
                     {
                         return false;
@@ -112,7 +127,7 @@ internal readonly record struct ProcStat(
 
         stat = new ProcStat(
             (int)pid, state, (int)Math.Clamp(ppid, 0, int.MaxValue), (uint)flags,
-            wanted[10], wanted[12], wanted[14], wanted[15], threads, wanted[22], wanted[23], rss);
+            wanted[10], wanted[11], wanted[12], wanted[13], wanted[14], wanted[15], wanted[16], wanted[17], threads, wanted[22], wanted[23], rss);
         return true;
     }
 }

@@ -32,6 +32,48 @@ internal sealed partial class ProcSystem
 
     public double TicksToSeconds(ulong ticks) => (double)ticks / ClockTicksPerSecond;
 
+    /// <summary>
+    /// Clock ticks since boot now, from <c>/proc/uptime</c>: the clock processes' <c>starttime</c> is
+    /// counted on, to 10 ms (<c>btime</c> is whole seconds). Null when unreadable.
+    /// </summary>
+    public ulong? UptimeTicks()
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        return ProcFileReader.Read(Fs.UptimePath, buffer, out var n) == ProcReadStatus.Ok ? ParseUptimeTicks(buffer[..n], ClockTicksPerSecond) : null;
+    }
+
+    /// <summary>
+    /// The boot-clock tick of a moment <paramref name="ago"/> before now, for comparing it with
+    /// processes' start times (a pid file's mtime, the last tick a target was seen). Null when
+    /// <c>/proc/uptime</c> is unreadable.
+    /// </summary>
+    public ulong? BootTicksAgo(TimeSpan ago) => UptimeTicks() is { } now
+        ? (ulong)Math.Max(0, (double)now - (Math.Max(0, ago.TotalSeconds) * ClockTicksPerSecond))
+        : null;
+
+    /// <summary>"350735.47 234388.90": the first number, seconds since boot, in ticks.</summary>
+    internal static ulong? ParseUptimeTicks(ReadOnlySpan<byte> text, long ticksPerSecond)
+    {
+        var token = AsciiParsing.NextToken(ref text).TrimEnd("\n"u8);
+        var dot = token.IndexOf((byte)'.');
+        var whole = dot < 0 ? token : token[..dot];
+        var fraction = dot < 0 ? [] : token[(dot + 1)..];
+        if (!AsciiParsing.TryParseUInt64(whole, out var seconds) || seconds > (ulong)(long.MaxValue / 1000 / ticksPerSecond))
+        {
+            return null;
+        }
+
+        ulong hundredths = 0;
+        for (var i = 0; i < 2; i++)
+        {
+            // Two decimals as the kernel prints them; fewer (a hand-written file) are zeros.
+            var digit = i < fraction.Length && fraction[i] is >= (byte)'0' and <= (byte)'9' ? fraction[i] - (byte)'0' : 0;
+            hundredths = (hundredths * 10) + (ulong)digit;
+        }
+
+        return ((seconds * 100) + hundredths) * (ulong)ticksPerSecond / 100;
+    }
+
     public double StartTimeSeconds(ulong startTicks) => BootTimeSeconds + TicksToSeconds(startTicks);
 
     internal static long ParseBootTime(ReadOnlySpan<byte> text)

@@ -15,4 +15,8 @@ internal sealed record DotnetRuntimeSnapshot(
     double? ThreadPoolQueueLength,
     double? ThreadPoolCompletedItems,
     double? Exceptions,
-    double? LockContentions);
+    double? LockContentions)
+{
+    /// <summary>When the last value arrived: <c>target_runtime_connected</c> is 1 only while it is recent.</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+}

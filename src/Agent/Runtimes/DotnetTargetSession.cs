@@ -1,5 +1,5 @@
-using System.Diagnostics.Tracing;
 using System.Globalization;
+using System.Net.Sockets;
 using Agent.Configuration;
 using Agent.Logging;
 using Agent.Procfs;
@@ -11,13 +11,19 @@ namespace Agent.Runtimes;
 
 /// <summary>
 /// Follows ONE target's process for the System.Runtime meter (interval = Sampling:Interval) and
-/// publishes its counters under the target's name. Ends when the target has no process, or a new
-/// one (a restart): the supervisor (<see cref="DotnetRuntimeService"/>) then starts a fresh follower,
-/// so counters return within 3 intervals of a restart. While no socket is found, or the runtime is
-/// not ready, it retries with backoff (a quarter interval doubling to one interval). Connect mode finds the process's
-/// socket by its exact name (no directory listing); listen mode (<c>Runtime:Dotnet:DiagnosticPort</c>)
-/// waits for the runtime to connect and always resumes it, so a target configured without
-/// <c>nosuspend</c> is never left suspended.
+/// publishes its counters under the target's name. Ends when the target has no process, or when
+/// its process is gone (checked in /proc before every retry: a lost target is never retried); the
+/// supervisor (<see cref="DotnetRuntimeService"/>) then starts a fresh follower for the next one, so
+/// counters return within 3 intervals of a restart. While no socket is found, or the runtime is not
+/// ready, it retries with backoff (a quarter interval doubling to one interval). A session the
+/// runtime refuses (another tool holds its metrics source) or that stays silent is ended and
+/// retried with a longer backoff (one interval doubling to 30 s) until counters flow; meanwhile the
+/// reason is in <see cref="RuntimeStore.DotnetProblemOf"/> and said once in the log with its fix.
+/// Connect mode finds the process's socket by its exact name (no directory listing) and connects to
+/// it itself first — that socket is always disposed, so a stale or foreign socket file costs no
+/// descriptor — before the diagnostics client connects; listen mode
+/// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes it, so a
+/// target configured without <c>nosuspend</c> is never left suspended.
 /// </summary>
 internal sealed class DotnetTargetSession(
     string name,
@@ -26,8 +32,8 @@ internal sealed class DotnetTargetSession(
     TargetSnapshotStore target,
     ProcFs procfs,
     RuntimeStore store,
+    IAttachAdvisor advisor,
     TimeProvider time,
-    RepeatGate gate,
     ILogger<DotnetTargetSession> logger)
 {
     // An attach is a connect, a handshake and a session start in the target: on a loaded node
@@ -36,63 +42,114 @@ internal sealed class DotnetTargetSession(
     // that is not up yet still fails at once and is retried within the backoff.
     private static readonly TimeSpan AttachTimeoutFloor = TimeSpan.FromSeconds(5);
 
-    private readonly string _gateKey = "dotnet-attach:" + name;
-
     // The socket names of the followed process, computed once per process: a look is then only
     // two to four existence checks, however many targets are followed.
     private (ProcessIdentity Id, string[] Names)? _candidates;
 
+    // The last problem said in the log: each is said once per process, not on every retry.
+    private (ProcessIdentity Id, string Cause)? _told;
+
+    /// <summary>How long a session may go without a value before it counts as silent and is restarted.</summary>
+    internal TimeSpan SilenceLimit => MetricsSession.StaleAfter(interval) * 3;
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var backoff = interval / 4;
-        ProcessIdentity? toldNoSocket = null; // said once per target process, not every look
+        var refusedBackoff = interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1);
         try
         {
-            while (!stoppingToken.IsCancellationRequested && Current() is { } id)
+            while (!stoppingToken.IsCancellationRequested && Current() is { } id && Alive(id))
             {
+                Attempt attempt;
                 try
                 {
-                    if (await RunSession(id, stoppingToken))
-                    {
-                        backoff = interval / 4;
-                    }
-                    else
-                    {
-                        if (toldNoSocket != id)
-                        {
-                            toldNoSocket = id;
-                            Log.DotnetSocketNotFound(logger, id.Pid, interval);
-                        }
-
-                        // A runtime starting up creates its socket within the first looks; a process
-                        // that is not .NET never does: one look per interval in steady state, per target.
-                        await Task.Delay(backoff, time, stoppingToken);
-                        backoff = Doubled(backoff);
-                    }
+                    attempt = await RunSession(id, stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    if (gate.ShouldLog(_gateKey, out var suppressed))
-                    {
-                        Log.DotnetAttachFailed(logger, id.Pid, $"{e.GetType().Name}: {e.Message}", suppressed);
-                    }
-
-                    await Task.Delay(backoff, time, stoppingToken);
-                    backoff = Doubled(backoff);
+                    attempt = Attempt.Failed(e);
                 }
                 finally
                 {
                     store.Publish(name, (DotnetRuntimeSnapshot?)null); // no stale series once a session ends
                 }
+
+                if (!Alive(id))
+                {
+                    break; // lost (exit, kill): its stale socket is not retried and not complained about
+                }
+
+                TimeSpan wait;
+                switch (attempt.Kind)
+                {
+                    case AttemptKind.Delivered:
+                        store.PublishProblem(name, null);
+                        backoff = interval / 4;
+                        refusedBackoff = interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1);
+                        continue;
+                    case AttemptKind.NoSocket:
+                        wait = backoff;
+                        if (Untold(id, "no-socket"))
+                        {
+                            var why = await advisor.ExplainAsync(id.Pid, stoppingToken);
+                            store.PublishProblem(name, why);
+                            Log.DotnetSocketNotFound(logger, id.Pid, why?.Detail ?? "none found yet", why?.Fix ?? "none needed if the target is not .NET", interval);
+                        }
+
+                        backoff = Doubled(backoff, interval);
+                        break;
+                    case AttemptKind.Refused:
+                        wait = refusedBackoff;
+                        var problem = new DotnetSessionProblem(attempt.Reason!, RefusedFix, time.GetUtcNow());
+                        store.PublishProblem(name, problem);
+                        if (Untold(id, attempt.Reason!))
+                        {
+                            Log.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
+                        }
+
+                        refusedBackoff = Doubled(refusedBackoff, MetricsSession.RefusedBackoffCeiling); // the other tool may run for hours
+                        break;
+                    default:
+                        wait = backoff;
+                        if (Untold(id, attempt.Reason!))
+                        {
+                            var explained = await advisor.ExplainAsync(id.Pid, stoppingToken)
+                                ?? new DotnetSessionProblem(attempt.Reason!, "none known: the socket answers now; the agent retries", time.GetUtcNow());
+                            store.PublishProblem(name, explained);
+                            Log.DotnetAttachFailed(logger, id.Pid, explained.Detail, explained.Fix ?? "none", attempt.Reason!);
+                        }
+
+                        backoff = Doubled(backoff, interval);
+                        break;
+                }
+
+                await Task.Delay(wait, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // shutting down
         }
+        finally
+        {
+            store.PublishProblem(name, null);
+        }
     }
 
-    private TimeSpan Doubled(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
+    private string RefusedFix => MetricsSession.RefusedFix(interval);
+
+    private bool Untold(ProcessIdentity id, string cause)
+    {
+        if (_told == (id, cause))
+        {
+            return false;
+        }
+
+        _told = (id, cause);
+        return true;
+    }
+
+    private static TimeSpan Doubled(TimeSpan backoff, TimeSpan ceiling) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, ceiling.Ticks));
 
     /// <summary>The process this follower is for: the target's current one, while it is still this target's.</summary>
     private ProcessIdentity? Current()
@@ -101,19 +158,30 @@ internal sealed class DotnetTargetSession(
         return followed.FirstOrDefault(t => t.Name == name)?.Sample?.Identity;
     }
 
-    /// <summary>Runs one session until it ends or the target changes. False if no runtime was found.</summary>
-    private async Task<bool> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
+    /// <summary>The process is still running in /proc (the sampler's snapshot lags by up to an interval).</summary>
+    private bool Alive(ProcessIdentity id)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        return procfs.Process(id.Pid).ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok && stat.StartTimeTicks == id.StartTimeTicks && stat.IsAlive;
+    }
+
+    /// <summary>Runs one session until it ends, the target changes, the runtime refuses it or it stays silent.</summary>
+    private async Task<Attempt> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
         var port = options.DiagnosticPort;
+        using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var attachLimit = port is null ? 2 * interval : 3 * interval;
+        attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
         string transport;
         string endpoint;
         if (port is null)
         {
             if (Socket(id) is not { } socket)
             {
-                return false; // not a .NET process, or its runtime is not up yet
+                return Attempt.NoSocket; // not a .NET process, or its runtime is not up yet
             }
 
+            await ConnectCheck(socket, attachTimeout.Token);
             endpoint = socket + ",connect";
             transport = socket;
         }
@@ -123,9 +191,6 @@ internal sealed class DotnetTargetSession(
             transport = port + " (listen)";
         }
 
-        using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var attachLimit = port is null ? 2 * interval : 3 * interval;
-        attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
         await using var connector = await DiagnosticsClientConnector.FromDiagnosticPort(endpoint, attachTimeout.Token);
         var client = connector.Instance;
         if (port is not null)
@@ -133,31 +198,25 @@ internal sealed class DotnetTargetSession(
             ResumeIfSuspended(client);
         }
 
-        var sessionId = Guid.NewGuid().ToString("N");
-        var provider = new EventPipeProvider(
-            "System.Diagnostics.Metrics",
-            EventLevel.Informational,
-            0xF,
-            new Dictionary<string, string>
-            {
-                ["SessionId"] = sessionId,
-                ["Metrics"] = "System.Runtime",
-                ["RefreshInterval"] = interval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                ["MaxTimeSeries"] = "1000",
-                ["MaxHistograms"] = "10",
-                ["ClientId"] = sessionId,
-            });
-        using var session = await client.StartEventPipeSessionAsync([provider], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
-        Log.DotnetAttached(logger, id.Pid, transport);
-        gate.Reset(_gateKey);
+        var clientId = Guid.NewGuid().ToString("N");
+        using var session = await client.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId)], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
 
-        var reader = new DotnetCounterReader(id.Pid, sessionId);
+        var reader = new DotnetCounterReader(id.Pid, clientId, time);
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
-        store.Publish(name, reader.Snapshot()); // connected; counters follow at the first refresh
         using var source = new EventPipeEventSource(session.EventStream);
+        string? refusal = null;
         source.Dynamic.All += evt =>
         {
-            if (reader.Apply(evt) && !ended.IsCancellationRequested)
+            if (!reader.Apply(evt) || ended.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (reader.Refusal is { } r)
+            {
+                Volatile.Write(ref refusal, r);
+            }
+            else
             {
                 store.Publish(name, reader.Snapshot());
             }
@@ -167,9 +226,27 @@ internal sealed class DotnetTargetSession(
         // the pool grew — measured with the heap summary's reader, which had the same shape).
         var pump = Task.Factory.StartNew(source.Process, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        // Until the stream ends (target exited) or the target changed under us.
-        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && Current() == id)
+        // Until the stream ends (target exited), the target changed under us, the runtime refused
+        // the session (it stays open, silent) or no value arrived for too long.
+        var started = time.GetUtcNow();
+        var silent = false;
+        var delivered = false;
+        while (!pump.IsCompleted && !stoppingToken.IsCancellationRequested && Current() == id && Volatile.Read(ref refusal) is null)
         {
+            var last = store.DotnetOf(name)?.ReceivedAt is { } at && at > started ? at : started;
+            if (!delivered && last > started)
+            {
+                // Said when counters flow, not when the session opens: a refused session opens too.
+                delivered = true;
+                Log.DotnetAttached(logger, id.Pid, transport);
+            }
+
+            if (time.GetUtcNow() - last > SilenceLimit)
+            {
+                silent = true;
+                break;
+            }
+
             await Task.WhenAny(pump, Task.Delay(interval / 4, time, stoppingToken));
         }
 
@@ -178,7 +255,7 @@ internal sealed class DotnetTargetSession(
         {
             try
             {
-                await session.StopAsync(CancellationToken.None).WaitAsync(interval, time, CancellationToken.None);
+                await session.StopAsync(CancellationToken.None).WaitAsync(interval > AttachTimeoutFloor ? interval : AttachTimeoutFloor, time, CancellationToken.None);
             }
             catch (Exception e) when (e is ServerNotAvailableException or TimeoutException or IOException or EndOfStreamException or ObjectDisposedException)
             {
@@ -186,8 +263,25 @@ internal sealed class DotnetTargetSession(
             }
         }
 
-        Log.DotnetSessionEnded(logger, id.Pid);
-        return true;
+        if (delivered)
+        {
+            Log.DotnetSessionEnded(logger, id.Pid);
+        }
+
+        return Volatile.Read(ref refusal) is { } why ? Attempt.Refused(why)
+            : silent ? Attempt.Refused(string.Create(CultureInfo.InvariantCulture, $"the runtime sent no counters for {SilenceLimit.TotalSeconds:F0} s (its metrics source may be held by a tool whose refusal the agent did not see, or the runtime is older than .NET 8)"))
+            : Attempt.Delivered;
+    }
+
+    /// <summary>
+    /// Connects to the socket with a socket of our own, always disposed: a stale socket file (a killed
+    /// runtime) or another user's socket fails here without leaving an unconnected socket to the GC,
+    /// which the diagnostics client's own connect does.
+    /// </summary>
+    private static async Task ConnectCheck(string path, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
     }
 
     private string? Socket(ProcessIdentity id)
@@ -211,5 +305,25 @@ internal sealed class DotnetTargetSession(
         {
             // Started with nosuspend: nothing to resume.
         }
+    }
+
+    private enum AttemptKind
+    {
+        Delivered,
+        NoSocket,
+        Refused,
+        Failed,
+    }
+
+    /// <summary>How one attach ended; <see cref="Reason"/> says why it delivered nothing.</summary>
+    private readonly record struct Attempt(AttemptKind Kind, string? Reason)
+    {
+        public static Attempt Delivered => new(AttemptKind.Delivered, null);
+
+        public static Attempt NoSocket => new(AttemptKind.NoSocket, null);
+
+        public static Attempt Refused(string reason) => new(AttemptKind.Refused, reason);
+
+        public static Attempt Failed(Exception e) => new(AttemptKind.Failed, e is SocketException s ? $"{s.SocketErrorCode}: {e.Message}" : $"{e.GetType().Name}: {e.Message}");
     }
 }

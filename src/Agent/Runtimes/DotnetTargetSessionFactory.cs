@@ -1,5 +1,4 @@
 using Agent.Configuration;
-using Agent.Logging;
 using Agent.Procfs;
 using Agent.Sampling;
 
@@ -12,11 +11,11 @@ internal sealed class DotnetTargetSessionFactory(
     TargetSnapshotStore target,
     ProcFs procfs,
     RuntimeStore store,
+    IAttachAdvisor advisor,
     TimeProvider time,
-    RepeatGate gate,
     ILogger<DotnetTargetSession> logger)
 {
     public TimeProvider Time => time;
 
-    public DotnetTargetSession Create(string name) => new(name, runtime.Dotnet, sampling.Interval, target, procfs, store, time, gate, logger);
+    public DotnetTargetSession Create(string name) => new(name, runtime.Dotnet, sampling.Interval, target, procfs, store, advisor, time, logger);
 }

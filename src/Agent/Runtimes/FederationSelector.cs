@@ -11,7 +11,11 @@ namespace Agent.Runtimes;
 /// </summary>
 internal static class FederationSelector
 {
-    private static readonly string[] Reserved = ["target_process_", "target_dotnet_", "target_runtime_", "target_up", "target_restarts", "target_processes", "target_info"];
+    // The agent's own families: whole groups by prefix, single families by their exact name, as
+    // instrument or as exported (a counter's _total) (a prefix match on "target_up" also dropped an
+    // app's own uptime_seconds).
+    private static readonly string[] ReservedPrefixes = ["target_process_", "target_dotnet_", "target_runtime_"];
+    private static readonly string[] ReservedNames = ["target_up", "target_restarts", "target_restarts_total", "target_processes", "target_info"];
 
     public static FederatedSnapshot Select(IReadOnlyList<ScrapedFamily> families, Regex include)
     {
@@ -30,7 +34,7 @@ internal static class FederationSelector
                 "info" => ("target_" + Strip(family.Name, "_info") + "_info", Strip(family.Name, "_info") + "_info", false),
                 _ => (null, null, false),
             };
-            if (instrument is null || Reserved.Any(r => instrument.StartsWith(r, StringComparison.Ordinal)))
+            if (instrument is null || ReservedPrefixes.Any(r => instrument.StartsWith(r, StringComparison.Ordinal)) || ReservedNames.Contains(instrument, StringComparer.Ordinal))
             {
                 continue;
             }

@@ -79,11 +79,19 @@ internal sealed class FederationService : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>
+    /// One scrape under the hard deadline, which also covers a server that trickles bytes forever;
+    /// the deadline cancels the request itself (its connection is closed), not only the wait.
+    /// </summary>
     private async Task<string> Fetch(Uri url, CancellationToken stoppingToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        cts.CancelAfter(_options.MetricsTimeout);
-        // The hard deadline also covers a server that trickles bytes forever.
-        return await Task.Run(() => _client.GetStringAsync(url, cts.Token), CancellationToken.None).WaitAsync(_options.MetricsTimeout, _time, stoppingToken);
+        try
+        {
+            return await Common.Deadline<string>.Start(ct => _client.GetStringAsync(url, ct), _options.MetricsTimeout, _time, stoppingToken).WaitAsync();
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {_options.MetricsTimeout.TotalMilliseconds:F0} ms (Runtime:MetricsTimeout)");
+        }
     }
 }

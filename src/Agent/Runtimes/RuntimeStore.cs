@@ -12,6 +12,7 @@ internal sealed class RuntimeStore
 {
     private ImmutableDictionary<string, FederatedSnapshot> _federated = ImmutableDictionary.Create<string, FederatedSnapshot>(StringComparer.Ordinal);
     private ImmutableDictionary<string, DotnetRuntimeSnapshot> _dotnet = ImmutableDictionary.Create<string, DotnetRuntimeSnapshot>(StringComparer.Ordinal);
+    private ImmutableDictionary<string, DotnetSessionProblem> _dotnetProblems = ImmutableDictionary.Create<string, DotnetSessionProblem>(StringComparer.Ordinal);
 
     /// <summary>
     /// Raised on the writer's thread after each federated snapshot is published, so that the
@@ -29,6 +30,23 @@ internal sealed class RuntimeStore
     /// <summary>Null while no session of that target is delivering counters.</summary>
     public DotnetRuntimeSnapshot? DotnetOf(string? target) =>
         target is not null && Volatile.Read(ref _dotnet).TryGetValue(target, out var s) ? s : null;
+
+    /// <summary>Why a target's .NET session delivers nothing (refused, cannot attach); null while it delivers or has not tried.</summary>
+    public DotnetSessionProblem? DotnetProblemOf(string target) =>
+        Volatile.Read(ref _dotnetProblems).TryGetValue(target, out var p) ? p : null;
+
+    /// <summary>Sets (or, with null, clears) why the target's .NET session delivers nothing.</summary>
+    public void PublishProblem(string target, DotnetSessionProblem? problem)
+    {
+        if (problem is null)
+        {
+            ImmutableInterlocked.TryRemove(ref _dotnetProblems, target, out _);
+        }
+        else
+        {
+            ImmutableInterlocked.AddOrUpdate(ref _dotnetProblems, target, problem, (_, _) => problem);
+        }
+    }
 
     public FederatedSnapshot FederatedOf(string key) =>
         Volatile.Read(ref _federated).TryGetValue(key, out var s) ? s : FederatedSnapshot.Disconnected;

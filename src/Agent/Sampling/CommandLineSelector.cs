@@ -10,11 +10,10 @@ internal sealed class CommandLineSelector(Regex pattern) : TargetSelector
     public override Selection Select(SelectionContext context)
     {
         var t = context.Table;
-        var self = context.SelfPid;
         var matches = new List<ProcessEntry>();
         foreach (var p in t.Processes)
         {
-            if (p.Pid == self || p.IsKernelThread)
+            if (!context.IsCandidate(p))
             {
                 continue;
             }

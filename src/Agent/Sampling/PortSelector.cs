@@ -25,7 +25,7 @@ internal sealed class PortSelector(int port) : TargetSelector
         var denied = 0;
         foreach (var p in context.Table.Processes)
         {
-            if (p.Pid == context.SelfPid || p.IsKernelThread)
+            if (!context.IsCandidate(p))
             {
                 continue;
             }

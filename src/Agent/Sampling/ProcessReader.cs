@@ -44,14 +44,23 @@ internal sealed class ProcessReader(ProcSystem system)
         }
 
         var accessor = _followed[pid].Accessor;
-        _ = accessor.ReadStatus(_buffer, out reading.Status);
+
+        // CPU, faults, io and limits are the whole process's in its own files; memory, status and
+        // fd/ belong to its leader thread, so after the leader exited they are read from a live one.
+        var shared = reading.Stat.LeaderExited && accessor.LiveThread(_buffer) is { } thread ? thread : accessor;
+        if (shared != accessor && shared.ReadStat(_buffer, out var threadStat, out _) == ProcReadStatus.Ok)
+        {
+            reading.Stat = reading.Stat with { ResidentPages = threadStat.ResidentPages, VirtualBytes = threadStat.VirtualBytes };
+        }
+
+        _ = shared.ReadStatus(_buffer, out reading.Status);
         reading.IoStatus = accessor.ReadIo(_buffer, out reading.Io);
         if (withLimits)
         {
             _ = accessor.ReadLimits(_buffer, out reading.Limits);
         }
 
-        reading.FdStatus = accessor.CountFds(out reading.OpenFds);
+        reading.FdStatus = shared.CountFds(out reading.OpenFds);
         return ProcReadStatus.Ok;
     }
 

@@ -17,14 +17,7 @@ internal struct ProcessReading
     public long OpenFds;
     public ProcReadStatus FdStatus;
 
-    /// <summary>The cumulative counters in the snapshot's units (seconds, bytes, counts).</summary>
-    public readonly CounterValues Counters(ProcSystem system) => new(
-        system.TicksToSeconds(Stat.UserTicks),
-        system.TicksToSeconds(Stat.SystemTicks),
-        (long)Math.Min(Io.ReadBytes ?? 0, long.MaxValue),
-        (long)Math.Min(Io.WriteBytes ?? 0, long.MaxValue),
-        Status.VoluntaryContextSwitches ?? 0,
-        Status.InvoluntaryContextSwitches ?? 0,
-        (long)Math.Min(Stat.MinorFaults, long.MaxValue),
-        (long)Math.Min(Stat.MajorFaults, long.MaxValue));
+    /// <summary>This process as a member of a target; with its reaped children's use when the target sums its tree.</summary>
+    public readonly MemberCounters Member(ProcessIdentity id, bool withReaped) =>
+        new(id, Stat.ParentPid, KernelCounters.Own(Stat), withReaped ? KernelCounters.Reaped(Stat) : default, SeenCounters.Of(this));
 }

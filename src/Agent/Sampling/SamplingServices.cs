@@ -28,7 +28,7 @@ internal static class SamplingServices
             var auto = targets.Auto
                 ? new AutoDiscovery(factory, AutoDiscovery.KnownProxies.Concat(targets.ExtraProxies).ToHashSet(StringComparer.Ordinal), targets.AutoIncludeChildren)
                 : null;
-            return new TargetSet(configured, auto, factory.Reader, Environment.ProcessId, factory.Time);
+            return new TargetSet(configured, auto, factory.Reader, factory.Reader.Fs.OwnPid(), factory.Time);
         });
         services.AddSingleton(sp => new TargetSnapshotStore(sp.GetRequiredService<TargetSet>().Initial(sp.GetRequiredService<TimeProvider>().GetUtcNow())));
         services.AddSingleton<Watchdog>();

@@ -7,12 +7,17 @@ namespace Agent.Sampling;
 /// per tick (on first use, shared by every target), the agent's own pid in that procfs, and which
 /// processes other targets already follow.
 /// </summary>
-internal sealed class SelectionContext(ProcFs fs, int selfPid, Func<int, bool>? isClaimed = null)
+internal sealed class SelectionContext(ProcFs fs, int selfPid, Func<int, bool>? isClaimed = null, ProcSystem? system = null)
 {
     private ProcessTable? _table;
     private List<ProcessEntry>? _topLevel;
+    private HashSet<int>? _ancestors;
+    private ProcSystem? _system = system;
 
     public ProcFs Fs => fs;
+
+    /// <summary>Clock ticks, page size and the boot clock of this procfs.</summary>
+    public ProcSystem System => _system ??= new ProcSystem(fs);
 
     /// <summary>The agent itself: never a target unless the agent watches itself.</summary>
     public int SelfPid => selfPid;
@@ -27,4 +32,12 @@ internal sealed class SelectionContext(ProcFs fs, int selfPid, Func<int, bool>? 
 
     /// <summary>True if another target follows this pid now.</summary>
     public bool IsClaimed(int pid) => isClaimed?.Invoke(pid) ?? false;
+
+    /// <summary>
+    /// False for what no selector may pick: the agent itself, its ancestors (a <c>timeout</c>,
+    /// <c>sh -c</c> or <c>tini</c> around it, whose command lines hold the agent's own arguments)
+    /// and kernel threads.
+    /// </summary>
+    public bool IsCandidate(ProcessEntry p) =>
+        p.Pid != selfPid && !p.IsKernelThread && !(_ancestors ??= Table.Ancestry(selfPid)).Contains(p.Pid);
 }

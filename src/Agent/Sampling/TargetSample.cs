@@ -2,8 +2,13 @@ namespace Agent.Sampling;
 
 /// <summary>
 /// The target's values at one tick. Nullable members were not readable (permissions, older
-/// kernel) and must be omitted from every output, never shown as 0.
+/// kernel) and must be omitted from every output, never shown as 0. Counters are sums of integers
+/// (CPU in clock ticks) divided once, here: they never fall unless the target restarts.
 /// </summary>
+/// <param name="CountersSinceSeconds">
+/// When the counters started (Unix seconds): the start of the process the target was first found
+/// in after its last restart; a continuation (a daemon's child, a crashed master's orphan) keeps it.
+/// </param>
 internal sealed record TargetSample(
     ProcessIdentity Identity,
     string Name,
@@ -23,4 +28,5 @@ internal sealed record TargetSample(
     long? VoluntaryContextSwitches,
     long? InvoluntaryContextSwitches,
     long MinorPageFaults,
-    long MajorPageFaults);
+    long MajorPageFaults,
+    double? CountersSinceSeconds = null);

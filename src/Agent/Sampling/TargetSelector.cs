@@ -8,7 +8,16 @@ internal abstract class TargetSelector
 
     public abstract Selection Select(SelectionContext context);
 
-    /// <summary>Of several matching processes keep the tree roots, then the oldest root.</summary>
+    /// <summary>
+    /// True when a selector names one process, not a kind (<c>Target:Pid</c>): once that process
+    /// is gone the target is down for good, whatever takes its pid.
+    /// </summary>
+    public virtual bool NamesOneProcess => false;
+
+    /// <summary>
+    /// Of several matching processes the tree roots first (a match whose parent does not match),
+    /// oldest first, then the others, oldest first.
+    /// </summary>
     protected static Selection PickRoot(IReadOnlyList<ProcessEntry> matches, string what)
     {
         if (matches.Count == 0)
@@ -17,7 +26,6 @@ internal abstract class TargetSelector
         }
 
         var pids = matches.Select(m => m.Pid).ToHashSet();
-        var roots = matches.Where(m => !pids.Contains(m.ParentPid)).OrderBy(m => m.StartTimeTicks).ThenBy(m => m.Pid).ToList();
-        return Selection.Found(roots.Count > 0 ? roots[0].Pid : matches[0].Pid);
+        return Selection.Picked([.. matches.OrderBy(m => pids.Contains(m.ParentPid)).ThenBy(m => m.StartTimeTicks).ThenBy(m => m.Pid)]);
     }
 }

@@ -20,6 +20,33 @@ internal static class Format
 
     public static string Count(double n) => n.ToString("0", C);
 
+    /// <summary>
+    /// Text from outside (a comm, which may hold a newline; a problem quoting it) on one line of the
+    /// terminal summary: control characters are written as escapes (<c>\n</c>, <c>\t</c>, <c>\x1b</c>).
+    /// </summary>
+    public static string OneLine(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Any(char.IsControl))
+        {
+            return text ?? string.Empty;
+        }
+
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\n' => sb.Append("\\n"),
+                '\r' => sb.Append("\\r"),
+                '\t' => sb.Append("\\t"),
+                _ when char.IsControl(c) => sb.Append(C, $"\\x{(int)c:x2}"),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
+
     public static string Millis(double ms) => ms < 10 ? ms.ToString("0.0#", C) + " ms" : ms.ToString("0", C) + " ms";
 
     public static string Seconds(double s) => s < 10 ? s.ToString("0.0", C) + " s" : Duration(s);

@@ -72,6 +72,29 @@ internal static class Sparkline
         html.Append("</svg>");
     }
 
+    /// <summary>
+    /// How many columns a terminal sparkline of <paramref name="times"/> gets: at most
+    /// <paramref name="max"/>, and never so many that a column is narrower than the widest gap
+    /// between two samples — else a column between two samples holds none and prints blank, as if
+    /// nothing was known there (the first sample is taken at start, the next only one interval later).
+    /// </summary>
+    public static int Columns(long[] times, long to, int max)
+    {
+        if (times.Length < 2)
+        {
+            return 1;
+        }
+
+        var widest = 1L;
+        for (var i = 1; i < times.Length; i++)
+        {
+            widest = Math.Max(widest, times[i] - times[i - 1]);
+        }
+
+        var span = Math.Max(1, to - times[0]);
+        return (int)Math.Clamp(span / widest, 1, Math.Min(max, times.Length));
+    }
+
     /// <summary>A terminal sparkline: one block character per bucket, scaled to the peak.</summary>
     public static string Text(double?[] buckets, double floor)
     {

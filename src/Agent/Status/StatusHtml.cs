@@ -25,7 +25,7 @@ internal static class StatusHtml
         + ".b{display:inline-block;padding:1px 9px;border-radius:11px;font-size:12px;font-weight:700;color:#fff;vertical-align:2px}"
         + ".ok{background:var(--ok)}.bad{background:var(--bad)}.warn{background:var(--warn)}.off{background:var(--mut)}"
         + ".g{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:10px}"
-        + "figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:6px 8px}figcaption{font-size:13px}figcaption b{font-size:16px;margin-left:4px}"
+        + "figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:6px 8px}figcaption{font-size:13px}figcaption b{font-size:16px;margin-left:4px;white-space:nowrap}"
         + "svg{display:block;width:100%;height:44px}"
         + "polyline{fill:currentColor;fill-opacity:.16;stroke:currentColor;stroke-width:1.6;vector-effect:non-scaling-stroke;stroke-linejoin:round}"
         + "path.f{stroke:var(--bad);stroke-width:3;vector-effect:non-scaling-stroke;opacity:.8}"

@@ -22,11 +22,11 @@ internal static class StatusText
             sb.Append('\n');
             if (t.Up)
             {
-                sb.Append(c, $"{t.Name}  UP  pid {t.Pid} ({t.Process})  up {Format.Duration(t.UptimeSeconds ?? 0)}  restarts {t.Restarts}\n");
+                sb.Append(c, $"{t.Name}  UP  pid {t.Pid} ({Format.OneLine(t.Process)})  up {Format.Duration(t.UptimeSeconds ?? 0)}  restarts {t.Restarts}\n");
             }
             else
             {
-                sb.Append(c, $"{t.Name}  DOWN  {t.Problem}  restarts {t.Restarts}\n");
+                sb.Append(c, $"{t.Name}  DOWN  {Format.OneLine(t.Problem)}  restarts {t.Restarts}\n");
             }
 
             sb.Append(c, $"  selected by {t.Selector}\n");
@@ -39,7 +39,7 @@ internal static class StatusText
             var span = Format.Duration((now - times[0]) / 1000.0);
             foreach (var chart in Chart.Of(t.History))
             {
-                var line = Sparkline.Text(Sparkline.Reduce(times, chart.Values, times[0], now, Math.Min(Columns, times.Length)), chart.Floor);
+                var line = Sparkline.Text(Sparkline.Reduce(times, chart.Values, times[0], now, Sparkline.Columns(times, now, Columns)), chart.Floor);
                 var latest = chart.Latest is { } v ? chart.Show(v) : "–";
                 var peak = chart.Peak is { } p ? chart.Show(p) : "–";
                 sb.Append(c, $"  {chart.Key,-8}{latest,11}  {line}  peak {peak} in {span}\n");
@@ -56,7 +56,7 @@ internal static class StatusText
                 sb.Append(c, $"  {p.Name,-12} {p.Kind,-8} {p.State.ToUpperInvariant(),-8} {p.Reason ?? "-",-11} {age,-10} {latency,9}  ×{p.Streak}{(p.Critical ? string.Empty : "  (non-critical)")}\n");
                 if (p.State != "ok" && p.Description is { } d)
                 {
-                    sb.Append(c, $"  {string.Empty,-12} {d}\n");
+                    sb.Append(c, $"  {string.Empty,-12} {Format.OneLine(d)}\n");
                 }
             }
         }
@@ -66,7 +66,7 @@ internal static class StatusText
             sb.Append("\nevents (newest first)\n");
             foreach (var e in s.Events.Take(10))
             {
-                sb.Append(c, $"  {Format.Clock(e.At)}  {e.Subject,-12} {e.Kind,-10} {e.Detail}\n");
+                sb.Append(c, $"  {Format.Clock(e.At)}  {e.Subject,-12} {e.Kind,-10} {Format.OneLine(e.Detail)}\n");
             }
         }
 

@@ -6,7 +6,9 @@ namespace Agent.Telemetry;
 
 /// <summary>
 /// blackbox_exporter-style probe metrics: <c>agent_probe_success{probe,kind}</c>,
-/// <c>agent_probe_duration_seconds{probe,kind}</c>, <c>agent_probe_failures_total{probe,kind,reason}</c>.
+/// <c>agent_probe_duration_seconds{probe,kind}</c>, <c>agent_probe_failures_total{probe,kind,reason}</c>,
+/// and <c>agent_probe_abandoned_checks{probe,kind}</c> (checks cut at their deadline whose client
+/// ignored the cancellation and still runs; at most <see cref="ProbeRunner.MaxAbandoned"/> each).
 /// A stale result (older than 3 × Period + Timeout) reports success 0. Failure series start at 0.
 /// </summary>
 internal sealed class ProbeMetrics : IDisposable
@@ -17,15 +19,20 @@ internal sealed class ProbeMetrics : IDisposable
     private readonly Counter<long> _failures;
     private readonly ProbeResultStore _store;
     private readonly TimeProvider _time;
+    private readonly AbandonedChecks _abandoned;
+    private readonly IReadOnlyList<ProbeDefinition> _probes;
 
-    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time, IReadOnlyList<ProbeDefinition> probes)
+    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time, IReadOnlyList<ProbeDefinition> probes, AbandonedChecks abandoned)
     {
         _store = store;
         _time = time;
+        _probes = probes;
+        _abandoned = abandoned;
         _meter = meterFactory.Create(MeterName, typeof(ProbeMetrics).Assembly.GetName().Version?.ToString(3));
         _meter.CreateObservableGauge("agent.probe.success", Success, null, "1 if the probe's latest check succeeded and is not stale, else 0");
         _meter.CreateObservableGauge("agent.probe.duration", Duration, "s", "Duration of the probe's latest check");
         _meter.CreateObservableGauge("agent.probe.tls_cert_expiry", CertificateExpiry, "s", "Seconds until the notAfter of the dependency's TLS leaf certificate as last seen (negative once expired)");
+        _meter.CreateObservableGauge("agent.probe.abandoned_checks", Abandoned, null, "Checks cut at their deadline that still run because their client ignored the cancellation (at most 2 per probe; none are started beyond that)");
         _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, tls, http_status, unhealthy, error)");
 
         // Every (probe, reason) series exists from the start at 0, so rate() and increase() see
@@ -73,6 +80,14 @@ internal sealed class ProbeMetrics : IDisposable
             {
                 yield return new Measurement<double>((notAfter - now).TotalSeconds, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
             }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> Abandoned()
+    {
+        foreach (var p in _probes)
+        {
+            yield return new Measurement<int>(_abandoned.Of(p.Name), Tag("probe", p.Name), Tag("kind", p.KindLabel));
         }
     }
 

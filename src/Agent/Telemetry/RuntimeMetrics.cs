@@ -10,7 +10,9 @@ namespace Agent.Telemetry;
 /// The targets' runtime counters (<c>target_dotnet_*</c>) and <c>target_runtime_connected</c>, each
 /// series labelled with the target it describes. Counters are cumulative since that target started;
 /// while no session of a target delivers values nothing is reported for it but
-/// <c>target_runtime_connected{runtime="dotnet"} 0</c>. Federated families are instruments of
+/// <c>target_runtime_connected{runtime="dotnet"} 0</c>. "Delivers" is judged by the last value's age
+/// (<see cref="MetricsSession.Flowing"/>), not by an open session: a session the runtime refused
+/// stays open and silent. Federated families are instruments of
 /// <see cref="FederationMetrics"/>, created as they appear — except the three
 /// <c>target_python_gc_*</c> counters of prometheus_client (<see cref="PythonGcFamilies"/>), which
 /// are instruments here: a target's values come from its Python hook while the hook answers, else
@@ -37,10 +39,14 @@ internal sealed class RuntimeMetrics : IDisposable
     private readonly RuntimeSettings _settings;
     private readonly IReadOnlyList<FederationEndpoint> _federation;
     private readonly PythonGcStore _python;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
 
-    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings, IReadOnlyList<FederationEndpoint> federation, PythonGcStore python)
+    public RuntimeMetrics(IMeterFactory meterFactory, RuntimeStore store, TargetSnapshotStore targets, RuntimeSettings settings, IReadOnlyList<FederationEndpoint> federation, PythonGcStore python, TimeProvider time, SamplingOptions sampling)
     {
         _python = python;
+        _time = time;
+        _interval = sampling.Interval;
         _store = store;
         _targets = targets;
         _settings = settings;
@@ -80,9 +86,10 @@ internal sealed class RuntimeMetrics : IDisposable
         {
             // Every target can have a session (listen mode: the primary only); the store holds the delivering ones.
             var dotnet = _store.Dotnet;
+            var now = _time.GetUtcNow();
             foreach (var t in DotnetRuntimeService.Followed(snapshot, _settings.Dotnet.DiagnosticPort is not null))
             {
-                yield return new Measurement<int>(dotnet.ContainsKey(t.Name) ? 1 : 0, Target(t.Name), Dotnet);
+                yield return new Measurement<int>(MetricsSession.Flowing(dotnet.GetValueOrDefault(t.Name), _interval, now) ? 1 : 0, Target(t.Name), Dotnet);
             }
         }
 
@@ -149,9 +156,16 @@ internal sealed class RuntimeMetrics : IDisposable
         }
     }
 
+    /// <summary>The targets whose counters are flowing: a stale snapshot's series are not reported.</summary>
+    private IEnumerable<KeyValuePair<string, DotnetRuntimeSnapshot>> Fresh()
+    {
+        var now = _time.GetUtcNow();
+        return _store.Dotnet.Where(e => MetricsSession.Flowing(e.Value, _interval, now));
+    }
+
     private IEnumerable<Measurement<double>> Collections()
     {
-        foreach (var (name, s) in _store.Dotnet)
+        foreach (var (name, s) in Fresh())
         {
             foreach (var (generation, count) in s.GcCollections)
             {
@@ -162,7 +176,7 @@ internal sealed class RuntimeMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> Value(Func<DotnetRuntimeSnapshot, double?> read)
     {
-        foreach (var (name, s) in _store.Dotnet)
+        foreach (var (name, s) in Fresh())
         {
             if (read(s) is { } v)
             {

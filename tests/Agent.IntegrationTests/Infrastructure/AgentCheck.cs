@@ -14,7 +14,9 @@ internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, Ti
     /// <paramref name="urls"/> is given) and, while it runs, keeps trying to connect to that port:
     /// <see cref="ConnectionsAccepted"/> counts how often that worked (a command that never listens: 0).
     /// </summary>
-    public static async Task<AgentCheck> Run(IEnumerable<string> args, string? executable = null, string? asUser = null, string? urls = null, TimeSpan? wait = null)
+    /// <param name="jitBecause">Null: the published native binary; otherwise why this test needs the JIT build.</param>
+    /// <param name="env">Variables beside the run's own (the rendered environment of a chart's Pod).</param>
+    public static async Task<AgentCheck> Run(IEnumerable<string> args, string? asUser = null, string? urls = null, TimeSpan? wait = null, string? jitBecause = null, IDictionary<string, string?>? env = null)
     {
         var port = Net.FreePort();
         var list = args.ToList();
@@ -23,7 +25,8 @@ internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, Ti
             list.Add($"--urls={urls ?? $"http://127.0.0.1:{port}"}");
         }
 
-        var (file, argv) = (executable ?? "dotnet", executable is null ? new List<string> { Repo.AgentDll } : []);
+        var command = await AgentCommand.For(jitBecause);
+        var (file, argv) = (command[0], command.Skip(1).ToList());
         argv.AddRange(list);
         if (asUser is not null)
         {
@@ -32,9 +35,9 @@ internal sealed record AgentCheck(int ExitCode, string Stdout, string Stderr, Ti
             file = "runuser";
         }
 
-        var env = new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" };
+        var environment = new Dictionary<string, string?>(env ?? new Dictionary<string, string?>()) { ["DOTNET_gcServer"] = "0" };
         var clock = Stopwatch.StartNew();
-        await using var p = ChildProcess.Start(file, argv, env);
+        await using var p = ChildProcess.Start(file, argv, environment);
         var accepted = 0;
         var exited = p.WaitForExit(wait ?? TimeSpan.FromSeconds(60));
         while (!exited.IsCompleted)

@@ -19,23 +19,24 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>Starts <c>dotnet agent.dll</c> (or a native binary) with configuration as command-line arguments.</summary>
+    /// <summary>
+    /// Starts the agent with configuration as command-line arguments: the published Native AOT
+    /// binary (what ships), or the JIT build (<c>dotnet agent.dll</c>) when <paramref name="jitBecause"/>
+    /// says why this test cannot use the binary.
+    /// </summary>
     /// <param name="launcher">A command that runs the agent, e.g. <c>nsenter -t PID -p -m --</c> (a pod's namespace).</param>
-    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, string? executable = null, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null)
+    public static async Task<AgentProcess> Start(IDictionary<string, string> settings, bool waitHealthy = true, IDictionary<string, string?>? env = null, int? port = null, bool urlArgument = true, IReadOnlyList<string>? launcher = null, string? jitBecause = null, string? workingDirectory = null)
     {
         var listen = port ?? Net.FreePort();
         var args = new List<string>();
-        var file = executable ?? "dotnet";
+        var command = await AgentCommand.For(jitBecause);
+        var file = command[0];
+        args.AddRange(command.Skip(1));
         if (launcher is { Count: > 0 })
         {
-            args.AddRange(launcher.Skip(1));
-            args.Add(file);
+            args.Insert(0, file);
+            args.InsertRange(0, launcher.Skip(1));
             file = launcher[0];
-        }
-
-        if (executable is null)
-        {
-            args.Add(Repo.AgentDll);
         }
 
         if (urlArgument)
@@ -57,7 +58,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             environment[k] = v;
         }
 
-        var agent = new AgentProcess(ChildProcess.Start(file, args, environment), listen);
+        var agent = new AgentProcess(ChildProcess.Start(file, args, environment, workingDirectory), listen);
         if (waitHealthy)
         {
             await agent.WaitHealthy();

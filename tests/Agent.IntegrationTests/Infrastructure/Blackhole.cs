@@ -119,7 +119,8 @@ internal sealed class Blackhole : LoopbackListener
         return Task.CompletedTask;
     }
 
-    private static bool PeerClosed(Socket s)
+    /// <summary>The peer closed (or reset) the connection; what it sent is read and dropped.</summary>
+    internal static bool PeerClosed(Socket s)
     {
         var buffer = new byte[4096];
         try

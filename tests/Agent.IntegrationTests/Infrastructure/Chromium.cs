@@ -18,9 +18,9 @@ internal static class Chromium
     ];
 
     /// <summary>The DOM after the page loaded, as the browser serialises it.</summary>
-    public static async Task<string> DumpDom(string url)
+    public static async Task<string> DumpDom(string url, int? width = null)
     {
-        var (code, stdout, stderr) = await Run(["--dump-dom", url]);
+        var (code, stdout, stderr) = await Run(["--dump-dom", .. width is { } w ? (string[])[$"--window-size={w},800"] : [], url]);
         return code == 0 ? stdout : throw new InvalidOperationException($"chromium --dump-dom exited with {code}: {stderr}");
     }
 

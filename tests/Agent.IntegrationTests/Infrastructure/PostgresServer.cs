@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Agent.Tests.Shared;
 
 namespace Agent.IntegrationTests.Infrastructure;
 

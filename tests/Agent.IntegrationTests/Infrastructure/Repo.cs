@@ -15,6 +15,9 @@ internal static class Repo
 
     public static string Targets => Path.Combine(AppContext.BaseDirectory, "targets");
 
+    /// <summary>This run's results folder: ./test.sh names it in AGENT_TEST_RESULTS (TestResults/&lt;run&gt;); a bare `dotnet test`, TestResults/.</summary>
+    public static string Results => Environment.GetEnvironmentVariable("AGENT_TEST_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(Root, "TestResults");
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

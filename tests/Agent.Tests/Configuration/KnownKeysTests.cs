@@ -50,4 +50,10 @@ public class KnownKeysTests
     {
         Assert.Equal(Properties(typeof(NamedTargetOptions)), TargetPlan.Keys.Order(StringComparer.Ordinal).ToArray());
     }
+
+    [Fact]
+    public void Trigger_keys_are_exactly_the_properties_of_TriggerOptions()
+    {
+        Assert.Equal(Properties(typeof(TriggerOptions)), TriggerSettings.Keys.Order(StringComparer.Ordinal).ToArray());
+    }
 }

@@ -44,8 +44,9 @@ public class ProbeThresholdTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
         var probe = new ScriptedProbe(definition, script);
         var store = new ProbeResultStore();
-        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [definition]);
-        var runner = new ProbeRunner(probe, store, metrics, time, new RepeatGate(time), NullLogger.Instance);
+        var abandoned = new AbandonedChecks();
+        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [definition], abandoned);
+        var runner = new ProbeRunner(probe, store, metrics, abandoned, time, new RepeatGate(time), NullLogger.Instance);
         var evaluator = new ReadinessEvaluator([definition], new ReadinessOptions { RequireTarget = false });
         using var stop = new CancellationTokenSource();
         var loop = runner.RunAsync(stop.Token);

@@ -92,6 +92,10 @@ public class CgroupMemoryTests
     [InlineData("-1\n", null, false)]
     [InlineData("12k\n", null, false)]
     [InlineData("", null, false)]
+    [InlineData("4611686018427387904\n", null, true)]  // 2^62: the threshold itself
+    [InlineData("4611686018427387903\n", 4611686018427387903L, false)]
+    [InlineData("maximum\n", null, false)]
+    [InlineData("\n", null, false)]
     public void Limits(string text, long? value, bool unlimited)
     {
         Assert.Equal(value, CgroupFiles.ParseLimit(Encoding.ASCII.GetBytes(text), out var u));
@@ -107,6 +111,12 @@ public class CgroupMemoryTests
         Assert.Equal(1, CgroupFiles.FlatKeyed(text, "oom"u8));
         Assert.Null(CgroupFiles.FlatKeyed(text, "max"u8));
         Assert.Null(CgroupFiles.FlatKeyed("oom_kill x\n"u8, "oom_kill"u8));
+        Assert.Equal(0, CgroupFiles.FlatKeyed("low 0\nhigh 3\n"u8, "low"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill -1\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed("oom_kill 9223372036854775808\n"u8, "oom_kill"u8));
+        Assert.Null(CgroupFiles.FlatKeyed(""u8, "oom_kill"u8));
+        Assert.Equal(5, CgroupFiles.FlatKeyed("under_oom 0\noom_kill 5"u8, "oom_kill"u8)); // no final newline
     }
 
     [Fact]
@@ -133,8 +143,25 @@ public class CgroupMemoryTests
         else
         {
             var path = lines.Single(l => l.StartsWith("0::", StringComparison.Ordinal))[3..];
+            var dir = Path.Join("/sys/fs/cgroup", path.TrimStart('/')).TrimEnd('/');
             Assert.Equal(2, memory.Version);
-            Assert.Equal(Path.Join("/sys/fs/cgroup", path.TrimStart('/')).TrimEnd('/'), memory.Directory.TrimEnd('/'));
+            Assert.Equal(dir, memory.Directory.TrimEnd('/'));
+            // The values too, read as text: memory.max ("max" or bytes), memory.events' oom_kill.
+            // The root cgroup has neither file: the agent then has no limit and no count either.
+            var max = Path.Combine(dir, "memory.max");
+            if (File.Exists(max))
+            {
+                var text = File.ReadAllText(max).Trim();
+                Assert.Equal(text == "max", memory.Unlimited);
+                Assert.Equal(text == "max" ? null : long.Parse(text), memory.LimitBytes);
+                var oomKill = File.ReadAllLines(Path.Combine(dir, "memory.events")).Select(l => l.Split(' ')).Single(p => p[0] == "oom_kill")[1];
+                Assert.Equal(long.Parse(oomKill), memory.OomKills);
+                Assert.InRange(memory.CurrentBytes!.Value, 1, long.MaxValue);
+            }
+            else
+            {
+                Assert.Null(memory.LimitBytes);
+            }
         }
     }
 }

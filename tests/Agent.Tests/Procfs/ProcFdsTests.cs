@@ -73,4 +73,63 @@ public class ProcFdsTests
     {
         Assert.Equal(ProcReadStatus.Gone, ProcFds.Read("/proc/999999999", [], 10, out _));
     }
+
+    [Fact]
+    public void A_fake_fd_directory_is_read_in_fd_order_skipping_names_that_are_not_numbers()
+    {
+        // A pid directory of our own whose fd/ holds symbolic links as the kernel's does.
+        var pid = Directory.CreateTempSubdirectory("fakepid-").FullName;
+        try
+        {
+            var fd = Directory.CreateDirectory(Path.Combine(pid, "fd")).FullName;
+            File.CreateSymbolicLink(Path.Combine(fd, "10"), "pipe:[77]");
+            File.CreateSymbolicLink(Path.Combine(fd, "2"), "socket:[4242]");
+            File.CreateSymbolicLink(Path.Combine(fd, "0"), "/dev/null");
+            File.CreateSymbolicLink(Path.Combine(fd, "x"), "/ignored");
+            File.CreateSymbolicLink(Path.Combine(fd, "-1"), "/ignored-too");
+            var all = new List<ProcFd>();
+
+            Assert.Equal(ProcReadStatus.Ok, ProcFds.Read(pid, all, 10, out var truncated));
+
+            Assert.False(truncated);
+            Assert.Equal([0, 2, 10], all.Select(f => f.Fd));
+            Assert.Equal([FdKind.File, FdKind.Socket, FdKind.Pipe], all.Select(f => f.Kind));
+            Assert.Equal([0UL, 4242UL, 77UL], all.Select(f => f.Inode));
+            Assert.Equal(["/dev/null", "socket:[4242]", "pipe:[77]"], all.Select(f => f.Target));
+
+            var two = new List<ProcFd>();
+            Assert.Equal(ProcReadStatus.Ok, ProcFds.Read(pid, two, 2, out truncated));
+            Assert.True(truncated);
+            Assert.Equal([0, 2], two.Select(f => f.Fd));
+
+            var three = new List<ProcFd>();
+            Assert.Equal(ProcReadStatus.Ok, ProcFds.Read(pid, three, 3, out truncated));
+            Assert.False(truncated); // exactly at the limit: nothing left out
+
+            // A link that is not a link (closed and replaced meanwhile) is skipped, not an error.
+            File.WriteAllText(Path.Combine(fd, "5"), "plain file");
+            var skipped = new List<ProcFd>();
+            Assert.Equal(ProcReadStatus.Ok, ProcFds.Read(pid, skipped, 10, out _));
+            Assert.Equal([0, 2, 10], skipped.Select(f => f.Fd));
+        }
+        finally
+        {
+            Directory.Delete(pid, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_pid_directory_without_fd_is_gone()
+    {
+        var pid = Directory.CreateTempSubdirectory("fakepid-").FullName;
+        try
+        {
+            Assert.Equal(ProcReadStatus.Gone, ProcFds.Read(pid, [], 10, out var truncated));
+            Assert.False(truncated);
+        }
+        finally
+        {
+            Directory.Delete(pid);
+        }
+    }
 }

@@ -30,9 +30,13 @@ public class ProcStatRuleTests
         Assert.Equal(1004, s.ParentPid);
         Assert.Equal(1009u, s.Flags);
         Assert.Equal(1010ul, s.MinorFaults);
+        Assert.Equal(1011ul, s.ChildMinorFaults);
         Assert.Equal(1012ul, s.MajorFaults);
+        Assert.Equal(1013ul, s.ChildMajorFaults);
         Assert.Equal(1014ul, s.UserTicks);
         Assert.Equal(1015ul, s.SystemTicks);
+        Assert.Equal(1016ul, s.ChildUserTicks);
+        Assert.Equal(1017ul, s.ChildSystemTicks);
         Assert.Equal(1020, s.Threads);
         Assert.Equal(1022ul, s.StartTimeTicks);
         Assert.Equal(1023ul, s.VirtualBytes);
@@ -43,9 +47,13 @@ public class ProcStatRuleTests
     [InlineData(4)]
     [InlineData(9)]
     [InlineData(10)]
+    [InlineData(11)]
     [InlineData(12)]
+    [InlineData(13)]
     [InlineData(14)]
     [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(20)]
     [InlineData(22)]
     [InlineData(23)]
@@ -58,7 +66,7 @@ public class ProcStatRuleTests
 
     [Theory]
     [InlineData(5)]
-    [InlineData(11)]
+    [InlineData(18)]
     [InlineData(21)]
     [InlineData(25)]
     public void A_field_the_agent_does_not_use_may_hold_anything(int field)
@@ -94,18 +102,21 @@ public class ProcStatRuleTests
     }
 
     [Theory]
-    [InlineData("R", true)]
-    [InlineData("S", true)]
-    [InlineData("D", true)]
-    [InlineData("T", true)]
-    [InlineData("I", true)]
-    [InlineData("Z", false)] // zombie: exited, waiting for its parent
-    [InlineData("X", false)] // dead
-    [InlineData("x", false)] // dead (2.6.33 to 3.13)
-    public void Zombies_and_dead_tasks_are_not_alive(string state, bool alive)
+    [InlineData("R", "1", true)]
+    [InlineData("S", "1", true)]
+    [InlineData("D", "1", true)]
+    [InlineData("T", "1", true)]
+    [InlineData("I", "1", true)]
+    [InlineData("Z", "1", false)] // zombie: exited, waiting for its parent
+    [InlineData("Z", "2", true)]  // its leader thread exited (pthread_exit from main), another thread runs on
+    [InlineData("X", "1", false)] // dead
+    [InlineData("x", "1", false)] // dead (2.6.33 to 3.13)
+    public void A_process_is_alive_while_any_of_its_threads_is(string state, string threads, bool alive)
     {
-        Assert.True(Parse(Line(state: state), out var s));
+        Assert.True(Parse(Line(state: state, replace: 20, with: threads), out var s));
         Assert.Equal(alive, s.IsAlive);
+        Assert.Equal(state == "Z" && !alive, s.IsZombie);
+        Assert.Equal(state == "Z" && alive, s.LeaderExited);
     }
 
     [Theory]

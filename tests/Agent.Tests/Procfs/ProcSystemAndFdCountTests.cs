@@ -36,6 +36,28 @@ public sealed class ProcSystemAndFdCountTests : IDisposable
     }
 
     [Fact]
+    public void Uptime_is_read_to_the_hundredth_in_clock_ticks_and_this_machines_agrees_with_a_new_process()
+    {
+        var hz = GetconfClockTicks();
+        File.WriteAllText(Path.Combine(_root, "uptime"), "350735.47 234388.90\n");
+        var system = new ProcSystem(new ProcFs(_root));
+
+        Assert.Equal((ulong)(35_073_547 * hz / 100), system.UptimeTicks());
+        Assert.Equal((ulong)(35_073_447 * hz / 100), system.BootTicksAgo(TimeSpan.FromSeconds(1)));
+        Assert.Equal((ulong)(12 * hz), ProcSystem.ParseUptimeTicks("12\n"u8, hz));
+        Assert.Equal((ulong)(125 * hz / 10), ProcSystem.ParseUptimeTicks("12.5 1.0\n"u8, hz));
+        Assert.Null(ProcSystem.ParseUptimeTicks("up 12"u8, hz));
+        Assert.Null(new ProcSystem(new ProcFs(Path.Combine(_root, "nowhere"))).UptimeTicks());
+
+        // On this kernel a process started just now has a start time within a few ticks of uptime.
+        using var sleeper = Process.Start("sleep", ["5"])!;
+        var started = ulong.Parse(File.ReadAllText($"/proc/{sleeper.Id}/stat").Split(") ")[1].Split(' ')[19], System.Globalization.CultureInfo.InvariantCulture);
+        var now = new ProcSystem(new ProcFs("/proc")).UptimeTicks()!.Value;
+        sleeper.Kill();
+        Assert.InRange((long)now - (long)started, 0, hz);
+    }
+
+    [Fact]
     public void Without_a_readable_stat_boot_time_is_0()
     {
         Assert.Equal(0, new ProcSystem(new ProcFs(_root)).BootTimeSeconds);

@@ -1,4 +1,5 @@
 using Agent.Runtimes.Python;
+using Agent.Sampling;
 
 namespace Agent.Tests.Runtimes;
 
@@ -11,18 +12,18 @@ public sealed class PythonGcTotalsTests
     public void Departed_workers_keep_counting_and_a_missed_answer_keeps_the_last_values()
     {
         var totals = new PythonGcTotals();
-        var a = (1, 100UL);
-        var b = (2, 200UL);
-        var c = (3, 300UL);
+        var a = new ProcessIdentity(1, 100);
+        var b = new ProcessIdentity(2, 200);
+        var c = new ProcessIdentity(3, 300);
 
-        Assert.Equal(150, totals.Add([(a, Gen(100, 1000)), (b, Gen(50, 500))])[0].Collections);
-        Assert.Equal(160, totals.Add([(a, null), (b, Gen(60, 600))])[0].Collections);   // a missed this interval: its 100 stay
-        var afterExit = totals.Add([(a, Gen(110, 1100)), (c, Gen(5, 50))]);              // b exited at 60, c replaced it
+        Assert.Equal(150, totals.Add([a, b], [Gen(100, 1000), Gen(50, 500)])[0].Collections);
+        Assert.Equal(160, totals.Add([a, b], [null, Gen(60, 600)])[0].Collections);   // a missed this interval: its 100 stay
+        var afterExit = totals.Add([a, c], [Gen(110, 1100), Gen(5, 50)]);             // b exited at 60, c replaced it
         Assert.Equal(110 + 60 + 5, afterExit[0].Collections);
         Assert.Equal(1100 + 600 + 50, afterExit[0].Collected);
         Assert.Equal(11 + 6 + 0, afterExit[1].Collections);
 
         totals.Reset();
-        Assert.Equal(7, totals.Add([(a, Gen(7, 0))])[0].Collections);
+        Assert.Equal(7, totals.Add([a], [Gen(7, 0)])[0].Collections);
     }
 }

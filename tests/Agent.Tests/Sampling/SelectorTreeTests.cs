@@ -63,6 +63,29 @@ public sealed class SelectorTreeTests
     }
 
     [Fact]
+    public void The_agents_ancestors_are_never_candidates()
+    {
+        // The agent (300) runs under systemd (1), whose command line this pattern matches.
+        Assert.Null(new CommandLineSelector(AgentSettings.CompilePattern("^/sbin/init$")).Select(Host()).Pid);
+        Assert.Equal(1, new CommandLineSelector(AgentSettings.CompilePattern("^/sbin/init$")).Select(new SelectionContext(Fixtures.Host(), 9999)).Pid); // an agent outside this tree
+    }
+
+    [Theory]
+    [InlineData("gunicorn", "gunicorn")]
+    [InlineData("fifteen-chars-x", "fifteen-chars-x")]
+    [InlineData("long-name-executable-x", "long-name-execu")]
+    [InlineData("überwachungsdienst", "überwachungsdi")] // 15 bytes: ü is two
+    [InlineData("abcdefghijklmnö-svc", "abcdefghijklmn\uFFFD")] // the cut splits ö: decoded as the agent decodes comm
+    public void A_configured_name_is_cut_to_15_bytes_of_UTF_8_as_the_kernel_cuts_comm(string name, string comm)
+    {
+        Assert.Equal(comm, ProcessNameSelector.KernelComm(name));
+
+        // As the kernel does it: the first 15 bytes of the name, decoded like a comm read from stat.
+        var kernel = System.Text.Encoding.UTF8.GetBytes(name).Take(15).ToArray();
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(kernel), ProcessNameSelector.KernelComm(name));
+    }
+
+    [Fact]
     public void The_agent_never_selects_itself_by_name()
     {
         Assert.Null(new ProcessNameSelector("agent").Select(Pod()).Pid);

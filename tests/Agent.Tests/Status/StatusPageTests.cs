@@ -109,6 +109,24 @@ public partial class StatusPageTests
         Assert.All(lines.Where(l => !l.StartsWith("  " + new string(' ', 13), StringComparison.Ordinal) && !l.Contains("found", StringComparison.Ordinal)), l => Assert.True(l.Length <= 100, l));
     }
 
+    [Fact]
+    public void A_comm_with_a_newline_stays_on_its_line_of_the_terminal_summary()
+    {
+        // prctl(PR_SET_NAME) takes any bytes but NUL: "web\nFAKE  UP" would forge a line.
+        var history = new HistoryStore(TimeSpan.FromSeconds(1), []);
+        var recorder = new HistoryRecorder(history);
+        var results = new ProbeResultStore();
+        var snapshot = Snapshot(Sample(100, 1, name: "web\nFAKE  UP"), TimeSpan.Zero);
+        recorder.Record("app", snapshot, null, results.Current);
+        var targets = new TargetSnapshotStore(new SamplingSnapshot([snapshot], snapshot.TakenAt));
+        var builder = new StatusBuilder(history, targets, results, new ReadinessEvaluator([], new ReadinessOptions()), new SamplingSchedule(TimeSpan.FromSeconds(1)), new FakeTimeProvider(T0 + TimeSpan.FromSeconds(1)));
+
+        var lines = StatusText.Render(builder.Build()).Split('\n');
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("FAKE", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("app  UP  pid 100 (web\\nFAKE  UP)", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("text/plain", true)]
     [InlineData("text/plain, text/html;q=0.5", true)]

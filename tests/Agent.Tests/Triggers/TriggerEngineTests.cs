@@ -110,10 +110,14 @@ public sealed class TriggerEngineTests : IDisposable
         await Until(() => !engine.Triggers[0].Status().InFlight);
         await Until(() => _log.Entries.Any(e => e.EventId == 151)); // logged just after the completion (seen missing once under load)
 
-        // 25 minutes after the abandoned firing: still inside its 30-minute cooldown.
+        // 25 minutes after the abandoned firing: still inside its 30-minute cooldown. The decision
+        // is made on the tick itself: a second firing would be counted and in flight right here,
+        // before its actions (started after a yield) could reach the capture.
         _time.Advance(TimeSpan.FromMinutes(20));
         engine.OnTick(Snapshot(_time.GetUtcNow(), threads: 500));
 
+        Assert.Equal(1, engine.Triggers[0].Status().Firings);
+        Assert.False(engine.Triggers[0].Status().InFlight);
         Assert.Single(_capture.Calls);
         Assert.Equal(1, engine.Triggers[0].Status().ConsecutiveFailures);
         Assert.Contains(_log.Entries, e => e.EventId == 151 && e.Message.Contains("no result within 00:05:00", StringComparison.Ordinal));

@@ -4,10 +4,11 @@ namespace Agent.Diagnostics.Heap;
 /// The heap walk's object graph, kept only as far as a stated memory budget allows, to answer one
 /// question afterwards: which types hold references to the objects of the types that grew.
 /// Each object costs 16 bytes here (address, type index, reference count) and each reference 12
-/// (the referenced address, then its holder's type index). The object arrays start at the
-/// previous walk's count plus a quarter and grow while they fit; a graph that would not fit is
-/// never started and one that outgrows the budget is dropped, so the agent's memory for it is
-/// bounded by <see cref="BudgetBytes"/> whatever the heap.
+/// (the referenced address, then its holder's type index), in native memory
+/// (<see cref="NativeArray{T}"/>) freed when the capture ends. The arrays start at the previous
+/// walk's counts plus a quarter and grow while they fit; a graph that would not fit is never
+/// started and one that outgrows the budget is dropped, so the agent's memory for it is bounded
+/// by <see cref="BudgetBytes"/> whatever the heap.
 /// </summary>
 /// <remarks>
 /// The runtime writes objects (GCBulkNode) and their references (GCBulkEdge) in separate batches
@@ -16,7 +17,7 @@ namespace Agent.Diagnostics.Heap;
 /// one another, in object order) only once the walk is over. A missing batch (its index skips)
 /// or totals that do not match make the graph unusable, and the result says so.
 /// </remarks>
-internal sealed class HeapGraph
+internal sealed class HeapGraph : IDisposable
 {
     /// <summary>The most memory the graph may take: ~2 M objects with 1.5 references each.</summary>
     public const long BudgetBytes = 64L * 1024 * 1024;
@@ -24,28 +25,31 @@ internal sealed class HeapGraph
     public const int BytesPerObject = 16;
     public const int BytesPerReference = 12;
 
-    // References are only ever read in order: fixed chunks, never copied.
-    private const int ChunkLength = 64 * 1024;
+    // Reference storage grows in steps of this many (a remap, not a copy).
+    private const long ReferenceStep = 256 * 1024;
 
     private readonly long _budget;
     private readonly Dictionary<ulong, int> _typeIndex = [];
     private readonly List<ulong> _types = [];
-    private readonly List<ulong[]> _edgeChunks = [];
-    private ulong[]? _addresses;
-    private int[]? _nodeTypes;
-    private uint[]? _nodeEdges;
-    private int _nodes;
+    private NativeArray<ulong>? _addresses;
+    private NativeArray<int>? _nodeTypes;
+    private NativeArray<uint>? _nodeEdges;
+    private NativeArray<ulong>? _edgeTargets;
+    private NativeArray<int>? _holderOf;
+    private long _nodes;
     private long _edges;
     private long _expectedEdges;
     private uint _nextNodeBatch;
     private uint _nextEdgeBatch;
 
-    private HeapGraph(int objects, long budget)
+    private HeapGraph(long objects, long references, long budget)
     {
         _budget = budget;
-        _addresses = new ulong[objects];
-        _nodeTypes = new int[objects];
-        _nodeEdges = new uint[objects];
+        _addresses = new NativeArray<ulong>(objects);
+        _nodeTypes = new NativeArray<int>(objects);
+        _nodeEdges = new NativeArray<uint>(objects);
+        _edgeTargets = new NativeArray<ulong>(references);
+        PeakBytes = Reserved;
     }
 
     /// <summary>Why there is no usable graph, or null.</summary>
@@ -54,9 +58,8 @@ internal sealed class HeapGraph
     /// <summary>The most the graph's arrays held at once.</summary>
     public long PeakBytes { get; private set; }
 
-    private long NodeBytes => (_addresses?.LongLength ?? 0) * BytesPerObject;
-
-    private long EdgeBytes => (long)_edgeChunks.Count * ChunkLength * BytesPerReference;
+    private long Reserved =>
+        (_addresses?.Bytes ?? 0) + (_nodeTypes?.Bytes ?? 0) + (_nodeEdges?.Bytes ?? 0) + (_edgeTargets?.Bytes ?? 0) + (_holderOf?.Bytes ?? 0);
 
     /// <summary>
     /// A graph for a walk expected to hold about <paramref name="objects"/> objects and
@@ -74,7 +77,9 @@ internal sealed class HeapGraph
         }
 
         why = null;
-        return new HeapGraph((int)Math.Min((objects * 5 / 4) + 4096, Math.Max(4096, (budget - (references * BytesPerReference)) / BytesPerObject)), budget);
+        var nodes = Math.Min((objects * 5 / 4) + 4096, Math.Max(4096, (budget - (references * BytesPerReference)) / BytesPerObject));
+        var edges = Math.Min((references * 5 / 4) + 4096, Math.Max(4096, (budget - (nodes * BytesPerObject)) / 8));
+        return new HeapGraph(nodes, edges, budget);
     }
 
     public void NodeBatch(uint index) => Sequence(ref _nextNodeBatch, index, "object");
@@ -88,7 +93,7 @@ internal sealed class HeapGraph
             return;
         }
 
-        if (_nodes == _addresses.Length && !GrowNodes())
+        if (_nodes == _addresses.Length && !Grow(ref _nodes, _addresses.Length + Math.Max(_addresses.Length / 2, 4096), nodes: true))
         {
             return;
         }
@@ -108,24 +113,17 @@ internal sealed class HeapGraph
 
     public void AddEdge(ulong target)
     {
-        if (_addresses is null)
+        if (_edgeTargets is null)
         {
             return;
         }
 
-        var within = (int)(_edges % ChunkLength);
-        if (within == 0 && _edges / ChunkLength == _edgeChunks.Count)
+        if (_edges == _edgeTargets.Length && !Grow(ref _edges, _edgeTargets.Length + ReferenceStep, nodes: false))
         {
-            if (!Fits(NodeBytes + EdgeBytes + ((long)ChunkLength * BytesPerReference)))
-            {
-                return;
-            }
-
-            _edgeChunks.Add(new ulong[ChunkLength]);
+            return;
         }
 
-        _edgeChunks[(int)(_edges / ChunkLength)][within] = target;
-        _edges++;
+        _edgeTargets[_edges++] = target;
     }
 
     /// <summary>
@@ -146,56 +144,101 @@ internal sealed class HeapGraph
             return null;
         }
 
-        // The holder of each reference, in arrival order (an object's references follow one another),
-        // kept as its type index in chunks beside the references: the other 4 of each reference's 12 bytes.
-        var holderChunks = new List<int[]>(_edgeChunks.Count);
-        long e = 0;
-        for (var n = 0; n < _nodes; n++)
+        // The holder of each reference, in arrival order (an object's references follow one another):
+        // the other 4 of each reference's 12 bytes.
+        if (!Fits(Reserved + (_edges * sizeof(int))))
         {
-            for (var k = 0u; k < _nodeEdges![n]; k++, e++)
-            {
-                if (e % ChunkLength == 0)
-                {
-                    holderChunks.Add(new int[ChunkLength]);
-                }
+            return null;
+        }
 
-                holderChunks[^1][(int)(e % ChunkLength)] = _nodeTypes![n];
+        _holderOf = new NativeArray<int>(_edges);
+        PeakBytes = Math.Max(PeakBytes, Reserved);
+        long e = 0;
+        for (long n = 0; n < _nodes; n++)
+        {
+            for (var k = 0u; k < _nodeEdges![n]; k++)
+            {
+                _holderOf[e++] = _nodeTypes![n];
             }
         }
 
-        PeakBytes = Math.Max(PeakBytes, NodeBytes + EdgeBytes + ((long)holderChunks.Count * ChunkLength * 4));
-        _nodeEdges = null;
-        Array.Sort(_addresses, _nodeTypes, 0, _nodes);
-        var wanted = new HashSet<int>(grown.Where(_typeIndex.ContainsKey).Select(id => _typeIndex[id]));
-        var counts = new Dictionary<(int Target, int Holder), long>();
+        var addresses = _addresses.Span(_nodes);
+        var types = _nodeTypes!.Span(_nodes);
+        addresses.Sort(types);
+        var wanted = new HashSet<int>();
+        foreach (var id in grown)
+        {
+            if (_typeIndex.TryGetValue(id, out var index))
+            {
+                wanted.Add(index);
+            }
+        }
+
+        // (grower's type index << 32 | holder's type index) -> references
+        var counts = new Dictionary<long, long>();
         for (long i = 0; i < _edges; i++)
         {
-            var at = Array.BinarySearch(_addresses, 0, _nodes, _edgeChunks[(int)(i / ChunkLength)][i % ChunkLength]);
-            if (at >= 0 && wanted.Contains(_nodeTypes![at]))
+            var at = addresses.BinarySearch(_edgeTargets![i]);
+            if (at >= 0 && wanted.Contains(types[at]))
             {
-                var key = (_nodeTypes[at], holderChunks[(int)(i / ChunkLength)][i % ChunkLength]);
+                var key = ((long)types[at] << 32) | (uint)_holderOf[i];
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         }
 
-        return counts
-            .GroupBy(c => _types[c.Key.Target])
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Value).Take(top).Select(c => (_types[c.Key.Holder], c.Value)).ToList());
+        var result = new Dictionary<ulong, List<(ulong Holder, long References)>>();
+        foreach (var (key, references) in counts)
+        {
+            var grower = _types[(int)(key >> 32)];
+            if (!result.TryGetValue(grower, out var list))
+            {
+                result[grower] = list = [];
+            }
+
+            list.Add((_types[(int)(key & 0xFFFF_FFFF)], references));
+        }
+
+        foreach (var list in result.Values)
+        {
+            list.Sort((a, b) => b.References.CompareTo(a.References));
+            if (list.Count > top)
+            {
+                list.RemoveRange(top, list.Count - top);
+            }
+        }
+
+        return result;
     }
 
-    // The object arrays grow by half while the old and new copies together fit the budget.
-    private bool GrowNodes()
+    public void Dispose() => Release();
+
+    // Grows the object arrays (by half) or the references (by a step) while the total fits the budget.
+    private bool Grow(ref long used, long length, bool nodes)
     {
-        var length = _addresses!.Length;
-        var grown = (int)Math.Min(Array.MaxLength, length + Math.Max(length / 2, 4096));
-        if (grown == length || !Fits(NodeBytes + ((long)grown * BytesPerObject) + EdgeBytes))
+        length = Math.Min(length, Array.MaxLength);
+        var more = (length - used) * (nodes ? BytesPerObject : 8);
+        if (length == used || !Fits(Reserved + more))
         {
+            if (length == used)
+            {
+                Drop("holders omitted: more objects than one array holds");
+            }
+
             return false;
         }
 
-        Array.Resize(ref _addresses, grown);
-        Array.Resize(ref _nodeTypes, grown);
-        Array.Resize(ref _nodeEdges, grown);
+        if (nodes)
+        {
+            _addresses!.Resize(length);
+            _nodeTypes!.Resize(length);
+            _nodeEdges!.Resize(length);
+        }
+        else
+        {
+            _edgeTargets!.Resize(length);
+        }
+
+        PeakBytes = Math.Max(PeakBytes, Reserved);
         return true;
     }
 
@@ -207,7 +250,6 @@ internal sealed class HeapGraph
             return false;
         }
 
-        PeakBytes = Math.Max(PeakBytes, bytes);
         return true;
     }
 
@@ -224,9 +266,20 @@ internal sealed class HeapGraph
     private void Drop(string why)
     {
         Problem ??= why;
+        Release();
+    }
+
+    private void Release()
+    {
+        _addresses?.Dispose();
+        _nodeTypes?.Dispose();
+        _nodeEdges?.Dispose();
+        _edgeTargets?.Dispose();
+        _holderOf?.Dispose();
         _addresses = null;
         _nodeTypes = null;
         _nodeEdges = null;
-        _edgeChunks.Clear();
+        _edgeTargets = null;
+        _holderOf = null;
     }
 }

@@ -11,6 +11,16 @@ namespace Agent.Diagnostics.Python;
 /// tracemalloc's growth by allocation site over the window — then the collector and the types
 /// again. tracemalloc runs only during the window when the hook started it.
 /// </summary>
+/// <remarks>
+/// The artifact (format <c>python-heap-growth/1</c>): <c>{format, target, pid, runtime, seconds,
+/// findings: [one sentence per process], processes: [{pid, ownPid, error?, allocations: the
+/// hook's answer (seconds, frames, startedTracing, tracedBefore, tracedAfter, tracedPeak,
+/// tracemallocOverhead, sizeDiff, countDiff, sitesGrowing, sites: [{sizeDiff, countDiff, size,
+/// count, frames: [{file, line, function, code}]}]), gc: {collections, collected, uncollectable:
+/// per generation over the window, garbage}, objectsDelta, typeDeltasOwn, typesBefore,
+/// typesAfter, typesGrown: [{type, count, delta}]}]}</c>. Written with a plain JSON writer: the
+/// hook's answers are copied as they came (checked for the fields read here).
+/// </remarks>
 internal sealed class PythonHeapGrowth(PythonHookTargets hooks, TimeProvider time)
 {
     public const string Format = "python-heap-growth/1";
@@ -39,49 +49,33 @@ internal sealed class PythonHeapGrowth(PythonHookTargets hooks, TimeProvider tim
             throw new CaptureFailedException(string.Join("; ", processes.Select(p => string.Create(CultureInfo.InvariantCulture, $"pid {p.Pid}: {p.Error}"))));
         }
 
-        var result = new PythonHeapGrowthArtifact(
-            Format,
-            target.Name,
-            target.Identity.Pid,
-            "python",
-            Math.Round((time.GetUtcNow() - started).TotalSeconds, 1),
-            [.. processes.Select(Finding)],
-            processes);
         await using var file = File.Create(path);
-        await JsonSerializer.SerializeAsync(file, result, DiagnosticsJsonContext.Default.PythonHeapGrowthArtifact, cancellationToken);
-    }
-
-    private static async Task<PythonProcessGrowth> MeasureAsync(int pid, string socket, TimeSpan window, int top, CancellationToken ct)
-    {
-        try
+        await using var json = new Utf8JsonWriter(file);
+        json.WriteStartObject();
+        json.WriteString("format", Format);
+        json.WriteString("target", target.Name);
+        json.WriteNumber("pid", target.Identity.Pid);
+        json.WriteString("runtime", "python");
+        json.WriteNumber("seconds", Math.Round((time.GetUtcNow() - started).TotalSeconds, 1));
+        json.WriteStartArray("findings");
+        foreach (var p in processes)
         {
-            var gcBefore = await PythonHookRequests.GcAsync(socket, pid, Grace, ct);
-            var typesBefore = await PythonHookRequests.TypesAsync(socket, pid, top, Grace, ct);
-            var allocations = await PythonHookRequests.AllocationsAsync(socket, pid, window, Frames, top, Grace, ct);
-            var typesAfter = await PythonHookRequests.TypesAsync(socket, pid, top, Grace, ct);
-            var gcAfter = await PythonHookRequests.GcAsync(socket, pid, Grace, ct);
-            // The hook's deltas are against its previous answer: the one taken just before, unless another client asked in between.
-            var deltasOwn = typesAfter.PreviousAt is { } p && Math.Abs(p - typesBefore.TakenAt) < 0.001;
-            return new PythonProcessGrowth(pid, gcBefore.Pid, null, allocations, GcDelta(gcBefore, gcAfter), typesAfter.Objects - typesBefore.Objects, deltasOwn, typesBefore.ByCount, typesAfter.ByCount, typesAfter.ByGrowth ?? []);
+            json.WriteStringValue(Finding(p));
         }
-        catch (PythonHookException e)
-        {
-            return new PythonProcessGrowth(pid, null, e.Message, null, null, null, false, [], [], []);
-        }
-    }
 
-    private static PythonGcDelta GcDelta(PythonGc before, PythonGc after)
-    {
-        var n = Math.Min(before.Stats.Count, after.Stats.Count);
-        return new PythonGcDelta(
-            [.. Enumerable.Range(0, n).Select(g => after.Stats[g].Collections - before.Stats[g].Collections)],
-            [.. Enumerable.Range(0, n).Select(g => after.Stats[g].Collected - before.Stats[g].Collected)],
-            [.. Enumerable.Range(0, n).Select(g => after.Stats[g].Uncollectable - before.Stats[g].Uncollectable)],
-            after.Garbage);
+        json.WriteEndArray();
+        json.WriteStartArray("processes");
+        foreach (var p in processes)
+        {
+            p.Write(json);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>One sentence per process: the top growing line, or that nothing grew and what the collector did meanwhile.</summary>
-    internal static string Finding(PythonProcessGrowth p)
+    internal static string Finding(ProcessGrowth p)
     {
         var who = string.Create(CultureInfo.InvariantCulture, $"pid {p.Pid}");
         if (p.Allocations is not { } a)
@@ -92,49 +86,141 @@ internal sealed class PythonHeapGrowth(PythonHookTargets hooks, TimeProvider tim
         var collector = p.Gc is { } gc
             ? string.Create(CultureInfo.InvariantCulture, $"the collector ran {gc.Collections.Sum()} times and freed {gc.Collected.Sum()} objects in cycles ({gc.Uncollectable.Sum()} uncollectable, {gc.Garbage} in gc.garbage)")
             : "the collector's counters are unknown";
-        if (a.Sites.Count == 0 || a.Sites[0].SizeDiff < NoiseBytes)
+        var seconds = a.GetProperty("seconds").GetDouble();
+        var all = PythonHookRequests.Number(a, "sizeDiff");
+        var sites = a.GetProperty("sites");
+        var first = sites.GetArrayLength() > 0 ? sites[0] : default;
+        if (first.ValueKind != JsonValueKind.Object || PythonHookRequests.Number(first, "sizeDiff") < NoiseBytes)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{who}: no allocation site grew by {NoiseBytes / 1024} KiB or more in {a.Seconds:F0} s (traced memory {Signed(a.SizeDiff)}, peak {DotnetHeapGrowth.Mib(a.TracedPeak)}); meanwhile {collector}");
+            return string.Create(CultureInfo.InvariantCulture, $"{who}: no allocation site grew by {NoiseBytes / 1024} KiB or more in {seconds:F0} s (traced memory {Signed(all)}, peak {DotnetHeapGrowth.Mib(PythonHookRequests.Number(a, "tracedPeak"))}); meanwhile {collector}");
         }
 
-        var site = a.Sites[0];
-        var frame = site.Frames.Count > 0 ? site.Frames[0] : null;
-        var where = frame is null ? "an unknown line" : string.Create(CultureInfo.InvariantCulture, $"{frame.File}:{frame.Line} in {frame.Function ?? "?"}(): {frame.Code ?? "(source not readable)"}");
-        return string.Create(CultureInfo.InvariantCulture, $"{who}: {Signed(site.SizeDiff)} in {site.CountDiff} blocks in {a.Seconds:F0} s at {where} (all sites: {Signed(a.SizeDiff)}); meanwhile {collector}");
+        var frame = first.TryGetProperty("frames", out var frames) && frames.ValueKind == JsonValueKind.Array && frames.GetArrayLength() > 0 ? frames[0] : default;
+        var where = frame.ValueKind != JsonValueKind.Object
+            ? "an unknown line"
+            : string.Create(CultureInfo.InvariantCulture, $"{PythonHookRequests.Text(frame, "file")}:{PythonHookRequests.Number(frame, "line")} in {PythonHookRequests.Text(frame, "function") ?? "?"}(): {PythonHookRequests.Text(frame, "code") ?? "(source not readable)"}");
+        return string.Create(CultureInfo.InvariantCulture, $"{who}: {Signed(PythonHookRequests.Number(first, "sizeDiff"))} in {PythonHookRequests.Number(first, "countDiff")} blocks in {seconds:F0} s at {where} (all sites: {Signed(all)}); meanwhile {collector}");
+    }
+
+    private static async Task<ProcessGrowth> MeasureAsync(int pid, string socket, TimeSpan window, int top, CancellationToken ct)
+    {
+        try
+        {
+            var gcBefore = await PythonHookRequests.GcAsync(socket, pid, Grace, ct);
+            var typesBefore = await PythonHookRequests.TypesAsync(socket, pid, top, Grace, ct);
+            var allocations = await PythonHookRequests.AllocationsAsync(socket, pid, window, Frames, top, Grace, ct);
+            var typesAfter = await PythonHookRequests.TypesAsync(socket, pid, top, Grace, ct);
+            var gcAfter = await PythonHookRequests.GcAsync(socket, pid, Grace, ct);
+            return new ProcessGrowth(pid, gcBefore.Pid, null, allocations, GcDelta.Between(gcBefore, gcAfter), typesBefore, typesAfter);
+        }
+        catch (PythonHookException e)
+        {
+            return new ProcessGrowth(pid, null, e.Message, null, null, null, null);
+        }
     }
 
     private static string Signed(long bytes) => (bytes < 0 ? "-" : "+") + DotnetHeapGrowth.Mib(Math.Abs(bytes));
+
+    /// <summary>What the collector did during the window, per generation, and gc.garbage at its end.</summary>
+    internal sealed record GcDelta(long[] Collections, long[] Collected, long[] Uncollectable, long Garbage)
+    {
+        public static GcDelta Between(PythonGc before, PythonGc after)
+        {
+            var n = Math.Min(before.Stats.Count, after.Stats.Count);
+            var (c, d, u) = (new long[n], new long[n], new long[n]);
+            for (var g = 0; g < n; g++)
+            {
+                c[g] = after.Stats[g].Collections - before.Stats[g].Collections;
+                d[g] = after.Stats[g].Collected - before.Stats[g].Collected;
+                u[g] = after.Stats[g].Uncollectable - before.Stats[g].Uncollectable;
+            }
+
+            return new GcDelta(c, d, u, after.Garbage);
+        }
+    }
+
+    /// <summary>One process's answers over the window (an error instead when its hook gave none; the others still count).</summary>
+    internal sealed record ProcessGrowth(int Pid, int? OwnPid, string? Error, JsonElement? Allocations, GcDelta? Gc, JsonElement? TypesBefore, JsonElement? TypesAfter)
+    {
+        public void Write(Utf8JsonWriter json)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("pid", Pid);
+            if (OwnPid is { } own)
+            {
+                json.WriteNumber("ownPid", own);
+            }
+
+            if (Error is { } error)
+            {
+                json.WriteString("error", error);
+            }
+
+            if (Allocations is { } a)
+            {
+                json.WritePropertyName("allocations");
+                WriteWithoutEnvelope(json, a);
+            }
+
+            if (Gc is { } gc)
+            {
+                json.WriteStartObject("gc");
+                WriteNumbers(json, "collections", gc.Collections);
+                WriteNumbers(json, "collected", gc.Collected);
+                WriteNumbers(json, "uncollectable", gc.Uncollectable);
+                json.WriteNumber("garbage", gc.Garbage);
+                json.WriteEndObject();
+            }
+
+            if (TypesBefore is { } before && TypesAfter is { } after)
+            {
+                json.WriteNumber("objectsDelta", PythonHookRequests.Number(after, "objects") - PythonHookRequests.Number(before, "objects"));
+                // The hook's deltas are against its previous answer: the one taken just before, unless another client asked in between.
+                var ownDeltas = after.TryGetProperty("previousAt", out var p) && p.ValueKind == JsonValueKind.Number
+                    && Math.Abs(p.GetDouble() - before.GetProperty("takenAt").GetDouble()) < 0.001;
+                json.WriteBoolean("typeDeltasOwn", ownDeltas);
+                json.WritePropertyName("typesBefore");
+                before.GetProperty("byCount").WriteTo(json);
+                json.WritePropertyName("typesAfter");
+                after.GetProperty("byCount").WriteTo(json);
+                json.WritePropertyName("typesGrown");
+                if (after.TryGetProperty("byGrowth", out var grown) && grown.ValueKind == JsonValueKind.Array)
+                {
+                    grown.WriteTo(json);
+                }
+                else
+                {
+                    json.WriteStartArray();
+                    json.WriteEndArray();
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        private static void WriteWithoutEnvelope(Utf8JsonWriter json, JsonElement answer)
+        {
+            json.WriteStartObject();
+            foreach (var property in answer.EnumerateObject())
+            {
+                if (!PythonHookRequests.Envelope.Contains(property.Name))
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        private static void WriteNumbers(Utf8JsonWriter json, string name, long[] values)
+        {
+            json.WriteStartArray(name);
+            foreach (var v in values)
+            {
+                json.WriteNumberValue(v);
+            }
+
+            json.WriteEndArray();
+        }
+    }
 }
-
-/// <summary>
-/// The Python heap growth artifact (<c>kind=heap</c> of a Python target, format <c>python-heap-growth/1</c>).
-/// </summary>
-/// <param name="Findings">One sentence per process: the top growing line, or that nothing grew and what the collector did.</param>
-/// <param name="Processes">One entry per process with a hook (a tree target's workers each under their own pid).</param>
-internal sealed record PythonHeapGrowthArtifact(string Format, string Target, int Pid, string Runtime, double Seconds, IReadOnlyList<string> Findings, IReadOnlyList<PythonProcessGrowth> Processes);
-
-/// <summary>One process's growth over the window.</summary>
-/// <param name="Pid">As the agent numbers it.</param>
-/// <param name="OwnPid">As the process numbers itself (another PID namespace).</param>
-/// <param name="Error">Why this process gave no answer (the others still count).</param>
-/// <param name="Allocations">tracemalloc's growth by site.</param>
-/// <param name="Gc">What the collector did during the window.</param>
-/// <param name="ObjectsDelta">Change in gc-tracked objects.</param>
-/// <param name="TypeDeltasOwn">True when the types' deltas are between this capture's two walks (no other client asked in between).</param>
-/// <param name="TypesBefore">gc-tracked objects by type before the window (top by count).</param>
-/// <param name="TypesAfter">The same after it, with deltas.</param>
-/// <param name="TypesGrown">Types whose count grew most.</param>
-internal sealed record PythonProcessGrowth(
-    int Pid,
-    int? OwnPid,
-    string? Error,
-    PythonAllocations? Allocations,
-    PythonGcDelta? Gc,
-    long? ObjectsDelta,
-    bool TypeDeltasOwn,
-    IReadOnlyList<PythonTypeCount> TypesBefore,
-    IReadOnlyList<PythonTypeCount> TypesAfter,
-    IReadOnlyList<PythonTypeCount> TypesGrown);
-
-/// <summary>The collector's work during the window, per generation, and gc.garbage at its end.</summary>
-internal sealed record PythonGcDelta(IReadOnlyList<long> Collections, IReadOnlyList<long> Collected, IReadOnlyList<long> Uncollectable, long Garbage);

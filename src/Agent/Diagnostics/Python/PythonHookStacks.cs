@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Agent.Runtimes.Python;
 
 namespace Agent.Diagnostics.Python;
@@ -13,6 +14,18 @@ internal sealed class PythonHookStacks(PythonHookTargets hooks, TimeProvider tim
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Writes the stacks of every member with a hook; false (nothing written) when none answered, with the reasons.</summary>
+    private static async Task<Answer> AskAsync(int pid, string socket, CancellationToken ct)
+    {
+        try
+        {
+            return new Answer(pid, await PythonHookRequests.StacksAsync(socket, pid, Timeout, ct), null);
+        }
+        catch (PythonHookException e)
+        {
+            return new Answer(pid, null, e.Message);
+        }
+    }
+
     public async Task<(bool Written, string? Why)> TryCaptureAsync(DiagnosticTarget target, string path, CancellationToken cancellationToken)
     {
         var members = hooks.Find(target);
@@ -21,17 +34,7 @@ internal sealed class PythonHookStacks(PythonHookTargets hooks, TimeProvider tim
             return (false, "no hook socket");
         }
 
-        var answers = await Task.WhenAll(members.Select(async m =>
-        {
-            try
-            {
-                return (m.Pid, Stacks: await PythonHookRequests.StacksAsync(m.Socket, m.Pid, Timeout, cancellationToken), Error: (string?)null);
-            }
-            catch (PythonHookException e)
-            {
-                return (m.Pid, Stacks: (PythonThreadStacks?)null, Error: e.Message);
-            }
-        }));
+        var answers = await Task.WhenAll(members.Select(m => AskAsync(m.Pid, m.Socket, cancellationToken)));
         if (answers.All(a => a.Stacks is null))
         {
             return (false, string.Join("; ", answers.Select(a => string.Create(CultureInfo.InvariantCulture, $"pid {a.Pid}: {a.Error}"))));
@@ -39,24 +42,31 @@ internal sealed class PythonHookStacks(PythonHookTargets hooks, TimeProvider tim
 
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Python stacks of target {target.Name}, answered by the Python hook (sidecar_hook) at {time.GetUtcNow():O}\n");
-        foreach (var (pid, stacks, error) in answers)
+        foreach (var answer in answers)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\n## pid {pid}\n");
-            if (stacks is null)
+            text.Append(CultureInfo.InvariantCulture, $"\n## pid {answer.Pid}\n");
+            if (answer.Stacks is not { } stacks)
             {
-                text.Append(CultureInfo.InvariantCulture, $"no answer: {error}\n");
+                text.Append(CultureInfo.InvariantCulture, $"no answer: {answer.Error}\n");
                 continue;
             }
 
-            foreach (var thread in stacks.Threads.OrderBy(t => t.Hook))
+            // The application's threads first, the hook's own (marked) last.
+            foreach (var thread in stacks.GetProperty("threads").EnumerateArray().OrderBy(t => t.TryGetProperty("hook", out var h) && h.ValueKind == JsonValueKind.True))
             {
-                text.Append(CultureInfo.InvariantCulture, $"\nThread 0x{thread.Id:x} \"{thread.Name}\" (native id {thread.NativeId}{(thread.Hook ? ", the hook's own" : "")}) (most recent call first):\n");
-                foreach (var f in thread.Frames)
+                var hook = thread.TryGetProperty("hook", out var h) && h.ValueKind == JsonValueKind.True;
+                text.Append(CultureInfo.InvariantCulture, $"\nThread 0x{PythonHookRequests.Number(thread, "id"):x} \"{PythonHookRequests.Text(thread, "name")}\" (native id {PythonHookRequests.Number(thread, "nativeId")}{(hook ? ", the hook's own" : "")}) (most recent call first):\n");
+                if (!thread.TryGetProperty("frames", out var frames) || frames.ValueKind != JsonValueKind.Array)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"  File \"{f.File}\", line {f.Line} in {f.Function}\n");
-                    if (!string.IsNullOrEmpty(f.Code))
+                    continue;
+                }
+
+                foreach (var f in frames.EnumerateArray())
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"  File \"{PythonHookRequests.Text(f, "file")}\", line {PythonHookRequests.Number(f, "line")} in {PythonHookRequests.Text(f, "function")}\n");
+                    if (PythonHookRequests.Text(f, "code") is { Length: > 0 } code)
                     {
-                        text.Append(CultureInfo.InvariantCulture, $"    {f.Code}\n");
+                        text.Append(CultureInfo.InvariantCulture, $"    {code}\n");
                     }
                 }
             }
@@ -65,4 +75,6 @@ internal sealed class PythonHookStacks(PythonHookTargets hooks, TimeProvider tim
         await File.WriteAllTextAsync(path, text.ToString(), cancellationToken);
         return (true, null);
     }
+
+    private sealed record Answer(int Pid, JsonElement? Stacks, string? Error);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Agent.Sampling;
 
 namespace Agent.Runtimes.Python;
 
@@ -40,7 +41,7 @@ internal sealed class PythonGcStore
 /// </summary>
 internal sealed class PythonGcTotals
 {
-    private readonly Dictionary<(int Pid, ulong Start), PythonGcGeneration[]> _live = [];
+    private readonly Dictionary<ProcessIdentity, PythonGcGeneration[]> _live = [];
     private PythonGcGeneration[] _departed = [];
 
     public void Reset()
@@ -50,22 +51,23 @@ internal sealed class PythonGcTotals
     }
 
     /// <summary>One interval: every member alive now, with its answer or null when it gave none.</summary>
-    public IReadOnlyList<PythonGcGeneration> Add(IReadOnlyList<((int Pid, ulong Start) Member, IReadOnlyList<PythonGcGeneration>? Stats)> members)
+    public IReadOnlyList<PythonGcGeneration> Add(IReadOnlyList<ProcessIdentity> members, IReadOnlyList<IReadOnlyList<PythonGcGeneration>?> answers)
     {
-        var alive = new HashSet<(int, ulong)>();
-        foreach (var (member, stats) in members)
+        for (var i = 0; i < members.Count; i++)
         {
-            alive.Add(member);
-            if (stats is not null)
+            if (answers[i] is { } stats)
             {
-                _live[member] = [.. stats];
+                _live[members[i]] = [.. stats];
             }
         }
 
-        foreach (var member in _live.Keys.Where(m => !alive.Contains(m)).ToList())
+        foreach (var member in _live.Keys.ToList())
         {
-            _departed = Sum(_departed, _live[member]);
-            _live.Remove(member);
+            if (!members.Contains(member))
+            {
+                _departed = Sum(_departed, _live[member]);
+                _live.Remove(member);
+            }
         }
 
         var total = _departed;

@@ -54,7 +54,7 @@ internal sealed partial class PythonRuntimeService(
     {
         ProcessTable? table = null;
         var result = new Dictionary<string, PythonGcSnapshot>(StringComparer.Ordinal);
-        var reads = new List<(string Target, ProcessIdentity Member, Task<PythonGc?> Answer)>();
+        var reads = new List<Read>();
         var seen = new HashSet<ProcessIdentity>();
         foreach (var target in snapshot.Targets)
         {
@@ -68,17 +68,17 @@ internal sealed partial class PythonRuntimeService(
                 seen.Add(member);
                 if (PythonHook.Find(fs.Process(member.Pid)) is { } socket)
                 {
-                    reads.Add((target.Name, member, AskAsync(target.Name, socket, member, ct)));
+                    reads.Add(new Read(target.Name, member, AskAsync(target.Name, socket, member, ct)));
                 }
             }
         }
 
         await Task.WhenAll(reads.Select(r => r.Answer));
-        foreach (var (target, member, answer) in reads)
+        foreach (var read in reads)
         {
-            if (answer.Result is not null && _announced.Add(member))
+            if (read.Answer.Result is not null && _announced.Add(read.Member))
             {
-                Log.HookAnswered(logger, target, member.Pid);
+                Log.HookAnswered(logger, read.Target, read.Member.Pid);
             }
         }
 
@@ -108,7 +108,7 @@ internal sealed partial class PythonRuntimeService(
                 _totals[target.Name] = totals;
             }
 
-            var generations = totals.Totals.Add([.. mine.Select(r => ((r.Member.Pid, r.Member.StartTimeTicks), r.Answer.Result?.Stats))]);
+            var generations = totals.Totals.Add([.. mine.Select(r => r.Member)], [.. mine.Select(r => r.Answer.Result?.Stats)]);
             result[target.Name] = new PythonGcSnapshot(
                 true,
                 generations,
@@ -151,6 +151,8 @@ internal sealed partial class PythonRuntimeService(
 
         return python;
     }
+
+    private sealed record Read(string Target, ProcessIdentity Member, Task<PythonGc?> Answer);
 
     /// <summary>Log messages of the Python runtime feature (event ids 1500–1519).</summary>
     private static partial class Log

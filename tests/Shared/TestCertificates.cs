@@ -2,16 +2,16 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Agent.IntegrationTests.Infrastructure;
+namespace Agent.Tests.Shared;
 
 /// <summary>A private CA made in the test, and server certificates it signs for 127.0.0.1.</summary>
 internal sealed class TestCertificates : IDisposable
 {
     private readonly RSA _caKey = RSA.Create(2048);
 
-    public TestCertificates()
+    public TestCertificates(string name = "agent-test-ca")
     {
-        var request = new CertificateRequest("CN=agent-test-ca", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN={name}", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
