@@ -32,8 +32,7 @@ def free_port():
 
 
 class Target:
-    def __init__(self):
-        dll = os.path.join(ROOT, "tests/DotnetTarget/bin/Release/net10.0/DotnetTarget.dll")
+    def __init__(self, dll):
         self.p = subprocess.Popen(["dotnet", dll], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.p.stdout.readline().startswith("ready")
 
@@ -53,13 +52,14 @@ class Target:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--agent", default=None)
+    ap.add_argument("--agent", default=None, help="agent command (default: dotnet src/Agent/bin/Release/net10.0/agent.dll); a native binary: out/agent")
+    ap.add_argument("--target-dll", default=os.path.join(ROOT, "tests/DotnetTarget/bin/Release/net10.0/DotnetTarget.dll"))
     ap.add_argument("--interval", default="00:01:00")
     ap.add_argument("--window", default="00:00:05")
     a = ap.parse_args()
-    agent_cmd = [a.agent] if a.agent else ["dotnet", os.path.join(ROOT, "src/Agent/bin/Release/net10.0/agent.dll")]
+    agent_cmd = a.agent.split() if a.agent else ["dotnet", os.path.join(ROOT, "src/Agent/bin/Release/net10.0/agent.dll")]
     env = dict(os.environ, DOTNET_gcServer="0", DOTNET_GCGen0MaxBudget="100000")
-    t = Target()
+    t = Target(a.target_dll)
     t.state("burn")
     time.sleep(3)
 
@@ -69,7 +69,16 @@ def main():
                                               f"--Security:DiagnosticsToken={TOKEN}", "--Diagnostics:MinFreeBytes=0"] + extra,
                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(3)
+            deadline = time.monotonic() + 120
+            while True:  # until the agent answers /health (a JIT start under load takes seconds)
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("the agent did not answer /health within 120 s")
+                    time.sleep(0.2)
+            time.sleep(2)
             return measure(agent, port)
         finally:
             agent.terminate()
