@@ -1,7 +1,7 @@
-using Agent.Configuration;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
+using Agent.Configuration;
 using Agent.Endpoints;
 using Agent.Probes;
 using Agent.Readiness;

@@ -2,7 +2,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 using Agent.Triggers;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,7 +53,7 @@ public class TriggerBenchmarks
         }
 
         var time = new SteppingTime();
-        _engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), new UnavailableCaptureStarter(), new TriggerMetrics(new NoMeterFactory()), time, new RepeatGate(time), NullLogger<TriggerEngine>.Instance);
+        _engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), new UnavailableCaptureStarter(), time, new RepeatGate(time), NullLogger<TriggerEngine>.Instance);
     }
 
     [Benchmark(Description = "growth within 15 s (RSS)")]

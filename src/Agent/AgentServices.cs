@@ -1,4 +1,5 @@
 using Agent.Configuration;
+using Agent.Containers;
 using Agent.Diagnostics;
 using Agent.Profiling;
 using Agent.Endpoints;
@@ -10,9 +11,9 @@ using Agent.Runtimes;
 using Agent.Sampling;
 using Agent.Status;
 using Agent.Telemetry;
+using Agent.Traffic;
 using Agent.Triggers;
 using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry.Metrics;
 
 namespace Agent;
 
@@ -20,6 +21,14 @@ namespace Agent;
 internal static class AgentServices
 {
     public const string DefaultUrl = "http://127.0.0.1:9464";
+
+    /// <summary>
+    /// The host's arguments: the agent's configuration arguments, after one that turns off the
+    /// reload of appsettings.json on change. The agent parses its configuration once at start
+    /// (<see cref="AgentSettings"/>), so the watcher would only cost every pod a thread
+    /// (".NET File Watch", inotify). An explicit <c>--hostBuilder:reloadConfigOnChange=true</c> still wins.
+    /// </summary>
+    public static string[] HostArguments(string[] configurationArgs) => ["--hostBuilder:reloadConfigOnChange=false", .. configurationArgs];
 
     /// <summary>Listen on 127.0.0.1:9464 unless the operator chose (--urls, ASPNETCORE_URLS, Kestrel:Endpoints, HTTP_PORTS).</summary>
     public static void UseDefaultUrl(this WebApplicationBuilder builder)
@@ -76,16 +85,19 @@ internal static class AgentServices
         services.AddSystemd();
 
         services.AddTargetSampling(settings.Targets, settings.Sampling);
+        services.AddContainers(settings.Sampling.CgroupInterval, watchOomKills: !settings.Targets.WatchesSelf);
         services.AddProbes(settings.Probes);
         services.AddReadiness(settings.Readiness);
         services.AddRuntimeCounters(settings.Runtime, settings.Federation);
+        services.AddTraffic(settings.Traffic);
         // The running agent's attach failures carry what `agent check` says of the socket.
         services.AddSingleton<Runtimes.IAttachAdvisor, Capabilities.DotnetAttachAdvisor>();
         services.AddTriggers(settings);
         services.AddHistory(settings.Sampling, settings.Probes);
+        services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
         services.AddProfiling(settings.Diagnostics, settings.Profiling);
-        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp);
+        services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings), settings.Diagnostics.Enabled);
         services.AddAgentEndpoints(settings.MetricsToken);
     }
 
@@ -95,18 +107,21 @@ internal static class AgentServices
         _ = app.Services.GetRequiredService<TriggerEngine>();
         if (app.Services.GetRequiredService<AgentSettings>().Targets.WatchesSelf)
         {
-            Log.WatchingSelf(app.Logger);
+            SamplingLog.WatchingSelf(app.Logger);
         }
 
         app.UseMiddleware<TokenAuthorization>();
         app.UseDiagnostics();
+        app.MapDiagnostics();
         app.MapTriggers();
         app.MapGet("/", StatusPageEndpoint.Handle);
         app.MapMethods("/health", ["GET", "HEAD"], HealthEndpoint.Handle);
         app.MapMethods("/ready", ["GET", "HEAD"], ReadyEndpoint.Handle);
         app.MapGet("/api/status", StatusApiEndpoint.Handle);
         // The exporter maps every method; a scrape is GET (HEAD for checks), anything else is a 405.
-        // CountersCreated: OpenMetrics' _created of the target counters is their process's start.
-        app.MapPrometheusScrapingEndpoint("/metrics", null, b => b.UseMiddleware<CountersCreated>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // On the exporter's body, outermost first: the traffic summaries join it (its SDK has no summary
+        // type) and gzip the whole when any exist; CountersCreated rewrites OpenMetrics' _created of the
+        // target counters to their process's start (it sees no Accept-Encoding when the summaries' step buffers).
+        app.MapPrometheusScrapingEndpoint("/metrics", null, branch => branch.UseMiddleware<MetricsExposition>().UseMiddleware<CountersCreated>(), null).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
     }
 }

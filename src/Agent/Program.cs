@@ -27,7 +27,7 @@ switch (invocation.Command)
         return await PythonHookCommand.RunAsync(invocation.HookDirectory, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateSlimBuilder(invocation.ConfigurationArgs);
+var builder = WebApplication.CreateSlimBuilder(AgentServices.HostArguments(invocation.ConfigurationArgs));
 AgentSettings settings;
 try
 {

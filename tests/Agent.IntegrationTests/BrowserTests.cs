@@ -56,8 +56,15 @@ public sealed partial class BrowserTests
         Assert.Contains($"pid <b>{target.Pid}</b>", section.Value, StringComparison.Ordinal);
 
         // One polyline per chart, each with at least 5 data points (plus the area's 2 baseline ends).
-        var charts = Figure().Matches(section.Value).ToList();
+        // The process's charts first; then, for a target in a readable cgroup (the test runs in one),
+        // its cgroup's, read every 5 s (fewer points, so not counted here; ContainerTests checks them).
+        var all = Figure().Matches(section.Value).ToList();
+        var charts = all.Take(4).ToList();
         Assert.Equal(["cpu", "rss", "threads", "fds"], charts.Select(c => c.Groups["key"].Value));
+        var cgroupCharts = all.Skip(4).Select(c => c.Groups["key"].Value).ToList();
+        Assert.All(cgroupCharts, k => Assert.Contains(k, (string[])["cgmem", "throttle", "cpupsi", "mempsi"]));
+        var hasContainer = (await Status(agent)).GetProperty("targets")[0].TryGetProperty("container", out var container) && container.ValueKind == JsonValueKind.Object;
+        Assert.True(hasContainer == cgroupCharts.Contains("cgmem"), $"cgroup charts [{string.Join(", ", cgroupCharts)}] while /api/status has a container: {hasContainer}");
         foreach (var chart in charts)
         {
             var lines = Polyline().Matches(chart.Value);

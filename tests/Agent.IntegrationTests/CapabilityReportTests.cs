@@ -16,9 +16,13 @@ public sealed class CapabilityReportTests
     [Fact]
     public async Task A_dotnet_target_answers_on_its_diagnostic_socket()
     {
+        // The file system's clock, not the process's: a socket's mtime is when the runtime made it.
+        var before = DateTime.UtcNow.AddSeconds(-2);
         await using var target = await DotnetTarget.Start();
-        // Independent of the agent's search: the runtime's own socket file, by its documented name.
-        var socket = await Poll.Until(() => Task.FromResult(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{target.Pid}-*-socket").FirstOrDefault()), TimeSpan.FromSeconds(10), "runtime socket");
+        // Independent of the agent's search: the runtime's own socket file, by its documented name,
+        // made since the target started (a killed runtime's socket stays, and pids are reused: one
+        // under this pid from 4 hours earlier was the first match once).
+        var socket = await Poll.Until(() => Task.FromResult(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{target.Pid}-*-socket").FirstOrDefault(f => File.GetLastWriteTimeUtc(f) >= before)), TimeSpan.FromSeconds(10), "the runtime's socket made since the target started");
 
         var r = await CapabilityInspector.InspectAsync("/proc", target.Pid, Settings(), CancellationToken.None);
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Agent.IntegrationTests.Infrastructure;
 
@@ -328,6 +327,71 @@ public sealed class CheckCommandTests
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_timeout_is_retried_and_a_dependency_that_answers_the_second_time_passes()
+    {
+        // The first connection is held without an answer (as a cold client's first call may time
+        // out); every later one answers PONG.
+        await using var cold = new FirstHangs();
+        var run = await AgentCheck.Run(["check", "--output", "json", "--Probes:dep:Kind=tcp", "--Probes:dep:Host=127.0.0.1", $"--Probes:dep:Port={cold.Port}", "--Probes:dep:Send=PING\\r\\n", "--Probes:dep:Expect=+PONG", "--Probes:dep:Timeout=00:00:01"]);
+
+        var probe = run.Json.GetProperty("probes").EnumerateArray().Single();
+        Assert.Equal("Ok", probe.GetProperty("status").GetString());
+        Assert.Contains("run 2: the first timed out", probe.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, cold.Accepted);
+    }
+
+    [Fact]
+    public async Task A_dependency_that_hangs_is_tried_three_times_and_fails_with_timeout()
+    {
+        await using var hole = new Blackhole();
+        var run = await AgentCheck.Run(["check", "--output", "json", "--Probes:dep:Kind=tcp", "--Probes:dep:Host=127.0.0.1", $"--Probes:dep:Port={hole.Port}", "--Probes:dep:Expect=+OK", "--Probes:dep:Timeout=00:00:00.300"]);
+
+        Assert.Equal(1, run.ExitCode);
+        var probe = run.Json.GetProperty("probes").EnumerateArray().Single();
+        Assert.Equal(("Failed", "timeout"), (probe.GetProperty("status").GetString(), probe.GetProperty("reason").GetString()));
+        Assert.Equal(3, hole.Accepted); // one run and two retries, each once the previous had ended
+    }
+
+    /// <summary>Holds its first connection without a word; answers +PONG to every later one.</summary>
+    private sealed class FirstHangs : LoopbackListener
+    {
+        public FirstHangs()
+            : this([])
+        {
+        }
+
+        private FirstHangs(List<System.Net.Sockets.Socket> held)
+            : base((s, stop) => Handle(held, s, stop))
+        {
+        }
+
+        private static Task Handle(List<System.Net.Sockets.Socket> held, System.Net.Sockets.Socket s, CancellationToken stop)
+        {
+            lock (held)
+            {
+                if (held.Count == 0)
+                {
+                    held.Add(s); // kept open, never answered
+                    return Task.CompletedTask;
+                }
+            }
+
+            _ = Task.Run(
+                async () =>
+                {
+                    using (s)
+                    {
+                        var buffer = new byte[64];
+                        await s.ReceiveAsync(buffer, stop);
+                        await s.SendAsync("+PONG\r\n"u8.ToArray(), stop);
+                    }
+                },
+                stop);
+            return Task.CompletedTask;
         }
     }
 }

@@ -94,66 +94,36 @@ public sealed partial class DeploymentArtifactsTests
         Assert.Empty(used.Except(live));
 
         // A real Prometheus scraping the agent, with the shipped rules.
-        var dir = Directory.CreateTempSubdirectory("prometheus-").FullName;
-        try
-        {
-            var port = Net.FreePort();
-            var config = Path.Combine(dir, "prometheus.yml");
-            await File.WriteAllTextAsync(config, $"""
-                global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
-                rule_files:
-                  - {Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml")}
-                scrape_configs:
-                  - job_name: sidecar-agent
-                    static_configs:
-                      - targets: ["127.0.0.1:{agent.Port}"]
-                """);
-            await using var prometheus = ChildProcess.Start("prometheus", [
-                "--config.file=" + config, "--storage.tsdb.path=" + Path.Combine(dir, "data"),
-                $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
-            using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await using var prometheus = await PrometheusServer.Start(agent.Port);
 
-            async Task<JsonElement> Query(string promql)
+        await Poll.Until(async () => (await prometheus.Query("up{job=\"sidecar-agent\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(30), "up == 1");
+        await Poll.Until(async () => (await prometheus.Query("target_up == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "target_up == 1");
+        await Poll.Until(async () => (await prometheus.Query("target_dotnet_gc_collections_total{generation=\"gen2\"}")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "runtime counters scraped");
+
+        // Rules loaded and evaluating without errors: every rule of the shipped file.
+        var shipped = File.ReadLines(Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml"))
+            .Count(l => l.TrimStart().StartsWith("- alert:", StringComparison.Ordinal) || l.TrimStart().StartsWith("- record:", StringComparison.Ordinal));
+        await Poll.Until(
+            async () =>
             {
-                var json = await api.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql));
-                return JsonDocument.Parse(json).RootElement.GetProperty("data").GetProperty("result").Clone();
-            }
+                var rules = JsonDocument.Parse(await prometheus.Api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
+                    .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
+                return rules.Count == shipped
+                    && rules.All(r => r.GetProperty("health").GetString() == "ok" && (!r.TryGetProperty("lastError", out var e) || e.GetString() is null or ""));
+            },
+            TimeSpan.FromSeconds(15),
+            "every shipped rule healthy");
+        await Poll.Until(async () => (await prometheus.Query("agent:probe_failure_ratio:avg5m{probe=\"dep\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the hung probe is recorded as failing");
 
-            await Poll.Until(async () => (await Query("up{job=\"sidecar-agent\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(30), "up == 1");
-            await Poll.Until(async () => (await Query("target_up == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "target_up == 1");
-            await Poll.Until(async () => (await Query("target_dotnet_gc_collections_total{generation=\"gen2\"}")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "runtime counters scraped");
-
-            // Rules loaded and evaluating without errors: every rule of the shipped file.
-            var shipped = File.ReadLines(Path.Combine(Repo.Root, "charts", "agent", "files", "agent-rules.yaml"))
-                .Count(l => l.TrimStart().StartsWith("- alert:", StringComparison.Ordinal) || l.TrimStart().StartsWith("- record:", StringComparison.Ordinal));
-            await Poll.Until(
-                async () =>
-                {
-                    var rules = JsonDocument.Parse(await api.GetStringAsync("/api/v1/rules")).RootElement.GetProperty("data").GetProperty("groups")
-                        .EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToList();
-                    return rules.Count == shipped
-                        && rules.All(r => r.GetProperty("health").GetString() == "ok" && (!r.TryGetProperty("lastError", out var e) || e.GetString() is null or ""));
-                },
-                TimeSpan.FromSeconds(15),
-                "every shipped rule healthy");
-            await Poll.Until(async () => (await Query("agent:probe_failure_ratio:avg5m{probe=\"dep\"} == 1")).GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the hung probe is recorded as failing");
-
-            // Values, not only names, as Prometheus stored them, against sources that are not the
-            // agent: the kernel's start time and fd limit of the target, and the target's own GC count.
-            async Task<double> Value(string promql) =>
-                double.Parse((await Query(promql))[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(await Kernel.StartTime(target.Pid), await Value("target_process_start_time_seconds"), 0.02);
-            Assert.Equal(Kernel.MaxOpenFiles(target.Pid), await Value("target_process_max_fds"));
-            var own = await target.Command("gc 2");
-            await Poll.Until(async () => await Value("target_dotnet_gc_collections_total{generation=\"gen2\"}") == own["gen2"], TimeSpan.FromSeconds(15), $"Prometheus's gen2 count reaches the target's own ({own["gen2"]})");
-            Assert.Equal(0, await Value("agent_probe_success{probe=\"dep\"}"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        // Values, not only names, as Prometheus stored them, against sources that are not the
+        // agent: the kernel's start time and fd limit of the target, and the target's own GC count.
+        async Task<double> Value(string promql) =>
+            double.Parse((await prometheus.Query(promql))[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(await Kernel.StartTime(target.Pid), await Value("target_process_start_time_seconds"), 0.02);
+        Assert.Equal(Kernel.MaxOpenFiles(target.Pid), await Value("target_process_max_fds"));
+        var own = await target.Command("gc 2");
+        await Poll.Until(async () => await Value("target_dotnet_gc_collections_total{generation=\"gen2\"}") == own["gen2"], TimeSpan.FromSeconds(15), $"Prometheus's gen2 count reaches the target's own ({own["gen2"]})");
+        Assert.Equal(0, await Value("agent_probe_success{probe=\"dep\"}"));
     }
 
     [Fact]

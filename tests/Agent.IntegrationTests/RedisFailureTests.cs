@@ -83,7 +83,7 @@ public sealed class RedisFailureTests
             Probe("acl_wrong", $"127.0.0.1:{redis.Port},user=prober,password=Wrong-Acl-Secret-7", critical: "false"),
         }.SelectMany(d => d).ToDictionary());
 
-        await Poll.Until(async () => await agent.ReadyReason("acl_wrong") == "auth" && await agent.ReadyReason("acl_good") is null, TimeSpan.FromSeconds(10), "wrong ACL password is auth, the right one healthy");
+        await Poll.Until(async () => await agent.ReadyReason("acl_wrong") == "auth" && (await agent.ReadyEntry("acl_good")).GetProperty("status").GetString() == "Healthy", TimeSpan.FromSeconds(10), "wrong ACL password is auth, the right one healthy"); // not just 'no reason': before its first answer a probe has none either
         var ready = await agent.Ready();
         Assert.True(ready.Code == HttpStatusCode.OK, ready.Raw); // acl_good healthy, acl_wrong non-critical
         Assert.Null(await agent.ReadyReason("acl_good"));

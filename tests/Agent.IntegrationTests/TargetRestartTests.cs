@@ -33,7 +33,7 @@ public sealed class TargetRestartTests(ITestOutputHelper output) : IDisposable
         var down = await agent.Metrics();
         // No stale values: exactly the families the README lists for "no target".
         Assert.Equal(
-            ["target_info", "target_restarts_total", "target_runtime_connected", "target_up"],
+            ["target_info", "target_restarts_oom_killed_total", "target_restarts_total", "target_runtime_connected", "target_up"],
             down.Where(s => s.Name.StartsWith("target_", StringComparison.Ordinal)).Select(s => s.Name).Distinct().Order());
         Assert.Equal(0, down.Value("target_runtime_connected", "runtime", "dotnet"));
 

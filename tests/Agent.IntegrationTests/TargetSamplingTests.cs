@@ -10,7 +10,8 @@ public sealed class TargetSamplingTests
     {
         // 96 MiB held, 5 extra threads, 1.5 s of CPU burnt before it idles.
         await using var target = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "burner.py"), "96", "5", "1.5"]);
-        await target.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+        // 1.5 CPU-seconds and 96 MiB touched before 'ready': at load ~60 on 2 cores that took over 30 s.
+        await target.WaitForOutput("ready", TimeSpan.FromSeconds(120));
         await using var agent = await AgentProcess.Start(new Dictionary<string, string>
         {
             ["Target:Pid"] = target.Pid.ToString(),

@@ -58,10 +58,16 @@ public sealed class TlsTests
             Assert.Equal(0, metrics.Named("agent_probe_failures_total").Single(s => s["probe"] == "expired" && s["reason"] == "error").Value);
 
             // The page's history and events keep the same reason /ready gave (they once said 'error').
-            var status = System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync("/api/status")).RootElement;
-            var expiredProbe = status.GetProperty("probes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "expired");
-            var historyReasons = expiredProbe.GetProperty("history").GetProperty("reason").EnumerateArray().Select(r => r.ValueKind == System.Text.Json.JsonValueKind.String ? r.GetString() : null).Where(r => r is not null).ToList();
-            Assert.NotEmpty(historyReasons);
+            // History records on the sampling tick after the result: wait for its first failed point.
+            async Task<(System.Text.Json.JsonElement Status, List<string?> Reasons)> Expired()
+            {
+                var status = System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync("/api/status")).RootElement;
+                var probe = status.GetProperty("probes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "expired");
+                return (status, probe.GetProperty("history").GetProperty("reason").EnumerateArray().Select(r => r.ValueKind == System.Text.Json.JsonValueKind.String ? r.GetString() : null).Where(r => r is not null).ToList());
+            }
+
+            var found = await Poll.Until(async () => await Expired() is { Reasons.Count: > 0 } e ? e : ((System.Text.Json.JsonElement, List<string?>)?)null, TimeSpan.FromSeconds(15), "a failed point in the expired probe's history");
+            var (status, historyReasons) = found!.Value;
             Assert.All(historyReasons, r => Assert.Equal("tls", r));
             var failed = status.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("subject").GetString() == "expired" && e.GetProperty("kind").GetString() == "failed");
             Assert.StartsWith("tls: ", failed.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -81,8 +81,9 @@ the app (volume name "shared-tmp").
 {{/*
 The agent's configuration as environment variables. With "Check" true (the helm test Pod) the
 settings that only make sense inside the app's pod are left out: the target selector (the test
-Pod has no app to see: the check then looks at itself) and Runtime:MetricsUrl (usually the app's
-127.0.0.1). Everything else, probes included, is the sidecar's own configuration.
+Pod has no app to see: the check then looks at itself), the triggers that name one of the app's
+targets (the check would refuse a target it cannot have) and Runtime:MetricsUrl (usually the
+app's 127.0.0.1). Everything else, probes included, is the sidecar's own configuration.
 */}}
 {{/*
 A target's port as a quoted string: a number, or "app" for the app container's port (AppPort, which
@@ -176,6 +177,16 @@ this chart passes; another chart including agent.sidecar passes its own or gives
 {{- end }}
 - name: Runtime__Dotnet__Enabled
   value: {{ $a.runtime.dotnet | quote }}
+{{- with $a.traffic }}
+- name: Traffic__Enabled
+  value: {{ .enabled | quote }}
+- name: Traffic__MaxSeries
+  value: {{ .maxSeries | int | toString | quote }}
+{{- if .statsdPort }}
+- name: Traffic__StatsdPort
+  value: {{ .statsdPort | int | toString | quote }}
+{{- end }}
+{{- end }}
 {{- if and $a.runtime.metricsUrl (not $check) }}
 - name: Runtime__MetricsUrl
   value: {{ $a.runtime.metricsUrl | quote }}
@@ -217,12 +228,16 @@ this chart passes; another chart including agent.sidecar passes its own or gives
 {{- end }}
 {{- end }}
 {{- range $name, $t := $a.triggers }}
+{{- if not (and $check $t.target) }}
 - name: Triggers__{{ $name }}__Metric
   value: {{ $t.metric | quote }}
 {{- range $key, $setting := dict "target" "Target" "above" "Above" "for" "For" "growthAbove" "GrowthAbove" "window" "Window" "actions" "Actions" "cooldown" "Cooldown" "maxPerHour" "MaxPerHour" }}
-{{- if hasKey $t $key }}
+{{- /* The check pod is given no targets (it cannot see the app's processes): a trigger's target
+  name would name none there, so it is left out and the rest of the trigger is still checked. */}}
+{{- if and (hasKey $t $key) (not (and $check (eq $key "target"))) }}
 - name: Triggers__{{ $name }}__{{ $setting }}
   value: {{ index $t $key | toString | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -89,7 +89,7 @@ internal static class CapabilityAdvice
     public const string FederationAffects = "target_<family> series re-exposed from the target's metrics endpoint";
 
     /// <summary>The fix for a failed scrape of a metrics endpoint set by <paramref name="key"/>, by classified reason.</summary>
-    public static string FederationFix(string reason, string url, TimeSpan timeout, string key) => reason switch
+    public static string FederationFix(Probes.FailureReason reason, string url, TimeSpan timeout, string key) => reason switch
     {
         Probes.FailureReason.Refused => $"nothing listens at {url}: start the target's metrics endpoint, or correct {key} (in a pod: the app's port on 127.0.0.1)",
         Probes.FailureReason.Dns => $"the host of {url} does not resolve from the agent: correct {key}",

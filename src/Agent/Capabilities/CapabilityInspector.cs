@@ -6,8 +6,8 @@ namespace Agent.Capabilities;
 
 /// <summary>
 /// What the agent can and cannot read of one target with its current user and capabilities:
-/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, the .NET diagnostic socket, the
-/// federation URL and the Python hook, each "cannot" with its fix. The same code answers <c>agent check</c> and the
+/// <c>stat</c>, <c>io</c>, <c>fd/</c>, <c>smaps_rollup</c>, its cgroup, the .NET diagnostic socket,
+/// the federation URL and the Python hook, each "cannot" with its fix. The same code answers <c>agent check</c> and the
 /// running agent. Reads each source once; nothing is cached.
 /// </summary>
 internal static class CapabilityInspector
@@ -20,7 +20,7 @@ internal static class CapabilityInspector
     /// <param name="settings">The agent's settings (runtime options: the socket mode and the federation URL).</param>
     /// <param name="ct">Cuts the network checks short.</param>
     /// <param name="endpoint">This target's federation endpoint; by default <c>Runtime:MetricsUrl</c> (the primary's, as <c>agent check</c> inspects).</param>
-    public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct, Runtimes.FederationEndpoint? endpoint = null)
+    public static async Task<CapabilityReport> InspectAsync(string procRoot, int pid, AgentSettings settings, CancellationToken ct, FederationEndpoint? endpoint = null)
     {
         var fs = new ProcFs(procRoot);
         var process = fs.Process(pid);
@@ -28,7 +28,7 @@ internal static class CapabilityInspector
         var agent = Credentials(fs.Self(), buffer);
         var target = Credentials(process, buffer);
         var agentPtrace = agent.Has(ProcCredentials.CapSysPtrace);
-        if (process.ReadFile("stat", buffer, out _) != ProcReadStatus.Ok)
+        if (process.ReadStat(buffer, out _, out _) != ProcReadStatus.Ok)
         {
             return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace,
                 [new("stat", CapabilityStatus.Unavailable, Invariant($"process {pid} does not exist (or exited)"), "point the agent at a running process (see the target section)", "every target_process_* metric")]);
@@ -37,12 +37,14 @@ internal static class CapabilityInspector
         var items = new List<Capability>
         {
             new("stat", CapabilityStatus.Available, Invariant($"readable: /proc/{pid}/stat and status"), null, "every target_process_* metric"),
-            CapabilityAdvice.ForProcFile("io", process.ReadFile("io", buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
+            CapabilityAdvice.ForProcFile("io", process.ReadIo(buffer, out _), pid, agent, target, "target_process_io_read_bytes_total, target_process_io_write_bytes_total", "a kernel without task I/O accounting"),
             Fd(process, agent, target),
-            CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadFile("smaps_rollup", buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+            CapabilityAdvice.ForProcFile("smaps_rollup", process.ReadSmapsRollup(buffer, out _), pid, agent, target, "the memory breakdown (PSS, anonymous, file-backed) of diagnostics snapshots", "Linux before 4.14"),
+            TrafficAdvice.Inspect(process, settings, agent, target),
         };
+        items.AddRange(CgroupCheck.Inspect(process, fs.Self()));
         var socket = DotnetSocketCheck.CheckAsync(process, settings.Runtime.Dotnet, agent, target, SocketTimeout, ct);
-        endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey);
+        endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey);
         var federation = FederationCheck.CheckAsync(endpoint?.Url, endpoint?.ConfigKeyName, settings.Runtime.MetricsTimeout, ct);
         var python = PythonHookCheck.CheckAsync(process, agent, target, SocketTimeout, ct);
         items.Add(await socket);
@@ -83,7 +85,7 @@ internal static class CapabilityInspector
     private const string FdEntriesAffects = "what each open fd is (files, sockets, pipes) in diagnostics snapshots";
 
     internal static ProcCredentials Credentials(ProcPid process, byte[] buffer) =>
-        process.ReadFile("status", buffer, out var n) == ProcReadStatus.Ok ? ProcCredentials.Parse(buffer.AsSpan(0, n)) : default;
+        process.ReadStatus(buffer, out var status) == ProcReadStatus.Ok ? status.Credentials : default;
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -31,11 +31,11 @@ internal static class DotnetCountersCheck
         {
             await using var connector = await DiagnosticsClientConnector.FromDiagnosticPort(path + ",connect", cts.Token);
             var clientId = Guid.NewGuid().ToString("N");
-            using var session = await connector.Instance.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId)], requestRundown: false, circularBufferMB: 4, cts.Token);
+            using var session = await connector.Instance.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId, runtime.Dotnet, traffic: false)], requestRundown: false, circularBufferMB: 4, cts.Token);
             var reader = new DotnetCounterReader(process.Pid, clientId, TimeProvider.System);
             var verdict = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var source = new EventPipeEventSource(session.EventStream);
-            source.Dynamic.All += evt =>
+            source.AllEvents += evt =>
             {
                 if (reader.Apply(evt))
                 {
@@ -66,7 +66,7 @@ internal static class DotnetCountersCheck
 
             return refusal is null
                 ? new(Name, CapabilityStatus.Available, "counters flow over the agent's EventPipe session (System.Runtime meter)", null, CapabilityAdvice.DotnetAffects)
-                : new(Name, CapabilityStatus.Unavailable, refusal, MetricsSession.RefusedFix(interval), CapabilityAdvice.DotnetAffects);
+                : new(Name, CapabilityStatus.Unavailable, refusal, MetricsSession.RefusedFix(interval, runtime.Dotnet), CapabilityAdvice.DotnetAffects);
         }
         catch (Exception e) when (e is ServerNotAvailableException or IOException or System.Net.Sockets.SocketException or UnsupportedCommandException or ServerErrorException or TimeoutException or OperationCanceledException)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Agent.Configuration;
 using Agent.Probes;
 
 namespace Agent.Capabilities;

@@ -105,7 +105,7 @@ internal static class CheckCommand
         // The running agent's rule: Runtime:MetricsUrl belongs to the primary target (app, else the first by name).
         var primary = all.Any(f => f.Target == TargetNames.Default) ? TargetNames.Default : all.Select(f => f.Target).Order(StringComparer.Ordinal).FirstOrDefault();
         var endpoint = settings.Federation.FirstOrDefault(e => e.Key == finding.Target)
-            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == Runtimes.FederationEndpoint.PrimaryKey) : null);
+            ?? (finding.Target == primary ? settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey) : null);
         var report = await CapabilityInspector.InspectAsync(settings.Sampling.ProcRoot, pid, settings, stop, endpoint);
         // Only a session shows another tool holding the runtime's metrics source: check opens one as the
         // agent would — after the rest is known, and never past the deadline (then the entry is left out).
@@ -167,7 +167,7 @@ internal static class CheckCommand
     {
         if (!run.IsCompletedSuccessfully)
         {
-            return new(CheckStatus.Unfinished, d.Name, d.KindLabel, d.Critical, FailureReason.Timeout, Unfinished(run, deadline), deadline.TotalSeconds);
+            return new(CheckStatus.Unfinished, d.Name, d.KindLabel, d.Critical, FailureReason.Timeout.Label(), Unfinished(run, deadline), deadline.TotalSeconds);
         }
 
         var (r, timedOutBefore, first) = run.Result;
@@ -175,7 +175,7 @@ internal static class CheckCommand
         var description = timedOutBefore == 0
             ? r.Outcome.Description
             : string.Create(CultureInfo.InvariantCulture, $"{r.Outcome.Description} (run {timedOutBefore + 1}: the first timed out after {first.TotalMilliseconds:0} ms, as a fresh client's first calls may)");
-        return new(status, d.Name, d.KindLabel, d.Critical, r.Outcome.Reason, description, r.Duration.TotalSeconds);
+        return new(status, d.Name, d.KindLabel, d.Critical, r.Outcome.Reason?.Label(), description, r.Duration.TotalSeconds);
     }
 
     private static string Unfinished(Task task, TimeSpan deadline) => task.IsFaulted

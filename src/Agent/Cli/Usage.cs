@@ -30,7 +30,7 @@ internal static class Usage
           agent --help | --version
 
         Point it at your application (one selector per target):
-          agent --{TargetOptions.Section}:{nameof(TargetOptions.ProcessName)}=myapp            one target, named {TargetPlan.DefaultName}
+          agent --{TargetOptions.Section}:{nameof(TargetOptions.ProcessName)}=myapp            one target, named {TargetNames.Default}
           agent --{NamedTargetOptions.Section}:web:{nameof(TargetOptions.Port)}=8080 --{NamedTargetOptions.Section}:worker:{nameof(TargetOptions.ProcessName)}=celery
                                                       several, each series labelled target=<name>
           agent --{TargetOptions.Section}:{nameof(TargetOptions.Auto)}=true                    every top-level process of a shared PID

@@ -25,7 +25,10 @@ internal sealed record AgentSettings(
     public IReadOnlyList<TriggerDefinition> Triggers { get; init; } = [];
 
     /// <summary>The federation endpoints: <c>Runtime:MetricsUrl</c> (the primary target's) and every <c>Targets:&lt;name&gt;:MetricsUrl</c>.</summary>
-    public IReadOnlyList<Runtimes.FederationEndpoint> Federation { get; init; } = [];
+    public IReadOnlyList<FederationEndpoint> Federation { get; init; } = [];
+
+    /// <summary><c>Traffic:*</c>: the target's own requests (.NET meters, gunicorn's StatsD).</summary>
+    public TrafficSettings Traffic { get; init; } = TrafficSettings.Default;
 
     /// <summary><c>Profiling:*</c>: the continuous CPU profiles' windows.</summary>
     public ProfilingSettings Profiling { get; init; } = ProfilingSettings.Default;
@@ -42,7 +45,7 @@ internal sealed record AgentSettings(
         var targets = TargetPlan.Load(configuration, target);
         var sampling = Check(Bind(SamplingOptions.Section, () => configuration.GetSection(SamplingOptions.Section).Get<SamplingOptions>() ?? new()));
         var readiness = Bind(ReadinessOptions.Section, () => configuration.GetSection(ReadinessOptions.Section).Get<ReadinessOptions>() ?? new());
-        var probes = ProbeSettings.Load(configuration);
+        var probes = ProbeLoader.Load(configuration);
         var runtime = RuntimeSettings.Parse(Bind(RuntimeOptions.Section, () => configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new()));
         var otlp = OtlpSettings.Parse(Bind(OtlpOptions.Section, () => configuration.GetSection(OtlpOptions.Section).Get<OtlpOptions>() ?? new()));
         var telemetry = TelemetrySettings.Parse(Bind(TelemetryOptions.Section, () => configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new()));
@@ -52,11 +55,18 @@ internal sealed record AgentSettings(
             Bind(DiagnosticsOptions.Section, () => configuration.GetSection(DiagnosticsOptions.Section).Get<DiagnosticsOptions>() ?? new()),
             Token(security.DiagnosticsToken, security.DiagnosticsTokenFile, nameof(security.DiagnosticsToken), nameof(security.DiagnosticsTokenFile)),
             token);
-        // Triggers follow the primary target (app): their Target key names it.
-        var triggers = TriggerSettings.Load(configuration, sampling.Interval, [TriggerSettings.DefaultTarget], _ => TargetRuntimeGuess.WhyNoDotnet(target, runtime));
-        var federation = Runtimes.FederationEndpoint.From(runtime, targets);
+        // Each trigger names the target it measures and captures: a configured one, or under Auto
+        // any valid name (a discovered target is named after its comm).
+        var triggers = TriggerLoader.Load(
+            configuration,
+            sampling.Interval,
+            [.. targets.Targets.Select(t => t.Name)],
+            targets.Auto,
+            name => TargetRuntimeGuess.WhyNoDotnet(targets.Targets.FirstOrDefault(t => t.Name == name)?.Selector ?? target, runtime));
+        var federation = FederationEndpoint.From(runtime, targets);
+        var traffic = TrafficSettings.Parse(Bind(TrafficOptions.Section, () => configuration.GetSection(TrafficOptions.Section).Get<TrafficOptions>() ?? new()));
         var profiling = ProfilingSettings.Create(Bind(ProfilingOptions.Section, () => configuration.GetSection(ProfilingOptions.Section).Get<ProfilingOptions>() ?? new()));
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Profiling = profiling };
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Traffic = traffic, Profiling = profiling };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>
@@ -109,6 +119,7 @@ internal sealed record AgentSettings(
     {
         static string Key(string property) => ConfigKey.Of(SamplingOptions.Section, property);
         Bounds.Within(o.Interval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.Interval)));
+        Bounds.Within(o.CgroupInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), Key(nameof(o.CgroupInterval)));
         if (string.IsNullOrWhiteSpace(o.ProcRoot) || !Path.IsPathRooted(o.ProcRoot))
         {
             throw new ConfigurationException(Key(nameof(o.ProcRoot)), "must be an absolute path");

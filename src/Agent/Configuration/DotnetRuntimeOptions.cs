@@ -11,4 +11,14 @@ internal sealed class DotnetRuntimeOptions
     /// <c>DOTNET_DiagnosticPorts=&lt;path&gt;,nosuspend</c>.
     /// </summary>
     public string? DiagnosticPort { get; set; }
+
+    /// <summary>
+    /// The runtime's limit on histogram series of the metrics session (every route × method × status
+    /// of <c>http.server.request.duration</c> is one); each costs the target ~32 KB per interval.
+    /// Every client sharing the session must ask for the same value.
+    /// </summary>
+    public int MaxHistograms { get; set; } = 200;
+
+    /// <summary>The runtime's limit on all series of the metrics session (the runtime's default, and dotnet-monitor's).</summary>
+    public int MaxTimeSeries { get; set; } = 1000;
 }

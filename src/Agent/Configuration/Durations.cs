@@ -12,7 +12,7 @@ internal static class Durations
     /// <summary>The duration keys of each section: the <see cref="TimeSpan"/> properties of its options type.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> KeysBySection = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     {
-        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval)],
+        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.CgroupInterval)],
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsTimeout)],
         [OtlpOptions.Section] = [nameof(OtlpOptions.ExportInterval)],
         [DiagnosticsOptions.Section] = [nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.MaxTraceDuration), nameof(DiagnosticsOptions.HeapWindow)],

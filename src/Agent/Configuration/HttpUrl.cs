@@ -3,7 +3,7 @@ namespace Agent.Configuration;
 /// <summary>
 /// The one rule for a URL the agent calls or pushes to: absolute, http or https. Credentials in the
 /// URL (<c>http://user:password@host/</c>) are refused unless the caller sends them
-/// (<paramref name="credentials"/>: the http probe sends them as Basic authentication): an HTTP client
+/// (the <c>credentials</c> argument: the http probe sends them as Basic authentication): an HTTP client
 /// never sends a URL's user info by itself, and a credential silently dropped only shows up later as
 /// a 401.
 /// </summary>

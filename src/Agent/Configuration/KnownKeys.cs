@@ -3,7 +3,8 @@ namespace Agent.Configuration;
 /// <summary>
 /// Rejects keys the agent does not know inside its own sections, so that a typo
 /// (<c>Target:ProcesName</c>) stops startup instead of being silently ignored.
-/// Probes:<name>:* is checked by ProbeSettings, per kind; Targets:<name>:* by TargetPlan. Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
+/// <c>Probes:&lt;name&gt;:*</c> is checked by ProbeLoader, per kind; <c>Targets:&lt;name&gt;:*</c> by TargetPlan.
+/// Sections of ASP.NET Core itself (Logging, Kestrel, urls, ...) are left alone.
 /// </summary>
 internal static class KnownKeys
 {
@@ -17,7 +18,7 @@ internal static class KnownKeys
             nameof(TargetOptions.CommandLinePattern), nameof(TargetOptions.Port), nameof(TargetOptions.IncludeChildren), nameof(TargetOptions.Auto),
             nameof(TargetOptions.AutoProxies),
         ],
-        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot)],
+        [SamplingOptions.Section] = [nameof(SamplingOptions.Interval), nameof(SamplingOptions.ProcRoot), nameof(SamplingOptions.CgroupInterval)],
         [ReadinessOptions.Section] = [nameof(ReadinessOptions.RequireTarget)],
         [SecurityOptions.Section] =
         [
@@ -34,7 +35,8 @@ internal static class KnownKeys
         [OtlpOptions.Section] = [nameof(OtlpOptions.Endpoint), nameof(OtlpOptions.Protocol), nameof(OtlpOptions.ExportInterval), nameof(OtlpOptions.Headers)],
         [TelemetryOptions.Section] = [nameof(TelemetryOptions.SelfMetrics)],
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsUrl), nameof(RuntimeOptions.MetricsInclude), nameof(RuntimeOptions.MetricsTimeout), nameof(RuntimeOptions.Dotnet)],
-        [ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet))] = [nameof(DotnetRuntimeOptions.Enabled), nameof(DotnetRuntimeOptions.DiagnosticPort)],
+        [ConfigKey.Of(RuntimeOptions.Section, nameof(RuntimeOptions.Dotnet))] = [nameof(DotnetRuntimeOptions.Enabled), nameof(DotnetRuntimeOptions.DiagnosticPort), nameof(DotnetRuntimeOptions.MaxHistograms), nameof(DotnetRuntimeOptions.MaxTimeSeries)],
+        [TrafficOptions.Section] = [nameof(TrafficOptions.Enabled), nameof(TrafficOptions.MaxSeries), nameof(TrafficOptions.StatsdPort)],
     };
 
     /// <summary>Every known section and its keys (for documentation and tests).</summary>
@@ -46,9 +48,9 @@ internal static class KnownKeys
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> Named { get; } = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     {
-        [ProbeOptions.Section] = [.. ProbeSettings.CommonKeys.Concat(ProbeSettings.KeysByKind.Values.SelectMany(k => k)).Distinct(StringComparer.OrdinalIgnoreCase)],
+        [ProbeOptions.Section] = [.. ProbeLoader.CommonKeys.Concat(ProbeLoader.KeysByKind.Values.SelectMany(k => k)).Distinct(StringComparer.OrdinalIgnoreCase)],
         [NamedTargetOptions.Section] = TargetPlan.Keys,
-        [TriggerOptions.Section] = TriggerSettings.Keys,
+        [TriggerOptions.Section] = TriggerLoader.Keys,
     };
 
     /// <summary>The placeholder for an entry's name in <see cref="Every"/> (<c>Probes:&lt;name&gt;:Kind</c>).</summary>

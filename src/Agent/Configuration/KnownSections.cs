@@ -17,7 +17,7 @@ internal static class KnownSections
     [
         TargetOptions.Section, NamedTargetOptions.Section, SamplingOptions.Section, ReadinessOptions.Section, ProbeOptions.Section,
         RuntimeOptions.Section, TriggerOptions.Section, DiagnosticsOptions.Section, ProfilingOptions.Section, SecurityOptions.Section, TelemetryOptions.Section,
-        OtlpOptions.Section,
+        OtlpOptions.Section, TrafficOptions.Section,
     ];
 
     /// <summary>Top-level keys ASP.NET Core and the generic host read themselves.</summary>

@@ -47,3 +47,13 @@ internal sealed record OtlpSettings(Uri? Endpoint, OtlpProtocol Protocol, TimeSp
     /// <summary>An RFC 9110 token character, the only ones a header name may hold.</summary>
     private static bool IsHeaderNameChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 }
+
+/// <summary><c>Otlp:Protocol</c>: how metrics are pushed.</summary>
+internal enum OtlpProtocol
+{
+    /// <summary><c>http/protobuf</c> (the default, port 4318).</summary>
+    HttpProtobuf,
+
+    /// <summary><c>grpc</c> (port 4317).</summary>
+    Grpc,
+}

@@ -1,4 +1,3 @@
-using Agent.Common;
 namespace Agent.Configuration;
 
 internal enum ProbeKind

@@ -16,6 +16,16 @@ internal sealed record RuntimeSettings(Uri? MetricsUrl, Regex MetricsInclude, Ti
             throw new ConfigurationException(ConfigKey.Of(Key(nameof(o.Dotnet)), nameof(o.Dotnet.DiagnosticPort)), "must be an absolute socket path");
         }
 
+        if (o.Dotnet.MaxHistograms is < 1 or > 100_000)
+        {
+            throw new ConfigurationException(ConfigKey.Of(Key(nameof(o.Dotnet)), nameof(o.Dotnet.MaxHistograms)), "must be between 1 and 100000");
+        }
+
+        if (o.Dotnet.MaxTimeSeries is < 1 or > 1_000_000)
+        {
+            throw new ConfigurationException(ConfigKey.Of(Key(nameof(o.Dotnet)), nameof(o.Dotnet.MaxTimeSeries)), "must be between 1 and 1000000");
+        }
+
         return new RuntimeSettings(url, include, timeout, o.Dotnet);
     }
 }

@@ -1,4 +1,3 @@
-using Agent.Common;
 namespace Agent.Configuration;
 
 /// <summary>Accepted HTTP status codes: <c>200-399</c>, <c>200,204</c>, <c>200-299,401</c>.</summary>

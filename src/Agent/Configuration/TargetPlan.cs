@@ -8,9 +8,6 @@ namespace Agent.Configuration;
 /// </summary>
 internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool Auto, bool AutoIncludeChildren, IReadOnlyList<string> ExtraProxies)
 {
-    /// <summary>The target of the single-target keys (<c>Target:*</c>).</summary>
-    public const string DefaultName = "app";
-
     /// <summary>The keys of one <c>Targets:&lt;name&gt;</c> section: the properties of <see cref="NamedTargetOptions"/>.</summary>
     public static readonly string[] Keys =
     [
@@ -27,20 +24,20 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
         var targets = new List<TargetDefinition>();
         if (single.HasSelector)
         {
-            targets.Add(new TargetDefinition(DefaultName, single, Required: true));
+            targets.Add(new TargetDefinition(TargetNames.Default, single, Required: true));
         }
 
         foreach (var section in configuration.GetSection(NamedTargetOptions.Section).GetChildren())
         {
             var prefix = section.Path;
-            if (!IsValidName(section.Key))
+            if (!Names.IsValid(section.Key))
             {
-                throw new ConfigurationException(prefix, "target names may only hold letters, digits, '_' and '-' (at most 63)");
+                throw new ConfigurationException(prefix, Names.Rule("target"));
             }
 
-            if (single.HasSelector && string.Equals(section.Key, DefaultName, StringComparison.OrdinalIgnoreCase))
+            if (single.HasSelector && string.Equals(section.Key, TargetNames.Default, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ConfigurationException(prefix, $"the {TargetOptions.Section}:* selector keys already define the target '{DefaultName}'; move them under {prefix} or pick another name");
+                throw new ConfigurationException(prefix, $"the {TargetOptions.Section}:* selector keys already define the target '{TargetNames.Default}'; move them under {prefix} or pick another name");
             }
 
             foreach (var child in section.GetChildren())
@@ -66,12 +63,10 @@ internal sealed record TargetPlan(IReadOnlyList<TargetDefinition> Targets, bool 
 
         if (targets.Count == 0 && !single.Auto)
         {
-            targets.Add(new TargetDefinition(DefaultName, single, Required: true)); // the agent itself
+            targets.Add(new TargetDefinition(TargetNames.Default, single, Required: true)); // the agent itself
         }
 
         return new TargetPlan(targets, single.Auto, single.IncludeChildren, single.AutoProxies);
     }
 
-    private static bool IsValidName(string name) =>
-        name.Length is > 0 and <= 63 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Agent.Triggers;
 
 namespace Agent.Configuration;
 
@@ -38,4 +37,36 @@ internal sealed record TriggerDefinition(
             ? string.Create(CultureInfo.InvariantCulture, $"{rate}{Metric.Name} grew by more than {threshold}{perSecond} within {Window:c}")
             : string.Create(CultureInfo.InvariantCulture, $"{rate}{Metric.Name} above {threshold}{perSecond} for {For:c}");
     }
+}
+
+/// <summary>What a trigger captures when it fires (the evidence kinds of the diagnostics feature).</summary>
+internal enum TriggerAction
+{
+    /// <summary>Process snapshot: memory, threads, fds, limits, cgroup; any runtime.</summary>
+    Snapshot,
+
+    /// <summary>Every thread's stack: Python through the faulthandler opt-in, .NET over EventPipe.</summary>
+    Stacks,
+
+    /// <summary>A .NET core dump over the diagnostic channel.</summary>
+    Dump,
+
+    /// <summary>A .NET EventPipe trace.</summary>
+    Trace,
+
+    /// <summary>What grows over <c>Diagnostics:HeapWindow</c>: Python allocation sites (hook), .NET types and their holders.</summary>
+    Heap,
+
+    /// <summary>A .NET CPU profile: the windows kept before the firing and one recorded during it (pprof).</summary>
+    Profile,
+}
+
+/// <summary>The two kinds of condition a trigger can hold (a counter is compared as a rate in either).</summary>
+internal enum TriggerCondition
+{
+    /// <summary>The value above <c>Above</c> for at least <c>For</c>.</summary>
+    Above,
+
+    /// <summary>The latest value minus the minimum within <c>Window</c> above <c>GrowthAbove</c> (the leak case).</summary>
+    Growth,
 }

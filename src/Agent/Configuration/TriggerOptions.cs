@@ -3,7 +3,7 @@ namespace Agent.Configuration;
 /// <summary>
 /// One entry of the <c>Triggers</c> section, <c>Triggers:&lt;name&gt;:*</c>, as written. Values that
 /// carry a unit (<c>20MiB</c>) or a list (<c>snapshot,stacks</c>) stay strings here and are parsed
-/// into a <see cref="TriggerDefinition"/> by <see cref="TriggerSettings"/>.
+/// into a <see cref="TriggerDefinition"/> by <see cref="TriggerLoader"/>.
 /// </summary>
 internal sealed class TriggerOptions
 {

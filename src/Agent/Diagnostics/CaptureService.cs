@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Agent.Configuration;
-using Agent.Telemetry;
 
 namespace Agent.Diagnostics;
 
@@ -16,7 +15,7 @@ internal sealed class CaptureService
     private readonly ArtifactStore _store;
     private readonly DiagnosticTargets _targets;
     private readonly Dictionary<ArtifactKind, ICapture> _captures;
-    private readonly DiagnosticsMetrics _metrics;
+    private readonly CaptureTotals _totals;
     private readonly DiagnosticsSettings _settings;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
@@ -26,7 +25,7 @@ internal sealed class CaptureService
         ArtifactStore store,
         DiagnosticTargets targets,
         IEnumerable<ICapture> captures,
-        DiagnosticsMetrics metrics,
+        CaptureTotals totals,
         DiagnosticsSettings settings,
         ILogger<CaptureService> logger,
         IHostApplicationLifetime lifetime)
@@ -34,7 +33,7 @@ internal sealed class CaptureService
         _store = store;
         _targets = targets;
         _captures = captures.ToDictionary(c => c.Kind);
-        _metrics = metrics;
+        _totals = totals;
         _settings = settings;
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
@@ -51,7 +50,7 @@ internal sealed class CaptureService
         var result = TryStart(request, out var target, out var capture);
         if (result.Refusal is { } refusal)
         {
-            _metrics.Captured(request.Target, request.Kind, request.Trigger, "refused");
+            _totals.Captured(request.Target, request.Kind, request.Trigger, "refused");
             DiagnosticsLog.CaptureRefused(_logger, ArtifactStore.Name(request.Kind), request.Target, refusal.Reason.ToString(), refusal.Message);
             return result;
         }
@@ -110,12 +109,12 @@ internal sealed class CaptureService
             var done = finished = _store.Complete(entry.Id);
             if (done.State == ArtifactState.Done)
             {
-                _metrics.Captured(entry.Target, entry.Kind, entry.Trigger, "done");
+                _totals.Captured(entry.Target, entry.Kind, entry.Trigger, "done");
                 DiagnosticsLog.CaptureDone(_logger, entry.Id, kind, entry.Target, done.Bytes, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             else
             {
-                _metrics.Captured(entry.Target, entry.Kind, entry.Trigger, "failed");
+                _totals.Captured(entry.Target, entry.Kind, entry.Trigger, "failed");
                 DiagnosticsLog.CaptureFailed(_logger, entry.Id, kind, entry.Target, done.Error ?? "failed");
             }
         }
@@ -124,7 +123,7 @@ internal sealed class CaptureService
             // Only the exception's type and message: never anything read from the target.
             var error = e is CaptureFailedException ? e.Message : e is OperationCanceledException ? "timed out or the agent is stopping" : $"{e.GetType().Name}: {e.Message}";
             finished = _store.Fail(entry.Id, error);
-            _metrics.Captured(entry.Target, entry.Kind, entry.Trigger, "failed");
+            _totals.Captured(entry.Target, entry.Kind, entry.Trigger, "failed");
             DiagnosticsLog.CaptureFailed(_logger, entry.Id, kind, entry.Target, error);
         }
         finally

@@ -3,10 +3,8 @@ using Agent.Diagnostics.Dotnet;
 using Agent.Diagnostics.Heap;
 using Agent.Diagnostics.Python;
 using Agent.Diagnostics.Snapshot;
-using Agent.Endpoints;
 using Agent.Procfs;
 using Agent.Sampling;
-using Agent.Telemetry;
 using Agent.Triggers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -26,7 +24,7 @@ internal static class DiagnosticsServices
         services.AddSingleton(sp => new DiagnosticTargets(sp.GetRequiredService<TargetSnapshotStore>()));
         services.AddSingleton(sp => new TargetRuntime(sp.GetRequiredService<ProcFs>()));
         services.AddSingleton(sp => new ArtifactStore(settings, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new DiagnosticsMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), () => sp.GetRequiredService<ArtifactStore>().TotalBytes));
+        services.AddSingleton<CaptureTotals>();
         services.AddSingleton<ProcessSnapshotReader>();
         services.AddSingleton<ICapture, SnapshotCapture>();
         services.AddSingleton<DotnetChannel>();
@@ -62,7 +60,5 @@ internal static class DiagnosticsServices
             DiagnosticsLog.DirectoryUnusable(app.Logger, store.Directory, e.Message);
         }
 
-        _ = app.Services.GetRequiredService<DiagnosticsMetrics>();
-        app.MapDiagnostics();
     }
 }

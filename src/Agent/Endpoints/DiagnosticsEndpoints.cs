@@ -1,4 +1,5 @@
 using System.Globalization;
+using Agent.Configuration;
 using Agent.Diagnostics;
 using Agent.Diagnostics.Snapshot;
 
@@ -13,6 +14,11 @@ internal static class DiagnosticsEndpoints
 {
     public static void MapDiagnostics(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<DiagnosticsSettings>().Enabled)
+        {
+            return;
+        }
+
         app.UseMiddleware<DiagnosticsAuthorization>();
         app.MapGet("/diag/snapshot", GetSnapshot);
         app.MapPost("/diag/snapshot", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Snapshot));
@@ -115,7 +121,7 @@ internal static class DiagnosticsEndpoints
     }
 
     internal static string TargetName(HttpContext context) =>
-        context.Request.Query["target"] is { Count: > 0 } t && !string.IsNullOrEmpty(t[0]) ? t[0]! : DiagnosticTargets.DefaultName;
+        context.Request.Query["target"] is { Count: > 0 } t && !string.IsNullOrEmpty(t[0]) ? t[0]! : TargetNames.Default;
 
     internal static IResult Refusal(CaptureRefusal refusal)
     {

@@ -6,6 +6,7 @@ internal enum HistoryEventKind
     TargetFound,
     TargetLost,
     TargetRestarted,
+    OomKilled,
     ProbeFailed,
     ProbeRecovered,
     ProbeChanged,
@@ -19,11 +20,12 @@ internal sealed record HistoryEvent(DateTimeOffset At, HistoryEventKind Kind, st
         HistoryEventKind.TargetFound => "found",
         HistoryEventKind.TargetLost => "lost",
         HistoryEventKind.TargetRestarted => "restarted",
+        HistoryEventKind.OomKilled => "oom-killed",
         HistoryEventKind.ProbeFailed => "failed",
         HistoryEventKind.ProbeRecovered => "recovered",
         _ => "changed",
     };
 
     /// <summary>True for events that mean something went wrong (the page colours them).</summary>
-    public bool IsBad => Kind is HistoryEventKind.TargetLost or HistoryEventKind.TargetRestarted or HistoryEventKind.ProbeFailed or HistoryEventKind.ProbeChanged;
+    public bool IsBad => Kind is HistoryEventKind.TargetLost or HistoryEventKind.TargetRestarted or HistoryEventKind.OomKilled or HistoryEventKind.ProbeFailed or HistoryEventKind.ProbeChanged;
 }

@@ -10,11 +10,8 @@ namespace Agent.History;
 /// Turns each sampling tick into history: a point per target, each probe's new result, and the
 /// events that the change since the previous tick means. Called only from the sampling loop.
 /// </summary>
-internal sealed class HistoryRecorder(HistoryStore store)
+internal sealed class HistoryRecorder(HistoryStore store, Traffic.TrafficStore? traffic = null, SamplingSchedule? schedule = null)
 {
-    /// <summary>The name the single <c>Target:*</c> selector gives its target.</summary>
-    public const string DefaultTarget = "app";
-
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
 
     // The store's lookup allocates (ImmutableDictionary with a comparer); the tick must not.
@@ -46,9 +43,15 @@ internal sealed class HistoryRecorder(HistoryStore store)
             _targets[targetName] = target;
         }
 
-        target.Record(snapshot, runtime);
+        target.Record(snapshot, runtime, Traffic(targetName, snapshot));
         TargetEvents(targetName, snapshot);
     }
+
+    /// <summary>The target's last traffic interval, while its traffic is current (a .NET session's of this very process).</summary>
+    private Traffic.TrafficInterval? Traffic(string targetName, TargetSnapshot snapshot) =>
+        traffic?.Of(targetName) is { } t && t.IsCurrentFor(snapshot, snapshot.TakenAt, MetricsSession.StaleAfter(schedule?.Interval ?? TimeSpan.FromSeconds(1))) && t.ServesHttp
+            ? t.Last
+            : null;
 
     private void RecordProbes(ImmutableDictionary<string, ProbeResult> probes)
     {
@@ -65,6 +68,13 @@ internal sealed class HistoryRecorder(HistoryStore store)
     {
         _seen.TryGetValue(targetName, out var before);
         var at = snapshot.TakenAt;
+        if (snapshot.Oom.Last is { } kill && kill.Sequence > before.OomSequence)
+        {
+            Add(kill.At, HistoryEventKind.OomKilled, targetName, kill.Describe());
+            before = before with { OomSequence = kill.Sequence };
+            _seen[targetName] = before;
+        }
+
         if (snapshot.Sample is { } sample)
         {
             if (before.Present && before.Last == sample.Identity)
@@ -86,7 +96,7 @@ internal sealed class HistoryRecorder(HistoryStore store)
                 Add(at, HistoryEventKind.TargetFound, targetName, $"pid {sample.Identity.Pid} ({sample.Name}) selected by {snapshot.Selector}");
             }
 
-            _seen[targetName] = new Seen(sample.Identity, true, sample.Name, snapshot.Restarts);
+            _seen[targetName] = new Seen(sample.Identity, true, sample.Name, snapshot.Restarts, before.OomSequence);
         }
         else if (before.Present)
         {
@@ -123,5 +133,5 @@ internal sealed class HistoryRecorder(HistoryStore store)
     private void Add(DateTimeOffset at, HistoryEventKind kind, string subject, string detail) => store.Events.Add(new HistoryEvent(at, kind, subject, detail));
 
     /// <summary>What the previous ticks showed of one target: the last identity (kept while it is absent) and whether it is present.</summary>
-    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name, long Restarts = 0);
+    private readonly record struct Seen(ProcessIdentity? Last, bool Present, string Name, long Restarts = 0, long OomSequence = 0);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Agent.Configuration;
-using Agent.Probes;
 
 namespace Agent.History;
 

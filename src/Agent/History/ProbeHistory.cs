@@ -32,7 +32,7 @@ internal sealed class ProbeHistory(ProbeDefinition probe, HistoryWindow window)
         }
 
         _lastCompleted = result.CompletedAt;
-        current = result.Outcome.Healthy ? ProbeState.Ok : ProbeStates.FromReason(result.Outcome.Reason);
+        current = ProbeStates.Of(result.Outcome);
         lock (_lock)
         {
             _ring.Add(result.CompletedAt.ToUnixTimeMilliseconds(), new ProbePoint((float)result.Duration.TotalMilliseconds, current));

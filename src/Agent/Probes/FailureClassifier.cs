@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.RegularExpressions;
@@ -20,7 +19,7 @@ internal static partial class FailureClassifier
         return ProbeOutcome.Failed(reason, Describe(reason, e, secrets));
     }
 
-    public static string Reason(Exception e)
+    public static FailureReason Reason(Exception e)
     {
         foreach (var x in Chain(e))
         {
@@ -90,7 +89,7 @@ internal static partial class FailureClassifier
     }
 
     /// <summary>A one-line description: the reason in words and the innermost message, scrubbed.</summary>
-    public static string Describe(string reason, Exception e, IReadOnlyCollection<string> secrets)
+    public static string Describe(FailureReason reason, Exception e, IReadOnlyCollection<string> secrets)
     {
         var inner = Chain(e).Last();
         var message = inner.Message.Split('\n', 2)[0].Trim();
@@ -99,7 +98,7 @@ internal static partial class FailureClassifier
             message = message[..200] + "…";
         }
 
-        return Scrub($"{reason}: {inner.GetType().Name}: {message}", secrets);
+        return Scrub($"{reason.Label()}: {inner.GetType().Name}: {message}", secrets);
     }
 
     /// <summary>Removes every known secret and anything shaped like a password assignment.</summary>

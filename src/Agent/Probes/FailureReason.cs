@@ -1,19 +1,48 @@
 namespace Agent.Probes;
 
-/// <summary>Why a probe failed: a closed set, used in /ready bodies and as a metric label.</summary>
-internal static class FailureReason
+/// <summary>
+/// Why a probe failed: a closed set, the same values from the probe to <c>/ready</c>, the metrics'
+/// <c>reason</c> label, the history and the page. Its word is <see cref="FailureReasons.Label"/>.
+/// Values start at 1 so that <c>History.ProbeState</c> can keep a failure as the same byte.
+/// </summary>
+internal enum FailureReason : byte
 {
-    public const string Timeout = "timeout";
-    public const string Refused = "refused";
-    public const string Dns = "dns";
-    public const string Auth = "auth";
-    public const string Protocol = "protocol";
-    public const string Tls = "tls";
-    public const string HttpStatus = "http_status";
+    Timeout = 1,
+    Refused,
+    Dns,
+    Auth,
+    Protocol,
+    Tls,
+    HttpStatus,
 
     /// <summary>The dependency answered and said it is not serving (gRPC health NOT_SERVING, UNKNOWN).</summary>
-    public const string Unhealthy = "unhealthy";
-    public const string Error = "error";
+    Unhealthy,
+    Error,
+}
 
-    public static readonly string[] All = [Timeout, Refused, Dns, Auth, Protocol, Tls, HttpStatus, Unhealthy, Error];
+/// <summary>The one label table of <see cref="FailureReason"/>.</summary>
+internal static class FailureReasons
+{
+    /// <summary>
+    /// The word for a result too old to count: not a reason a probe gives, but the one /ready, history
+    /// and the page show in the reason's place.
+    /// </summary>
+    public const string Stale = "stale";
+
+    /// <summary>Every reason, in the enum's order.</summary>
+    public static readonly FailureReason[] All = Enum.GetValues<FailureReason>();
+
+    /// <summary>The word /ready, the metrics, history and the page use.</summary>
+    public static string Label(this FailureReason reason) => reason switch
+    {
+        FailureReason.Timeout => "timeout",
+        FailureReason.Refused => "refused",
+        FailureReason.Dns => "dns",
+        FailureReason.Auth => "auth",
+        FailureReason.Protocol => "protocol",
+        FailureReason.Tls => "tls",
+        FailureReason.HttpStatus => "http_status",
+        FailureReason.Unhealthy => "unhealthy",
+        _ => "error",
+    };
 }

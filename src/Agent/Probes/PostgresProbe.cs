@@ -1,10 +1,8 @@
+using System.Net.Security;
 using Agent.Configuration;
 using HealthChecks.NpgSql;
-using System.Net.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Polly;
-using Polly.Retry;
 
 namespace Agent.Probes;
 
@@ -12,8 +10,8 @@ namespace Agent.Probes;
 /// PostgreSQL through AspNetCore.HealthChecks.NpgSql with <b>one</b> NpgsqlDataSource whose pool
 /// holds at most one connection. Npgsql's connect and command timeouts are set to the probe's
 /// timeout (Npgsql counts whole seconds, so at least 1 s: the scheduler's hard deadline cuts
-/// below that). A pooled connection broken by a server restart is not a dependency failure: a
-/// Polly retry clears the pool and tries once more with a fresh connection.
+/// below that). A pooled connection broken by a server restart is not a dependency failure: the
+/// probe clears the pool and tries once more with a fresh connection.
 /// </summary>
 /// <remarks>
 /// TLS keeps PostgreSQL's <c>SSL Mode</c> meanings: <c>Prefer</c> (Npgsql's default) and
@@ -28,7 +26,6 @@ internal sealed class PostgresProbe : IProbe
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgSqlHealthCheck _check;
-    private readonly ResiliencePipeline<HealthCheckResult> _retryOnBrokenConnection;
     private readonly TlsValidation _tls;
     private readonly bool _mayEncrypt;
     private readonly bool _requiresTls;
@@ -72,19 +69,6 @@ internal sealed class PostgresProbe : IProbe
 
         _dataSource = dataSource.Build();
         _check = new NpgSqlHealthCheck(new NpgSqlHealthCheckOptions(_dataSource) { CommandText = "SELECT 1" });
-        _retryOnBrokenConnection = new ResiliencePipelineBuilder<HealthCheckResult>()
-            .AddRetry(new RetryStrategyOptions<HealthCheckResult>
-            {
-                MaxRetryAttempts = 1,
-                Delay = TimeSpan.Zero,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Status: not HealthStatus.Healthy, Exception: { } e } && IsBrokenConnection(e)),
-                OnRetry = _ =>
-                {
-                    _dataSource.Clear();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
     }
 
     public ProbeDefinition Definition { get; }
@@ -94,7 +78,14 @@ internal sealed class PostgresProbe : IProbe
     public async Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
     {
         var context = HealthCheckAdapter.Context(Definition, _check);
-        var result = await _retryOnBrokenConnection.ExecuteAsync(ct => new ValueTask<HealthCheckResult>(_check.CheckHealthAsync(context, ct)), cancellationToken);
+        var result = await _check.CheckHealthAsync(context, cancellationToken);
+        if (result is { Status: not HealthStatus.Healthy, Exception: { } broken } && IsBrokenConnection(broken))
+        {
+            // Once, with a fresh connection (a retry library for one retry cost the binary ~0.1 MB).
+            _dataSource.Clear();
+            result = await _check.CheckHealthAsync(context, cancellationToken);
+        }
+
         var outcome = HealthCheckAdapter.ToOutcome(result, "SELECT 1 answered", Secrets);
         if (!_mayEncrypt)
         {
@@ -108,7 +99,7 @@ internal sealed class PostgresProbe : IProbe
         else if (_requiresTls && result.Exception is NpgsqlException { InnerException: null } e and not PostgresException && e.Message.StartsWith("SSL connection requested", StringComparison.Ordinal))
         {
             // The server answered the SSLRequest with 'N'; Npgsql says so only in words.
-            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: the server does not offer TLS (ssl=off) but SSL Mode requires it");
+            outcome = ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls.Label()}: the server does not offer TLS (ssl=off) but SSL Mode requires it");
         }
 
         return outcome with { CertificateNotAfter = _tls.LastNotAfter };

@@ -1,7 +1,6 @@
 using Agent.Common;
 using Agent.Configuration;
 using Agent.Logging;
-using Agent.Telemetry;
 
 namespace Agent.Probes;
 
@@ -14,7 +13,7 @@ namespace Agent.Probes;
 /// running; then rounds report <c>timeout</c> without starting another, so a dependency that holds
 /// every connection costs at most that many stuck calls per probe.
 /// </summary>
-internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMetrics metrics, AbandonedChecks abandoned, TimeProvider time, RepeatGate gate, ILogger logger)
+internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeFailures failures, AbandonedChecks abandoned, TimeProvider time, RepeatGate gate, ILogger logger)
 {
     /// <summary>
     /// Abandoned checks (cancelled at their deadline, still running) a probe may have before it
@@ -55,7 +54,7 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMet
         _streak = _streak is null ? ProbeStreak.Start(outcome) : _streak.Next(outcome, Definition.FailureThreshold, Definition.SuccessThreshold);
         var result = new ProbeResult(Definition, outcome, time.GetElapsedTime(started), time.GetUtcNow()) { Streak = _streak };
         store.Publish(result);
-        metrics.Record(result);
+        failures.Record(result);
         LogTransition(outcome);
         return result;
     }
@@ -90,13 +89,13 @@ internal sealed class ProbeRunner(IProbe probe, ProbeResultStore store, ProbeMet
         {
             if (_lastHealthy == false)
             {
-                Log.ProbeRecovered(logger, Definition.Name, Definition.KindLabel);
+                ProbesLog.ProbeRecovered(logger, Definition.Name, Definition.KindLabel);
                 gate.Reset(key);
             }
         }
         else if (gate.ShouldLog(key, out var suppressed))
         {
-            Log.ProbeFailed(logger, Definition.Name, Definition.KindLabel, outcome.Reason ?? FailureReason.Error, outcome.Description, suppressed);
+            ProbesLog.ProbeFailed(logger, Definition.Name, Definition.KindLabel, (outcome.Reason ?? FailureReason.Error).Label(), outcome.Description, suppressed);
         }
 
         _lastHealthy = outcome.Healthy;

@@ -1,5 +1,3 @@
-using Agent.Logging;
-
 namespace Agent.Probes;
 
 /// <summary>Starts every probe's runner and disposes the probes' clients at shutdown.</summary>

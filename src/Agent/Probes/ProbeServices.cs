@@ -1,6 +1,5 @@
 using Agent.Configuration;
 using Agent.Logging;
-using Agent.Telemetry;
 
 namespace Agent.Probes;
 
@@ -12,12 +11,13 @@ internal static class ProbeServices
         services.AddSingleton(probes);
         services.AddSingleton<ProbeResultStore>();
         services.AddSingleton<AbandonedChecks>();
+        services.AddSingleton(new ProbeFailures(probes));
         services.AddSingleton<IReadOnlyList<IProbe>>(_ => probes.Select(ProbeFactory.Create).ToList());
         services.AddSingleton<IReadOnlyList<ProbeRunner>>(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Agent.Probes");
             return sp.GetRequiredService<IReadOnlyList<IProbe>>()
-                .Select(p => new ProbeRunner(p, sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<ProbeMetrics>(), sp.GetRequiredService<AbandonedChecks>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RepeatGate>(), logger))
+                .Select(p => new ProbeRunner(p, sp.GetRequiredService<ProbeResultStore>(), sp.GetRequiredService<ProbeFailures>(), sp.GetRequiredService<AbandonedChecks>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<RepeatGate>(), logger))
                 .ToList();
         });
         services.AddHostedService<ProbeScheduler>();

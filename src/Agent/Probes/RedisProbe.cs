@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Agent.Configuration;
 using HealthChecks.Redis;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
 namespace Agent.Probes;

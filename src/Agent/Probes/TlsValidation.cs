@@ -21,7 +21,7 @@ internal sealed class TlsValidation(X509Certificate2Collection? privateRoots)
     public string? LastProblem => Volatile.Read(ref _lastProblem);
 
     /// <summary>The last refusal as a <c>tls</c> failure described by its reason; null if the last certificate was accepted.</summary>
-    public ProbeOutcome? Refusal() => LastProblem is { } problem ? ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls}: {problem}") : null;
+    public ProbeOutcome? Refusal() => LastProblem is { } problem ? ProbeOutcome.Failed(FailureReason.Tls, $"{FailureReason.Tls.Label()}: {problem}") : null;
 
     /// <summary>A failure classified <c>tls</c>, described by why this validation refused the certificate (when it did).</summary>
     public ProbeOutcome Explain(ProbeOutcome outcome) => outcome.Reason == FailureReason.Tls && Refusal() is { } refusal ? outcome with { Description = refusal.Description } : outcome;

@@ -29,6 +29,16 @@ internal static class AsciiParsing
         return i > start;
     }
 
+    /// <summary>
+    /// The strict rule for a whole token that must be a number: one or more decimal digits and nothing
+    /// else (no sign, no blank, no trailing letter: "12abc" is not 12), within 64 bits.
+    /// </summary>
+    public static bool TryParseDecimal(ReadOnlySpan<byte> token, out ulong value)
+    {
+        value = 0;
+        return !token.IsEmpty && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && TryParseUInt64(token, out value);
+    }
+
     /// <summary>Parses a signed decimal (the kernel prints some stat fields as signed).</summary>
     public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
     {
@@ -44,7 +54,7 @@ internal static class AsciiParsing
     }
 
     /// <summary>Splits off the next space-separated token.</summary>
-    public static ReadOnlySpan<byte> NextToken(ref ReadOnlySpan<byte> s)
+    public static ReadOnlySpan<byte> NextToken(scoped ref ReadOnlySpan<byte> s)
     {
         var start = 0;
         while (start < s.Length && s[start] == (byte)' ')
@@ -65,7 +75,7 @@ internal static class AsciiParsing
     }
 
     /// <summary>Splits off the next line (without its newline).</summary>
-    public static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> s)
+    public static ReadOnlySpan<byte> NextLine(scoped ref ReadOnlySpan<byte> s)
     {
         var end = s.IndexOf((byte)'\n');
         if (end < 0)
@@ -78,5 +88,51 @@ internal static class AsciiParsing
         var line = s[..end];
         s = s[(end + 1)..];
         return line;
+    }
+
+    /// <summary>
+    /// The kernel's <c>N kB</c> value (<c>status</c>, <c>smaps_rollup</c>, <c>meminfo</c>): "   1636 kB" → bytes;
+    /// anything else (no unit, another unit, a sign, overflow) is null. The one rule for every such line.
+    /// </summary>
+    public static long? Kilobytes(ReadOnlySpan<byte> value)
+    {
+        var rest = value.Trim("\t "u8); // status pads with a tab, smaps_rollup with spaces
+        var number = NextToken(ref rest);
+        var unit = NextToken(ref rest);
+        if (!unit.SequenceEqual("kB"u8) || !TryParseDecimal(number, out var kb) || kb > long.MaxValue / 1024)
+        {
+            return null;
+        }
+
+        return (long)kb * 1024;
+    }
+
+    /// <summary>Hexadecimal digits, either case, at most 16 (<c>net/tcp</c> addresses and states, <c>CapEff</c>).</summary>
+    public static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 16)
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            int digit = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)digit;
+        }
+
+        return true;
     }
 }

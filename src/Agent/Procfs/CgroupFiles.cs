@@ -14,13 +14,12 @@ internal static class CgroupFiles
     /// </summary>
     private const ulong UnlimitedThreshold = 1UL << 62;
 
-    /// <summary>A single non-negative value; null when malformed.</summary>
+    /// <summary>A single non-negative value (nothing else but blanks after it); null when malformed.</summary>
     public static long? ParseValue(ReadOnlySpan<byte> text)
     {
         var rest = text;
         var token = AsciiParsing.NextToken(ref rest).TrimEnd((byte)'\n');
-        return token.Length > 0 && token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
-            && AsciiParsing.TryParseUInt64(token, out var v) && v <= long.MaxValue ? (long)v : null;
+        return rest.Trim(" \n"u8).IsEmpty && AsciiParsing.TryParseDecimal(token, out var v) && v <= long.MaxValue ? (long)v : null;
     }
 
     /// <summary>
@@ -37,7 +36,7 @@ internal static class CgroupFiles
             return null;
         }
 
-        if (token.Length == 0 || token.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || !AsciiParsing.TryParseUInt64(token, out var v))
+        if (!AsciiParsing.TryParseDecimal(token, out var v))
         {
             return null;
         }
@@ -51,21 +50,36 @@ internal static class CgroupFiles
         return (long)v;
     }
 
+    /// <summary>
+    /// The next line of a flat-keyed file: its first token and what follows it (the value, as each
+    /// parser reads it); false once the text is used up. Every flat-keyed parser walks its file with it.
+    /// </summary>
+    public static bool NextEntry(ref ReadOnlySpan<byte> text, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> rest)
+    {
+        if (text.IsEmpty)
+        {
+            key = rest = default;
+            return false;
+        }
+
+        var line = AsciiParsing.NextLine(ref text);
+        key = AsciiParsing.NextToken(ref line);
+        rest = line;
+        return true;
+    }
+
     /// <summary>The value of <paramref name="key"/> in a flat-keyed file; null when absent or malformed.</summary>
     public static long? FlatKeyed(ReadOnlySpan<byte> text, ReadOnlySpan<byte> key)
     {
-        while (!text.IsEmpty)
+        while (NextEntry(ref text, out var name, out var rest))
         {
-            var line = AsciiParsing.NextLine(ref text);
-            var rest = line;
-            if (!AsciiParsing.NextToken(ref rest).SequenceEqual(key))
+            if (!name.SequenceEqual(key))
             {
                 continue;
             }
 
             var value = AsciiParsing.NextToken(ref rest);
-            return value.Length > 0 && value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
-                && AsciiParsing.TryParseUInt64(value, out var v) && v <= long.MaxValue ? (long)v : null;
+            return AsciiParsing.TryParseDecimal(value, out var v) && v <= long.MaxValue ? (long)v : null;
         }
 
         return null;

@@ -1,7 +1,6 @@
 namespace Agent.Procfs;
 
 /// <summary>What an open file descriptor refers to, from its <c>fd/&lt;n&gt;</c> link target.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(Agent.Diagnostics.SnakeCaseEnumConverter<FdKind>))]
 internal enum FdKind
 {
     /// <summary>A path: a regular file, a device, a directory, a memfd (<c>/memfd:name (deleted)</c>).</summary>

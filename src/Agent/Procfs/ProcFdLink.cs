@@ -42,6 +42,6 @@ internal readonly record struct ProcFdLink(FdKind Kind, ulong Inode)
         }
 
         var digits = s[1..^1];
-        return digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && AsciiParsing.TryParseUInt64(digits, out inode);
+        return AsciiParsing.TryParseDecimal(digits, out inode);
     }
 }

@@ -29,29 +29,39 @@ internal static class ProcFileReader
 
         using (handle)
         {
-            try
-            {
-                while (length < buffer.Length)
-                {
-                    // /proc files are generated per read(2); offset-based reads keep one syscall per chunk.
-                    var n = RandomAccess.Read(handle, buffer[length..], length);
-                    if (n <= 0)
-                    {
-                        break;
-                    }
+            return Read(handle, buffer, out length);
+        }
+    }
 
-                    length += n;
+    /// <summary>
+    /// An open file from offset 0 to its end (or the buffer's): the kernel renders a /proc or
+    /// cgroup file afresh on a read at 0, so a held handle serves every tick.
+    /// </summary>
+    public static ProcReadStatus Read(SafeFileHandle handle, Span<byte> buffer, out int length)
+    {
+        length = 0;
+        try
+        {
+            while (length < buffer.Length)
+            {
+                // /proc files are generated per read(2); offset-based reads keep one syscall per chunk.
+                var n = RandomAccess.Read(handle, buffer[length..], length);
+                if (n <= 0)
+                {
+                    break;
                 }
+
+                length += n;
             }
-            catch (UnauthorizedAccessException)
-            {
-                return ProcReadStatus.Denied;
-            }
-            catch (IOException)
-            {
-                // ESRCH: the process exited between open and read.
-                return ProcReadStatus.Gone;
-            }
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return ProcReadStatus.Denied;
+        }
+        catch (IOException)
+        {
+            // ESRCH: the process exited between open and read; ENODEV: the cgroup was removed.
+            return ProcReadStatus.Gone;
         }
 
         return ProcReadStatus.Ok;

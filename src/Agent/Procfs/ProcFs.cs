@@ -70,33 +70,49 @@ internal sealed partial class ProcFs
     /// </summary>
     public HashSet<ulong> ListeningInodes(int port)
     {
-        var result = new HashSet<ulong>();
+        // Grows with the number of connections; read only while resolving a target.
         var sockets = new List<TcpSocket>();
-        foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
+        ProcNetTcp.ReadAll(Path.Join(Root, "net"), sockets);
+        var result = new HashSet<ulong>();
+        foreach (var socket in sockets)
         {
-            byte[] text;
-            try
+            if (socket.State == TcpState.Listen && socket.Local.Port == port && socket.Inode != 0)
             {
-                // Grows with the number of connections; read only while resolving a target.
-                text = File.ReadAllBytes(Path.Join(Root, "net", file));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // no IPv6 in this kernel, or no net/ at all
-            }
-
-            sockets.Clear();
-            ProcNetTcp.Parse(text, sockets);
-            foreach (var socket in sockets)
-            {
-                if (socket.State == TcpState.Listen && socket.Local.Port == port && socket.Inode != 0)
-                {
-                    result.Add(socket.Inode);
-                }
+                result.Add(socket.Inode);
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The inode of the IPv4 UDP socket bound to <paramref name="port"/> on any local address, in the
+    /// reader's network namespace (<c>&lt;root&gt;/net/udp</c>: the same columns as <c>net/tcp</c>); null
+    /// if none (or unreadable). A StatsD sender's source port names its socket this way.
+    /// </summary>
+    public ulong? UdpInode(int port)
+    {
+        byte[] text;
+        try
+        {
+            text = File.ReadAllBytes(Path.Join(Root, "net", "udp"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var sockets = new List<TcpSocket>();
+        ProcNetTcp.Parse(text, sockets);
+        foreach (var socket in sockets)
+        {
+            if (socket.Local.Port == port && socket.Inode != 0)
+            {
+                return socket.Inode;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Every numeric entry of the root: the pids visible in this PID namespace.</summary>

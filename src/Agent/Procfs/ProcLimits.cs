@@ -34,6 +34,6 @@ internal readonly record struct ProcLimits(double? MaxOpenFilesSoft, double? Max
         }
 
         // The whole column is the number: "12abc" or "1a2" is not a limit of 12 or 1.
-        return !token.ContainsAnyExceptInRange((byte)'0', (byte)'9') && AsciiParsing.TryParseUInt64(token, out var v) ? v : null;
+        return AsciiParsing.TryParseDecimal(token, out var v) ? v : null;
     }
 }

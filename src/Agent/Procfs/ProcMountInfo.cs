@@ -3,16 +3,49 @@ using System.Text;
 namespace Agent.Procfs;
 
 /// <summary>
-/// The cgroup mounts from <c>/proc/self/mountinfo</c> (proc(5)): <c>id parent major:minor root
-/// mount-point options [optional fields] - fstype source super-options</c>. The reader's own
-/// mount table matters because the reader opens the files. Paths escape space, tab, newline and
-/// backslash as octal (<c>\040</c>).
+/// The cgroup mounts of a mount namespace, from <c>/proc/&lt;pid&gt;/mountinfo</c> (proc(5)):
+/// <c>id parent major:minor root mount-point options [optional fields] - fstype source super-options</c>.
+/// The root field of a cgroup mount is shown relative to the <b>reader's</b> cgroup namespace, like
+/// <c>/proc/&lt;pid&gt;/cgroup</c> (measured here: a target mounting its own cgroup shows
+/// <c>/../app</c> to a reader in a sibling namespace), so the two compare directly. Paths escape
+/// space, tab, newline and backslash as octal (<c>\040</c>). A mount hidden by a later mount on
+/// the same point or on one of its parents (a container mounting cgroup2 over the host's
+/// <c>/sys/fs/cgroup</c> tree) is not reachable and is skipped.
 /// </summary>
-internal readonly record struct ProcMountInfo(CgroupMount? Unified, CgroupMount? MemoryV1)
+internal sealed class ProcMountInfo
 {
+    private readonly (string Controllers, CgroupMount Mount)[] _v1;
+
+    private ProcMountInfo(CgroupMount? unified, (string, CgroupMount)[] v1)
+    {
+        Unified = unified;
+        _v1 = v1;
+    }
+
+    /// <summary>The visible cgroup2 mount, if any.</summary>
+    public CgroupMount? Unified { get; }
+
+    /// <summary>The visible v1 mount of the memory controller, if any.</summary>
+    public CgroupMount? MemoryV1 => V1("memory");
+
+    /// <summary>The visible v1 mount whose super-options name <paramref name="controller"/>.</summary>
+    public CgroupMount? V1(string controller)
+    {
+        foreach (var (controllers, mount) in _v1)
+        {
+            if (HasOption(controllers, controller))
+            {
+                return mount;
+            }
+        }
+
+        return null;
+    }
+
     public static ProcMountInfo Parse(ReadOnlySpan<byte> text)
     {
-        CgroupMount? unified = null, memory = null;
+        var points = new List<string>();
+        var cgroups = new List<(int Index, bool V2, string Options, CgroupMount Mount)>();
         while (!text.IsEmpty)
         {
             var line = AsciiParsing.NextLine(ref text);
@@ -37,24 +70,58 @@ internal readonly record struct ProcMountInfo(CgroupMount? Unified, CgroupMount?
                 continue;
             }
 
-            if (fsType.SequenceEqual("cgroup2"u8))
+            var point = Unescape(mountPoint);
+            points.Add(point);
+            var v2 = fsType.SequenceEqual("cgroup2"u8);
+            if (v2 || fsType.SequenceEqual("cgroup"u8))
             {
-                unified ??= new CgroupMount(Unescape(root), Unescape(mountPoint));
-            }
-            else if (fsType.SequenceEqual("cgroup"u8) && HasOption(superOptions, "memory"u8))
-            {
-                memory ??= new CgroupMount(Unescape(root), Unescape(mountPoint));
+                cgroups.Add((points.Count - 1, v2, Encoding.UTF8.GetString(superOptions), new CgroupMount(Unescape(root), point)));
             }
         }
 
-        return new ProcMountInfo(unified, memory);
+        CgroupMount? unified = null;
+        var v1 = new List<(string, CgroupMount)>();
+        foreach (var (index, isV2, options, mount) in cgroups)
+        {
+            if (Shadowed(points, index))
+            {
+                continue;
+            }
+
+            if (isV2)
+            {
+                unified ??= mount;
+            }
+            else
+            {
+                v1.Add((options, mount));
+            }
+        }
+
+        return new ProcMountInfo(unified, [.. v1]);
     }
 
-    private static bool HasOption(ReadOnlySpan<byte> options, ReadOnlySpan<byte> name)
+    /// <summary>True when a later mount sits on the same point or on one of its parent directories.</summary>
+    private static bool Shadowed(List<string> points, int index)
     {
-        foreach (var range in options.Split((byte)','))
+        var point = points[index];
+        for (var j = index + 1; j < points.Count; j++)
         {
-            if (options[range].SequenceEqual(name))
+            var later = points[j];
+            if (later == point || later == "/" || point.StartsWith(later.TrimEnd('/') + "/", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasOption(string options, string name)
+    {
+        foreach (var range in options.AsSpan().Split(','))
+        {
+            if (options.AsSpan()[range].SequenceEqual(name))
             {
                 return true;
             }

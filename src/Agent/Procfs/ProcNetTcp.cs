@@ -18,16 +18,17 @@ internal readonly record struct TcpSocket(IPEndPoint Local, IPEndPoint Remote, T
 internal static class ProcNetTcp
 {
     /// <summary>
-    /// Reads <c>net/tcp</c> and <c>net/tcp6</c> of the process's network namespace whole (they grow
-    /// with the number of sockets, so no fixed buffer). A missing file (no IPv6) adds nothing.
+    /// The one reader of <c>tcp</c> and <c>tcp6</c> in a <c>net/</c> directory (a process's, or the
+    /// procfs root's: the reader's namespace), each read whole (they grow with the number of sockets,
+    /// so no fixed buffer). A missing file (no IPv6) adds nothing.
     /// </summary>
-    public static void ReadAll(ProcPid process, List<TcpSocket> into)
+    public static void ReadAll(string netDirectory, List<TcpSocket> into)
     {
         foreach (var file in (ReadOnlySpan<string>)["tcp", "tcp6"])
         {
             try
             {
-                Parse(File.ReadAllBytes(Path.Join(process.Directory, "net", file)), into);
+                Parse(File.ReadAllBytes(Path.Join(netDirectory, file)), into);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -60,7 +61,7 @@ internal static class ProcNetTcp
 
         if (!TryParseEndpoint(AsciiParsing.NextToken(ref rest), out var local)
             || !TryParseEndpoint(AsciiParsing.NextToken(ref rest), out var remote)
-            || !TryParseHex(AsciiParsing.NextToken(ref rest), out var state) || state > 0xFF)
+            || !AsciiParsing.TryParseHex(AsciiParsing.NextToken(ref rest), out var state) || state > 0xFF)
         {
             return false;
         }
@@ -71,8 +72,8 @@ internal static class ProcNetTcp
         var uidToken = AsciiParsing.NextToken(ref rest);
         _ = AsciiParsing.NextToken(ref rest); // timeout
         var inodeToken = AsciiParsing.NextToken(ref rest);
-        if (!IsDecimal(uidToken) || !AsciiParsing.TryParseUInt64(uidToken, out var uid) || uid > int.MaxValue
-            || !IsDecimal(inodeToken) || !AsciiParsing.TryParseUInt64(inodeToken, out var inode))
+        if (!AsciiParsing.TryParseDecimal(uidToken, out var uid) || uid > int.MaxValue
+            || !AsciiParsing.TryParseDecimal(inodeToken, out var inode))
         {
             return false;
         }
@@ -87,7 +88,7 @@ internal static class ProcNetTcp
     {
         endpoint = null!;
         var colon = token.IndexOf((byte)':');
-        if (colon < 0 || !TryParseHex(token[(colon + 1)..], out var port) || port > ushort.MaxValue)
+        if (colon < 0 || !AsciiParsing.TryParseHex(token[(colon + 1)..], out var port) || port > ushort.MaxValue)
         {
             return false;
         }
@@ -102,7 +103,7 @@ internal static class ProcNetTcp
         var words = hex.Length / 8;
         for (var w = 0; w < words; w++)
         {
-            if (!TryParseHex(hex.Slice(w * 8, 8), out var word))
+            if (!AsciiParsing.TryParseHex(hex.Slice(w * 8, 8), out var word))
             {
                 return false;
             }
@@ -122,34 +123,4 @@ internal static class ProcNetTcp
         endpoint = new IPEndPoint(new IPAddress(bytes[..(words * 4)]), (int)port);
         return true;
     }
-
-    private static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
-    {
-        value = 0;
-        if (s.IsEmpty || s.Length > 16)
-        {
-            return false;
-        }
-
-        foreach (var c in s)
-        {
-            int digit = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
-        return true;
-    }
-
-    private static bool IsDecimal(ReadOnlySpan<byte> s) => !s.IsEmpty && s.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
 }

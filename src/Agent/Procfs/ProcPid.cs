@@ -71,9 +71,13 @@ internal sealed class ProcPid
     /// <summary>True while the process's directory exists.</summary>
     public bool Exists() => System.IO.Directory.Exists(Directory);
 
-    /// <summary>One named file of the process (<c>smaps_rollup</c>, <c>status</c>...) into the buffer, for a parser of this folder.</summary>
-    public ProcReadStatus ReadFile(string name, Span<byte> buffer, out int length) =>
-        ProcFileReader.Read(Path.Join(Directory, name), buffer, out length);
+    /// <summary><c>smaps_rollup</c> (Linux 4.14+): PSS, anonymous and file-backed memory; denied like <c>io</c>.</summary>
+    public ProcReadStatus ReadSmapsRollup(Span<byte> buffer, out ProcSmapsRollup rollup)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "smaps_rollup"), buffer, out var n);
+        rollup = status == ProcReadStatus.Ok ? ProcSmapsRollup.Parse(buffer[..n]) : default;
+        return status;
+    }
 
     /// <summary><c>stat</c>. A line that does not parse counts as a vanished process, never as a crash.</summary>
     public ProcReadStatus ReadStat(Span<byte> buffer, out ProcStat stat, out ReadOnlySpan<byte> comm)
@@ -112,6 +116,27 @@ internal sealed class ProcPid
         limits = status == ProcReadStatus.Ok ? ProcLimits.Parse(buffer[..n]) : default;
         return status;
     }
+
+    /// <summary><c>cgroup</c>: the process's cgroup in each hierarchy, as the reader's cgroup namespace names it.</summary>
+    /// <param name="length">The file's length in <paramref name="buffer"/>: its text tells a moved process.</param>
+    public ProcReadStatus ReadCgroup(Span<byte> buffer, out ProcCgroup cgroup, out int length)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "cgroup"), buffer, out var n);
+        length = status == ProcReadStatus.Ok ? n : 0;
+        cgroup = ProcCgroup.Parse(status == ProcReadStatus.Ok ? buffer[..n] : default);
+        return status;
+    }
+
+    /// <summary><c>mountinfo</c>: the cgroup mounts of the process's mount namespace.</summary>
+    public ProcReadStatus ReadMountInfo(Span<byte> buffer, out ProcMountInfo mounts)
+    {
+        var status = ProcFileReader.Read(Path.Join(Directory, "mountinfo"), buffer, out var n);
+        mounts = ProcMountInfo.Parse(status == ProcReadStatus.Ok ? buffer[..n] : default);
+        return status;
+    }
+
+    /// <summary><c>net/tcp</c> and <c>net/tcp6</c> of the process's network namespace (in a pod, the pod's).</summary>
+    public void ReadTcpSockets(List<TcpSocket> into) => ProcNetTcp.ReadAll(Path.Join(Directory, "net"), into);
 
     /// <summary>The number of entries of <c>fd/</c>.</summary>
     public ProcReadStatus CountFds(out long count) => ProcFdCount.Count(FdDirectory, _fs.IsKernelProcfs, out count);
@@ -169,6 +194,44 @@ internal sealed class ProcPid
     /// another container's <c>/tmp</c>, for example). Needs the same rights as <c>fd/</c>.
     /// </summary>
     public string PathInRoot(string absolutePath) => Path.Join(Directory, "root", absolutePath.TrimStart('/'));
+
+    /// <summary>
+    /// The files mapped into the process (<c>maps</c>, last column: shared libraries and, for .NET,
+    /// every managed assembly it loaded), each once; empty unless <paramref name="status"/> is Ok
+    /// (Denied: another user's process without CAP_SYS_PTRACE; Gone: exited, or no such file).
+    /// </summary>
+    public HashSet<string> MappedFiles(out ProcReadStatus status)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(Path.Join(Directory, "maps"));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            status = ProcReadStatus.Denied;
+            return [];
+        }
+        catch (IOException)
+        {
+            status = ProcReadStatus.Gone;
+            return [];
+        }
+
+        status = ProcReadStatus.Ok;
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            // address perms offset dev inode pathname: the path starts at the first '/' after the inode.
+            var slash = line.IndexOf(" /", StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                files.Add(line[(slash + 1)..].TrimEnd());
+            }
+        }
+
+        return files;
+    }
 
     /// <summary>
     /// The inodes of the sockets the process holds: <c>fd/&lt;n&gt;</c> links of the form

@@ -1,5 +1,3 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace Agent.Procfs;
 
 /// <summary>Outcome of reading one file under /proc.</summary>

@@ -34,53 +34,38 @@ internal readonly record struct ProcSmapsRollup(
             var value = line[(colon + 1)..];
             if (key.SequenceEqual("Rss"u8))
             {
-                rss = Kilobytes(value);
+                rss = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Pss"u8))
             {
-                pss = Kilobytes(value);
+                pss = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Pss_Anon"u8))
             {
-                pssAnon = Kilobytes(value);
+                pssAnon = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Pss_File"u8))
             {
-                pssFile = Kilobytes(value);
+                pssFile = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Pss_Shmem"u8))
             {
-                pssShmem = Kilobytes(value);
+                pssShmem = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Anonymous"u8))
             {
-                anon = Kilobytes(value);
+                anon = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("Swap"u8))
             {
-                swap = Kilobytes(value);
+                swap = AsciiParsing.Kilobytes(value);
             }
             else if (key.SequenceEqual("SwapPss"u8))
             {
-                swapPss = Kilobytes(value);
+                swapPss = AsciiParsing.Kilobytes(value);
             }
         }
 
         return new ProcSmapsRollup(rss, pss, pssAnon, pssFile, pssShmem, anon, swap, swapPss);
-    }
-
-    /// <summary>"   1636 kB" → bytes; anything else (no unit, overflow) is null.</summary>
-    internal static long? Kilobytes(ReadOnlySpan<byte> value)
-    {
-        var rest = value;
-        var number = AsciiParsing.NextToken(ref rest);
-        var unit = AsciiParsing.NextToken(ref rest);
-        if (!unit.SequenceEqual("kB"u8) || number.IsEmpty || number.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0
-            || !AsciiParsing.TryParseUInt64(number, out var kb) || kb > long.MaxValue / 1024)
-        {
-            return null;
-        }
-
-        return (long)kb * 1024;
     }
 }

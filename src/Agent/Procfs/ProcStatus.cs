@@ -14,12 +14,18 @@ internal readonly record struct ProcStatus(
     long? VoluntaryContextSwitches,    // voluntary_ctxt_switches
     long? InvoluntaryContextSwitches,  // nonvoluntary_ctxt_switches
     int? RealUid,                 // Uid (first of four)
-    int? NamespacePid)            // NSpid, last: the pid inside the process's own PID namespace
+    int? NamespacePid,            // NSpid, last: the pid inside the process's own PID namespace
+    int? EffectiveUid = null,     // Uid, second
+    ulong? EffectiveCapabilities = null) // CapEff, a hexadecimal bit mask
 {
+    /// <summary>Who the process is: its user ids and effective capabilities, from the same parse.</summary>
+    public ProcCredentials Credentials => new(RealUid, EffectiveUid, EffectiveCapabilities);
+
     public static ProcStatus Parse(ReadOnlySpan<byte> text)
     {
         long? rss = null, hwm = null, size = null, swap = null, threads = null, vol = null, invol = null;
-        int? uid = null, nspid = null;
+        int? uid = null, nspid = null, euid = null;
+        ulong? caps = null;
         while (!text.IsEmpty)
         {
             var line = AsciiParsing.NextLine(ref text);
@@ -34,22 +40,26 @@ internal readonly record struct ProcStatus(
             switch (key.Length)
             {
                 case 3 when key.SequenceEqual("Uid"u8):
-                    uid = ParseInt(value) is { } u && u <= int.MaxValue ? (int)u : null;
+                    uid = NextId(ref value);
+                    euid = NextId(ref value);
+                    break;
+                case 6 when key.SequenceEqual("CapEff"u8):
+                    caps = AsciiParsing.TryParseHex(value.Trim("\t "u8), out var mask) ? mask : null;
                     break;
                 case 5 when key.SequenceEqual("NSpid"u8):
                     nspid = LastInt(value);
                     break;
                 case 5 when key.SequenceEqual("VmRSS"u8):
-                    rss = ParseKilobytes(value);
+                    rss = AsciiParsing.Kilobytes(value);
                     break;
                 case 5 when key.SequenceEqual("VmHWM"u8):
-                    hwm = ParseKilobytes(value);
+                    hwm = AsciiParsing.Kilobytes(value);
                     break;
                 case 6 when key.SequenceEqual("VmSize"u8):
-                    size = ParseKilobytes(value);
+                    size = AsciiParsing.Kilobytes(value);
                     break;
                 case 6 when key.SequenceEqual("VmSwap"u8):
-                    swap = ParseKilobytes(value);
+                    swap = AsciiParsing.Kilobytes(value);
                     break;
                 case 7 when key.SequenceEqual("Threads"u8):
                     threads = ParseInt(value);
@@ -65,7 +75,7 @@ internal readonly record struct ProcStatus(
             }
         }
 
-        return new ProcStatus(rss, hwm, size, swap, threads, vol, invol, uid, nspid);
+        return new ProcStatus(rss, hwm, size, swap, threads, vol, invol, uid, nspid, euid, caps);
     }
 
     private static long? ParseInt(ReadOnlySpan<byte> value)
@@ -80,19 +90,16 @@ internal readonly record struct ProcStatus(
         value = value.TrimEnd("\t "u8);
         var start = value.LastIndexOfAny("\t "u8) + 1;
         var token = value[start..];
-        return !token.ContainsAnyExceptInRange((byte)'0', (byte)'9')
-            && AsciiParsing.TryParseUInt64(token, out var v) && v is > 0 and <= int.MaxValue ? (int)v : null;
+        return AsciiParsing.TryParseDecimal(token, out var v) && v is > 0 and <= int.MaxValue ? (int)v : null;
     }
 
-    private static long? ParseKilobytes(ReadOnlySpan<byte> value)
+    private static int? NextId(ref ReadOnlySpan<byte> value)
     {
-        // "   123456 kB": the kernel always prints kB for these lines; anything else is not trusted.
-        value = value.Trim("\t "u8);
-        if (!value.EndsWith(" kB"u8) || !AsciiParsing.TryParseUInt64(value, out var kb) || kb > long.MaxValue / 1024)
-        {
-            return null;
-        }
-
-        return (long)kb * 1024;
+        value = value.TrimStart("\t "u8);
+        var end = value.IndexOfAny("\t "u8);
+        var token = end < 0 ? value : value[..end];
+        value = end < 0 ? default : value[end..];
+        // Uids are unsigned 32-bit; one beyond int (and (uid_t)-1, which never names a user) is unreadable.
+        return AsciiParsing.TryParseUInt64(token, out var id) && id <= int.MaxValue && token.Length > 0 ? (int)id : null;
     }
 }

@@ -6,7 +6,7 @@ namespace Agent.Procfs;
 /// <summary>
 /// Reads every thread of a process: enumerates <c>task/</c> and parses each thread's
 /// <c>stat</c>. Threads come and go while this runs: one that vanishes between the listing and
-/// the read is skipped, never an error. Bounded by <paramref name="limit"/> so a process with
+/// the read is skipped, never an error. Bounded by a limit so a process with
 /// 100 000 threads cannot make a snapshot unbounded.
 /// </summary>
 internal static class ProcThreads

@@ -9,7 +9,7 @@ namespace Agent.Profiling;
 /// costs the agent CPU to read; spreading them keeps that flat), kept in the <see cref="ProfileStore"/>.
 /// A target that fails (gone, no socket) is skipped until the next interval.
 /// </summary>
-internal sealed partial class ProfilingService(ProfilingSettings settings, DotnetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger) : BackgroundService
+internal sealed class ProfilingService(ProfilingSettings settings, DotnetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,7 +41,7 @@ internal sealed partial class ProfilingService(ProfilingSettings settings, Dotne
                 {
                     if (gate.ShouldLog($"profiling:{name}", out _))
                     {
-                        Log.WindowFailed(logger, name, e.GetType().Name, e.Message);
+                        ProfilingLog.WindowFailed(logger, name, e.GetType().Name, e.Message);
                     }
                 }
             }
@@ -55,11 +55,5 @@ internal sealed partial class ProfilingService(ProfilingSettings settings, Dotne
                 return;
             }
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1600, LogLevel.Warning, "A profiling window of target {Target} failed ({Type}: {Error}); the next one starts at the next interval")]
-        public static partial void WindowFailed(ILogger logger, string target, string type, string error);
     }
 }

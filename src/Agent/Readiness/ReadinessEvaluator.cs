@@ -73,7 +73,7 @@ internal sealed class ReadinessEvaluator(IReadOnlyList<ProbeDefinition> probes, 
                 ok ? HealthState.Healthy : probe.Critical ? HealthState.Unhealthy : HealthState.Degraded,
                 tags,
                 Math.Round(age.TotalSeconds, 3),
-                ok ? null : stale ? "stale" : streak.LastFailure?.Reason, // not passing: the streak holds the failure that decided it
+                ok ? null : stale ? FailureReasons.Stale : streak.LastFailure?.Reason?.Label(), // not passing: the streak holds the failure that decided it
                 streak.ConsecutiveFailures);
         }
 

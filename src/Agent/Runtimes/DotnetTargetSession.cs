@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Agent.Configuration;
-using Agent.Logging;
 using Agent.Procfs;
 using Agent.Sampling;
+using Agent.Traffic;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 
@@ -23,9 +23,13 @@ namespace Agent.Runtimes;
 /// it itself first — that socket is always disposed, so a stale or foreign socket file costs no
 /// descriptor — before the diagnostics client connects; listen mode
 /// (<c>Runtime:Dotnet:DiagnosticPort</c>) waits for the runtime to connect and always resumes it, so a
-/// target configured without <c>nosuspend</c> is never left suspended.
+/// target configured without <c>nosuspend</c> is never left suspended. The agent as its own target
+/// (connect mode) reads its meter in process instead of a session on itself (<see cref="RunInProcess"/>).
+/// With <c>Traffic:Enabled</c> the same session carries the traffic instruments, folded by a
+/// <see cref="DotnetTrafficReader"/> kept for the process across its sessions and published to the
+/// <see cref="TrafficStore"/>.
 /// </summary>
-internal sealed class DotnetTargetSession(
+internal sealed partial class DotnetTargetSession(
     string name,
     DotnetRuntimeOptions options,
     TimeSpan interval,
@@ -34,7 +38,9 @@ internal sealed class DotnetTargetSession(
     RuntimeStore store,
     IAttachAdvisor advisor,
     TimeProvider time,
-    ILogger<DotnetTargetSession> logger)
+    ILogger<DotnetTargetSession> logger,
+    TrafficSettings? trafficSettings = null,
+    TrafficStore? traffic = null)
 {
     // An attach is a connect, a handshake and a session start in the target: on a loaded node
     // that takes far longer than a short sampling interval, and an attempt cut at 2 intervals
@@ -46,8 +52,16 @@ internal sealed class DotnetTargetSession(
     // two to four existence checks, however many targets are followed.
     private (ProcessIdentity Id, string[] Names)? _candidates;
 
+    // Attaches to a process failing since: only a failure that outlasts the grace is worth a warning.
+    private static readonly TimeSpan AttachFailureGrace = TimeSpan.FromSeconds(2);
+    private (ProcessIdentity Id, DateTimeOffset At)? _failingSince;
+
     // The last problem said in the log: each is said once per process, not on every retry.
     private (ProcessIdentity Id, string Cause)? _told;
+
+    // The traffic totals of the followed process, kept across its sessions (a refused one, then a new one).
+    private (ProcessIdentity Id, DotnetTrafficReader Reader)? _traffic;
+    private string? _toldLimit;
 
     /// <summary>How long a session may go without a value before it counts as silent and is restarted.</summary>
     internal TimeSpan SilenceLimit => MetricsSession.StaleAfter(interval) * 3;
@@ -83,6 +97,7 @@ internal sealed class DotnetTargetSession(
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Delivered:
+                        _failingSince = null;
                         store.PublishProblem(name, null);
                         backoff = interval / 4;
                         refusedBackoff = interval > TimeSpan.FromSeconds(1) ? interval : TimeSpan.FromSeconds(1);
@@ -93,7 +108,7 @@ internal sealed class DotnetTargetSession(
                         {
                             var why = await advisor.ExplainAsync(id.Pid, stoppingToken);
                             store.PublishProblem(name, why);
-                            Log.DotnetSocketNotFound(logger, id.Pid, why?.Detail ?? "none found yet", why?.Fix ?? "none needed if the target is not .NET", interval);
+                            RuntimesLog.DotnetSocketNotFound(logger, id.Pid, why?.Detail ?? "none found yet", why?.Fix ?? "none needed if the target is not .NET", interval);
                         }
 
                         backoff = Doubled(backoff, interval);
@@ -104,19 +119,19 @@ internal sealed class DotnetTargetSession(
                         store.PublishProblem(name, problem);
                         if (Untold(id, attempt.Reason!))
                         {
-                            Log.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
+                            RuntimesLog.DotnetCountersRefused(logger, id.Pid, problem.Detail, problem.Fix!);
                         }
 
                         refusedBackoff = Doubled(refusedBackoff, MetricsSession.RefusedBackoffCeiling); // the other tool may run for hours
                         break;
                     default:
                         wait = backoff;
-                        if (Untold(id, attempt.Reason!))
+                        if (Persistent(id) && Untold(id, attempt.Reason!))
                         {
                             var explained = await advisor.ExplainAsync(id.Pid, stoppingToken)
                                 ?? new DotnetSessionProblem(attempt.Reason!, "none known: the socket answers now; the agent retries", time.GetUtcNow());
                             store.PublishProblem(name, explained);
-                            Log.DotnetAttachFailed(logger, id.Pid, explained.Detail, explained.Fix ?? "none", attempt.Reason!);
+                            RuntimesLog.DotnetAttachFailed(logger, id.Pid, explained.Detail, explained.Fix ?? "none", attempt.Reason!);
                         }
 
                         backoff = Doubled(backoff, interval);
@@ -133,10 +148,29 @@ internal sealed class DotnetTargetSession(
         finally
         {
             store.PublishProblem(name, null);
+            traffic?.Remove(name, TrafficSource.Dotnet);
         }
     }
 
-    private string RefusedFix => MetricsSession.RefusedFix(interval);
+    private string RefusedFix => MetricsSession.RefusedFix(interval, options);
+
+    /// <summary>
+    /// True once attaches to this process have failed for <see cref="AttachFailureGrace"/>: a process
+    /// that is exiting (its session just ended, its socket still refuses) or whose runtime is binding
+    /// its socket fails once or twice and is gone or answering within it; on a loaded machine that
+    /// took long enough to log a warning after a plain kill (seen once in 6 kill cycles).
+    /// </summary>
+    private bool Persistent(ProcessIdentity id)
+    {
+        var now = time.GetUtcNow();
+        if (_failingSince is not { } since || since.Id != id)
+        {
+            _failingSince = (id, now);
+            return false;
+        }
+
+        return now - since.At >= AttachFailureGrace;
+    }
 
     private bool Untold(ProcessIdentity id, string cause)
     {
@@ -169,6 +203,12 @@ internal sealed class DotnetTargetSession(
     private async Task<Attempt> RunSession(ProcessIdentity id, CancellationToken stoppingToken)
     {
         var port = options.DiagnosticPort;
+        if (port is null && id.Pid == Environment.ProcessId)
+        {
+            await RunInProcess(id, stoppingToken);
+            return Attempt.Delivered;
+        }
+
         using var attachTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var attachLimit = port is null ? 2 * interval : 3 * interval;
         attachTimeout.CancelAfter(attachLimit > AttachTimeoutFloor ? attachLimit : AttachTimeoutFloor);
@@ -199,14 +239,22 @@ internal sealed class DotnetTargetSession(
         }
 
         var clientId = Guid.NewGuid().ToString("N");
-        using var session = await client.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId)], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
+        var withTraffic = trafficSettings is { Enabled: true } && traffic is not null;
+        using var session = await client.StartEventPipeSessionAsync([MetricsSession.For(interval, clientId, options, withTraffic)], requestRundown: false, circularBufferMB: 4, attachTimeout.Token);
 
         var reader = new DotnetCounterReader(id.Pid, clientId, time);
+        var trafficReader = withTraffic ? TrafficReader(id) : null;
         using var ended = new CancellationTokenSource(); // set before the entry is removed: a late event must not bring it back
         using var source = new EventPipeEventSource(session.EventStream);
         string? refusal = null;
-        source.Dynamic.All += evt =>
+        source.AllEvents += evt =>
         {
+            // Both readers read the raw payloads (no dynamic parser: see DotnetCounterReader's remarks).
+            if (trafficReader?.Apply(evt) is { } tick && !ended.IsCancellationRequested)
+            {
+                PublishTraffic(trafficReader, tick);
+            }
+
             if (!reader.Apply(evt) || ended.IsCancellationRequested)
             {
                 return;
@@ -238,7 +286,7 @@ internal sealed class DotnetTargetSession(
             {
                 // Said when counters flow, not when the session opens: a refused session opens too.
                 delivered = true;
-                Log.DotnetAttached(logger, id.Pid, transport);
+                RuntimesLog.DotnetAttached(logger, id.Pid, transport);
             }
 
             if (time.GetUtcNow() - last > SilenceLimit)
@@ -265,12 +313,39 @@ internal sealed class DotnetTargetSession(
 
         if (delivered)
         {
-            Log.DotnetSessionEnded(logger, id.Pid);
+            RuntimesLog.DotnetSessionEnded(logger, id.Pid);
         }
 
         return Volatile.Read(ref refusal) is { } why ? Attempt.Refused(why)
             : silent ? Attempt.Refused(string.Create(CultureInfo.InvariantCulture, $"the runtime sent no counters for {SilenceLimit.TotalSeconds:F0} s (its metrics source may be held by a tool whose refusal the agent did not see, or the runtime is older than .NET 8)"))
             : Attempt.Delivered;
+    }
+
+    private DotnetTrafficReader TrafficReader(ProcessIdentity id)
+    {
+        if (_traffic is not { } t || t.Id != id)
+        {
+            t = (id, new DotnetTrafficReader(id.Pid, trafficSettings!.MaxSeries, time));
+            _traffic = t;
+        }
+
+        return t.Reader;
+    }
+
+    /// <summary>Publishes an interval's traffic; the cap's overflow and a runtime limit are each said once per process.</summary>
+    private void PublishTraffic(DotnetTrafficReader reader, TrafficSnapshot snapshot)
+    {
+        traffic!.Publish(name, snapshot);
+        if (reader.OverflowUntold())
+        {
+            RuntimesLog.TrafficSeriesCapped(logger, name, reader.Pid, trafficSettings!.MaxSeries);
+        }
+
+        if (reader.Limit is { } limit && !ReferenceEquals(limit, _toldLimit))
+        {
+            _toldLimit = limit;
+            RuntimesLog.TrafficRuntimeLimit(logger, name, reader.Pid, limit);
+        }
     }
 
     /// <summary>
@@ -282,6 +357,23 @@ internal sealed class DotnetTargetSession(
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+    }
+
+    /// <summary>The agent as its own target: its meter read in process (see <see cref="InProcessCounters"/>), until the target changes.</summary>
+    private async Task RunInProcess(ProcessIdentity id, CancellationToken stoppingToken)
+    {
+        var reader = new DotnetCounterReader(id.Pid, string.Empty, time);
+        using var counters = new InProcessCounters(reader, time);
+        RuntimesLog.DotnetAttached(logger, id.Pid, "a listener in process (the agent watches itself)");
+        while (!stoppingToken.IsCancellationRequested && Current() == id)
+        {
+            if (counters.Collect() is { } snapshot)
+            {
+                store.Publish(name, snapshot);
+            }
+
+            await Task.Delay(interval, time, stoppingToken);
+        }
     }
 
     private string? Socket(ProcessIdentity id)

@@ -1,6 +1,7 @@
 using Agent.Configuration;
 using Agent.Procfs;
 using Agent.Sampling;
+using Agent.Traffic;
 
 namespace Agent.Runtimes;
 
@@ -13,9 +14,11 @@ internal sealed class DotnetTargetSessionFactory(
     RuntimeStore store,
     IAttachAdvisor advisor,
     TimeProvider time,
-    ILogger<DotnetTargetSession> logger)
+    ILogger<DotnetTargetSession> logger,
+    AgentSettings settings,
+    TrafficStore traffic)
 {
     public TimeProvider Time => time;
 
-    public DotnetTargetSession Create(string name) => new(name, runtime.Dotnet, sampling.Interval, target, procfs, store, advisor, time, logger);
+    public DotnetTargetSession Create(string name) => new(name, runtime.Dotnet, sampling.Interval, target, procfs, store, advisor, time, logger, settings.Traffic, traffic);
 }

@@ -70,7 +70,7 @@ internal sealed class FederationService : BackgroundService
                 next = FederatedSnapshot.Disconnected;
                 if (_gate.ShouldLog(gateKey, out var suppressed))
                 {
-                    Log.FederationFailed(_logger, endpoint.Url.OriginalString, e.GetType().Name, e.Message, suppressed);
+                    RuntimesLog.FederationFailed(_logger, endpoint.Url.OriginalString, e.GetType().Name, e.Message, suppressed);
                 }
             }
 

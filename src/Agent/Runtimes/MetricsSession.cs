@@ -10,11 +10,14 @@ namespace Agent.Runtimes;
 /// .NET 8 a session asked for as <c>SessionId=SHARED</c> is shared by every client that asks the same
 /// way with the same refresh interval, <c>MaxTimeSeries</c> and <c>MaxHistograms</c>, and refused to
 /// one that asks otherwise (an error event, the only sign of it). The agent asks for the shared
-/// session with dotnet-monitor's default limits (1000 series, 20 histograms): two agents at the same
-/// <c>Sampling:Interval</c> share it, and so does dotnet-monitor with <c>GlobalCounter:IntervalSeconds</c>
-/// equal to that interval. <c>dotnet-counters collect</c>/<c>monitor</c> (10.0) ask for a session of
+/// session: two agents at the same <c>Sampling:Interval</c> share it, and so does dotnet-monitor with
+/// <c>GlobalCounter:IntervalSeconds</c> equal to that interval and the same limits
+/// (<c>GlobalCounter:MaxHistograms</c>, <c>MaxTimeSeries</c>). <c>dotnet-counters collect</c>/<c>monitor</c> (10.0) ask for a session of
 /// their own (seen here: a GUID session id), which the runtime cannot share: whichever comes second
-/// is refused until the first one leaves.
+/// is refused until the first one leaves. With <c>Traffic:Enabled</c> the same session also carries the
+/// traffic instruments (<see cref="TrafficInstruments"/>): one session per target, not one per meter. The
+/// limits are <c>Runtime:Dotnet:MaxTimeSeries</c> and <c>MaxHistograms</c> (1000 and 200 by default: 20,
+/// dotnet-monitor's, is ~6 routes × 3 status codes); a sharer must ask for the same.
 /// </summary>
 internal static class MetricsSession
 {
@@ -23,12 +26,11 @@ internal static class MetricsSession
     /// <summary>The session id every sharer asks for; values of a shared session carry it.</summary>
     public const string SharedId = "SHARED";
 
-    public const int MaxTimeSeries = 1000;
+    /// <summary>The session's <c>Metrics</c> argument: the System.Runtime meter, and the traffic instruments when asked for.</summary>
+    public static string Metrics(bool traffic) => traffic ? "System.Runtime;" + TrafficInstruments.Spec : "System.Runtime";
 
-    public const int MaxHistograms = 20;
-
-    /// <summary>The provider for the System.Runtime meter at <paramref name="interval"/>, as client <paramref name="clientId"/>.</summary>
-    public static EventPipeProvider For(TimeSpan interval, string clientId) => new(
+    /// <summary>The provider for the System.Runtime meter (and the traffic instruments) at <paramref name="interval"/>, as client <paramref name="clientId"/>.</summary>
+    public static EventPipeProvider For(TimeSpan interval, string clientId, Configuration.DotnetRuntimeOptions limits, bool traffic) => new(
         Provider,
         EventLevel.Informational,
         0xF, // messages, time-series values, instrument publishing, and the errors that say a session was refused
@@ -36,10 +38,10 @@ internal static class MetricsSession
         {
             ["SessionId"] = SharedId,
             ["ClientId"] = clientId,
-            ["Metrics"] = "System.Runtime",
+            ["Metrics"] = Metrics(traffic),
             ["RefreshInterval"] = interval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-            ["MaxTimeSeries"] = MaxTimeSeries.ToString(CultureInfo.InvariantCulture),
-            ["MaxHistograms"] = MaxHistograms.ToString(CultureInfo.InvariantCulture),
+            ["MaxTimeSeries"] = limits.MaxTimeSeries.ToString(CultureInfo.InvariantCulture),
+            ["MaxHistograms"] = limits.MaxHistograms.ToString(CultureInfo.InvariantCulture),
         });
 
     /// <summary>
@@ -57,7 +59,7 @@ internal static class MetricsSession
     public static readonly TimeSpan RefusedBackoffCeiling = TimeSpan.FromSeconds(30);
 
     /// <summary>The fix for a refused session, for the log, /diag/capabilities and <c>agent check</c> alike.</summary>
-    public static string RefusedFix(TimeSpan interval) => string.Create(
+    public static string RefusedFix(TimeSpan interval, Configuration.DotnetRuntimeOptions limits) => string.Create(
         CultureInfo.InvariantCulture,
-        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds} and its default limits (MaxTimeSeries {MaxTimeSeries}, MaxHistograms {MaxHistograms}), another agent with the same Sampling:Interval; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
+        $"stop the other tool (dotnet-counters asks for a session of its own, which the runtime cannot share), or give it the agent's settings where it can share: dotnet-monitor with GlobalCounter:IntervalSeconds={interval.TotalSeconds}, GlobalCounter:MaxTimeSeries={limits.MaxTimeSeries} and GlobalCounter:MaxHistograms={limits.MaxHistograms}, another agent with the same Sampling:Interval and Runtime:Dotnet limits; the agent retries with backoff (up to every {RefusedBackoffCeiling.TotalSeconds:F0} s) until counters flow");
 }

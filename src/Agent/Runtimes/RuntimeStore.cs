@@ -21,7 +21,7 @@ internal sealed class RuntimeStore
     /// </summary>
     public event Action<FederatedSnapshot>? FederatedPublished;
 
-    /// <summary>The last scrape of each federation endpoint, by <see cref="FederationEndpoint.Key"/>.</summary>
+    /// <summary>The last scrape of each federation endpoint, by the endpoint's <c>Key</c>.</summary>
     public IReadOnlyDictionary<string, FederatedSnapshot> Federated => Volatile.Read(ref _federated);
 
     /// <summary>The counters of every target whose .NET session is delivering, by target name.</summary>

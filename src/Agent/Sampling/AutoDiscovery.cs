@@ -1,4 +1,4 @@
-using Agent.Logging;
+using Agent.Configuration;
 
 namespace Agent.Sampling;
 
@@ -53,7 +53,7 @@ internal sealed class AutoDiscovery(TrackerFactory factory, IReadOnlySet<string>
             taken.Add(name);
             var proxy = proxies.Contains(p.Comm);
             var tracker = factory.Create(name, required: !proxy, new DiscoveredSelector(p.Comm), includeChildren);
-            Log.TargetDiscovered(factory.Logger, name, p.Pid, p.Comm, proxy ? " (a known proxy: optional for /ready)" : string.Empty);
+            SamplingLog.TargetDiscovered(factory.Logger, name, p.Pid, p.Comm, proxy ? " (a known proxy: optional for /ready)" : string.Empty);
             added.Add(tracker);
         }
 

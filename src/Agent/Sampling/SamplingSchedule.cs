@@ -1,5 +1,3 @@
-using Agent.Logging;
-
 namespace Agent.Sampling;
 
 /// <summary>The sampling interval, shared by the loop and by <c>/health</c>'s freshness rule.</summary>

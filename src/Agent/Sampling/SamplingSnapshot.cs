@@ -1,3 +1,5 @@
+using Agent.Configuration;
+
 namespace Agent.Sampling;
 
 /// <summary>

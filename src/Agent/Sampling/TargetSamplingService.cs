@@ -1,29 +1,27 @@
-using Agent.History;
+using Agent.Containers;
 using Agent.Logging;
-using Agent.Probes;
-using Agent.Runtimes;
-using Agent.Triggers;
 
 namespace Agent.Sampling;
 
 /// <summary>
 /// The sampling loop: one tick per <c>Sampling:Interval</c>, each publishing a snapshot of every
 /// target. A tick that throws is logged (rate-limited) and the loop goes on; the snapshot's
-/// timestamp then stops advancing and <c>/health</c> reports it.
+/// timestamp then stops advancing and <c>/health</c> reports it. Each published snapshot goes to
+/// the registered <see cref="ISamplingObserver"/>s in registration order (triggers, then history).
 /// </summary>
 internal sealed class TargetSamplingService(
     TargetSet targets,
+    ContainerSampler containers,
     TargetSnapshotStore store,
     SamplingSchedule schedule,
     TimeProvider time,
     RepeatGate gate,
     Watchdog watchdog,
-    TriggerEngine triggers,
-    HistoryRecorder history,
-    RuntimeStore runtime,
-    ProbeResultStore probes,
+    IEnumerable<ISamplingObserver> observers,
     ILogger<TargetSamplingService> logger) : BackgroundService
 {
+    private readonly (ISamplingObserver Observer, string GateKey)[] _observers = [.. observers.Select(o => (o, $"{o.GetType().Name}-failed"))];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Run the blocking /proc reads off the host's startup path.
@@ -33,40 +31,37 @@ internal sealed class TargetSamplingService(
         {
             try
             {
-                var snapshot = targets.Tick();
+                var snapshot = containers.Attach(targets.Tick());
                 store.Publish(snapshot);
                 watchdog.Pet();
-                Evaluate(snapshot.Primary);
-                history.Record(snapshot, runtime.DotnetOf(snapshot.Primary?.Name), probes.Current);
+                Tell(snapshot);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 if (gate.ShouldLog("tick-failed", out var suppressed))
                 {
-                    Log.TickFailed(logger, e, suppressed);
+                    SamplingLog.TickFailed(logger, e, suppressed);
                 }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>Triggers see the primary target of every published snapshot; a bug of theirs must not stop sampling.</summary>
-    private void Evaluate(TargetSnapshot? snapshot)
+    /// <summary>Every observer sees every published snapshot; a bug of one must neither stop sampling nor the others.</summary>
+    private void Tell(SamplingSnapshot snapshot)
     {
-        if (snapshot is null)
+        foreach (var (observer, key) in _observers)
         {
-            return;
-        }
-
-        try
-        {
-            triggers.OnTick(snapshot);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            if (gate.ShouldLog("triggers-failed", out var suppressed))
+            try
             {
-                Log.TickFailed(logger, e, suppressed);
+                observer.OnTick(snapshot);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (gate.ShouldLog(key, out var suppressed))
+                {
+                    SamplingLog.TickFailed(logger, e, suppressed);
+                }
             }
         }
     }

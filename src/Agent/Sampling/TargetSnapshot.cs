@@ -17,6 +17,12 @@ internal sealed record TargetSnapshot(
     string? Problem,
     DateTimeOffset TakenAt)
 {
+    /// <summary>The target's cgroup this tick (memory against its limit, CPU throttling, pressure); null while absent or not located.</summary>
+    public Containers.ContainerSample? Container { get; init; }
+
+    /// <summary>The target's OOM kills and the restarts they caused, kept while it is absent too.</summary>
+    public Containers.OomState Oom { get; init; } = Containers.OomState.None;
+
     public static TargetSnapshot Initial(string name, bool required, string selector, DateTimeOffset now) =>
         new(name, required, null, 0, selector, "not sampled yet", now);
 }

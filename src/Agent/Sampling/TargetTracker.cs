@@ -87,7 +87,7 @@ internal sealed class TargetTracker
             sample = SampleCurrent(id, context);
             if (sample is null)
             {
-                Log.TargetLost(_logger, Name, id.Pid, _currentName, _selector.Description);
+                SamplingLog.TargetLost(_logger, Name, id.Pid, _currentName, _selector.Description);
                 _current = null;
                 _misses = 0;
                 _nextResolve = now;
@@ -124,16 +124,16 @@ internal sealed class TargetTracker
                 if (_lineage is not null)
                 {
                     _restarts++;
-                    Log.TargetRestarted(_logger, Name, _last?.Pid ?? 0, p, _restarts);
+                    SamplingLog.TargetRestarted(_logger, Name, _last?.Pid ?? 0, p, _restarts);
                 }
 
                 _lineage = new Lineage(new ProcessEntry(p, stat.ParentPid, comm, stat.StartTimeTicks));
                 _tree.Reset();
-                Log.TargetFound(_logger, Name, p, comm, _selector.Description);
+                SamplingLog.TargetFound(_logger, Name, p, comm, _selector.Description);
             }
             else
             {
-                Log.TargetContinued(_logger, Name, p, comm, continues, _last?.Pid ?? 0);
+                SamplingLog.TargetContinued(_logger, Name, p, comm, continues, _last?.Pid ?? 0);
             }
 
             _current = id;
@@ -185,7 +185,7 @@ internal sealed class TargetTracker
     {
         if (_gate.ShouldLog(_noTargetKey, out var suppressed))
         {
-            Log.NoTarget(_logger, Name, _problem!, _selector.Description, suppressed);
+            SamplingLog.NoTarget(_logger, Name, _problem!, _selector.Description, suppressed);
         }
 
         // Back off while nothing matches, but never so far that a restarted target is
@@ -207,7 +207,7 @@ internal sealed class TargetTracker
         if (!_reuseLogged)
         {
             _reuseLogged = true;
-            Log.PidReused(_logger, Name, gone.Pid, comm, _currentName);
+            SamplingLog.PidReused(_logger, Name, gone.Pid, comm, _currentName);
         }
 
         return what + string.Create(CultureInfo.InvariantCulture, $": pid {gone.Pid} is now another process ({comm}), not followed");
@@ -234,7 +234,7 @@ internal sealed class TargetTracker
         var why = continues is not null ? "it continues the lost target: " + continues : "the oldest of the matches whose parent does not match";
         var named = string.Join(", ", others.Take(OthersNamed).Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Pid} ({m.Comm})")))
             + (others.Count > OthersNamed ? string.Create(CultureInfo.InvariantCulture, $" and {others.Count - OthersNamed} more") : string.Empty);
-        Log.OtherMatches(_logger, Name, others.Count + 1, _selector.Description, chosen.Pid, comm, why, named);
+        SamplingLog.OtherMatches(_logger, Name, others.Count + 1, _selector.Description, chosen.Pid, comm, why, named);
     }
 
     private TargetSample? SampleCurrent(ProcessIdentity id, SelectionContext context)
@@ -292,12 +292,12 @@ internal sealed class TargetTracker
     {
         if (r.IoStatus == ProcReadStatus.Denied && _deniedWarned.Add("io"))
         {
-            Log.FileDenied(_logger, "/proc/<pid>/io", pid, "target_process_io_*");
+            SamplingLog.FileDenied(_logger, "/proc/<pid>/io", pid, "target_process_io_*");
         }
 
         if (r.FdStatus == ProcReadStatus.Denied && _deniedWarned.Add("fd"))
         {
-            Log.FileDenied(_logger, "/proc/<pid>/fd", pid, "target_process_open_fds");
+            SamplingLog.FileDenied(_logger, "/proc/<pid>/fd", pid, "target_process_open_fds");
         }
     }
 }

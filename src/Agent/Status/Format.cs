@@ -20,6 +20,12 @@ internal static class Format
 
     public static string Count(double n) => n.ToString("0", C);
 
+    /// <summary>Events per second: <c>0.25/s</c>, <c>12.5/s</c>, <c>1234/s</c>.</summary>
+    public static string Rate(double perSecond) => perSecond.ToString(perSecond < 1 ? "0.0#" : perSecond < 100 ? "0.0" : "0", C) + "/s";
+
+    /// <summary>A latency in seconds, as milliseconds below 10 s.</summary>
+    public static string Latency(double seconds) => seconds < 10 ? Millis(seconds * 1000) : Seconds(seconds);
+
     /// <summary>
     /// Text from outside (a comm, which may hold a newline; a problem quoting it) on one line of the
     /// terminal summary: control characters are written as escapes (<c>\n</c>, <c>\t</c>, <c>\x1b</c>).
@@ -60,6 +66,27 @@ internal static class Format
             : t.TotalMinutes >= 1 ? string.Create(C, $"{t.Minutes}m {t.Seconds:00}s")
             : string.Create(C, $"{t.Seconds}s");
     }
+
+    /// <summary>
+    /// Memory against its limit as the summary prints it: <c>memory 412 MiB of 512 MiB (80 %)</c>,
+    /// <c>memory 412 MiB (no limit)</c>; without <paramref name="withWorkingSet"/> only the part
+    /// after the value (<c>of 512 MiB (80 %)</c>). Null when the working set is unknown.
+    /// </summary>
+    public static string? MemoryOfLimit(long? workingSet, long? limit, bool withWorkingSet = true)
+    {
+        if (workingSet is not { } w)
+        {
+            return null;
+        }
+
+        var head = withWorkingSet ? $"memory {WholeMib(w)} " : string.Empty;
+        return limit is { } l && l > 0
+            ? string.Create(C, $"{head}of {WholeMib(l)} ({Math.Round(100.0 * w / l):0} %)")
+            : $"{head}(no limit)";
+    }
+
+    /// <summary>Whole mebibytes, the unit of Kubernetes memory limits: <c>512 MiB</c>.</summary>
+    public static string WholeMib(double bytes) => (bytes / (1 << 20)).ToString("0", C) + " MiB";
 
     public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", C);
 }

@@ -39,10 +39,11 @@ internal static class Sparkline
     /// value is known. The polyline starts and ends on the baseline, so its fill is the area under
     /// the curve: one list of points serves as line and area (half the bytes of a separate polygon).
     /// </summary>
-    public static void Svg(StringBuilder html, double?[] buckets, double floor, string css, string label, Action<StringBuilder>? extra = null)
+    /// <param name="line">A reference drawn over the series as a dashed line (the memory limit); the scale includes it.</param>
+    public static void Svg(StringBuilder html, double?[] buckets, double floor, string css, string label, Action<StringBuilder>? extra = null, double?[]? line = null)
     {
         // The axis starts at 0 (a flat line means flat, not noise); 15 % headroom keeps the peak off the edge.
-        var hi = Math.Max(floor, buckets.Max() ?? 0) * 1.15;
+        var hi = Math.Max(Math.Max(floor, buckets.Max() ?? 0), line?.Max() ?? 0) * 1.15;
         html.Append("<svg viewBox=\"0 0 ").Append(Width).Append(' ').Append(Height)
             .Append("\" preserveAspectRatio=\"none\" class=\"").Append(css).Append("\" role=\"img\" aria-label=\"").Append(label).Append("\">");
         int first = -1, last = -1;
@@ -66,6 +67,23 @@ internal static class Sparkline
         if (first >= 0)
         {
             html.Append(CultureInfo.InvariantCulture, $" {last},{Height}\"/>");
+        }
+
+        if (line is not null)
+        {
+            var points = new StringBuilder();
+            for (var i = 0; i < line.Length; i++)
+            {
+                if (line[i] is { } v)
+                {
+                    points.Append(CultureInfo.InvariantCulture, $"{(points.Length == 0 ? string.Empty : " ")}{i},{(int)Math.Round(Height - 1 - (v / hi * (Height - 4)))}");
+                }
+            }
+
+            if (points.Length > 0)
+            {
+                html.Append("<polyline class=\"lim\" points=\"").Append(points).Append("\"/>");
+            }
         }
 
         extra?.Invoke(html);

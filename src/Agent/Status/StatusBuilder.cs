@@ -1,5 +1,6 @@
 using Agent.History;
 using Agent.Probes;
+using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Sampling;
 
@@ -32,7 +33,7 @@ internal sealed class StatusBuilder(
         var current = targets.Current;
         var targetList = history.Targets
             .Where(t => (t.Latest ?? current.Find(t.Name)) is not null)
-            .Select(t => Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now))
+            .Select(t => WithTraffic(Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now), t, since) with { Container = Container(t.Latest ?? current.Find(t.Name)!, t.CopyContainer(), since) })
             .ToList();
         foreach (var t in current.Targets)
         {
@@ -67,6 +68,52 @@ internal sealed class StatusBuilder(
             Series(copy.Times, copy.Points, since));
     }
 
+    private static ContainerStatus? Container(TargetSnapshot snapshot, (long[] Times, ContainerPoint[] Points) copy, long since)
+    {
+        if (snapshot.Container is not { } c)
+        {
+            return null;
+        }
+
+        var v = c.Values;
+        var first = Array.FindIndex(copy.Times, t => t >= since);
+        var n = first < 0 ? 0 : copy.Times.Length - first;
+        var time = new long[n];
+        var workingSet = new long?[n];
+        var limit = new long?[n];
+        var throttled = new double?[n];
+        var cpu = new double?[n];
+        var memory = new double?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var p = copy.Points[first + i];
+            time[i] = copy.Times[first + i];
+            workingSet[i] = p.WorkingSetKiB == ContainerPoint.Unknown ? null : p.WorkingSetKiB * 1024L;
+            limit[i] = p.LimitKiB == ContainerPoint.Unknown ? null : p.LimitKiB * 1024L;
+            throttled[i] = Half.IsNaN(p.ThrottledRatio) ? null : Math.Round((double)p.ThrottledRatio, 4);
+            cpu[i] = Half.IsNaN(p.CpuPressure) ? null : Math.Round((double)p.CpuPressure, 4);
+            memory[i] = Half.IsNaN(p.MemoryPressure) ? null : Math.Round((double)p.MemoryPressure, 4);
+        }
+
+        var last = snapshot.Oom.Last is { } k ? new EventEntry(k.At, "oom-killed", snapshot.Name, k.Describe(), true) : null;
+        return new ContainerStatus
+        {
+            Cgroup = c.Cgroup,
+            Version = c.Version,
+            Route = c.Route.Label(),
+            WorkingSetBytes = v.WorkingSet,
+            UsageBytes = v.MemoryUsage,
+            LimitBytes = v.MemoryUnlimited ? null : v.MemoryLimit,
+            LimitRatio = v.WorkingSetRatio,
+            CpuLimitCores = v.CpuMax.Cores,
+            ThrottledRatio = c.ThrottledRatio,
+            OomKills = c.OomKills,
+            OomKilledRestarts = snapshot.Oom.KilledRestarts,
+            LastOomKill = last,
+            History = new ContainerSeries { Time = time, WorkingSetBytes = workingSet, LimitBytes = limit, ThrottledRatio = throttled, CpuPressure = cpu, MemoryPressure = memory },
+        };
+    }
+
     private static TargetSeries Series(long[] times, TargetPoint[] points, long since)
     {
         var first = Array.FindIndex(times, t => t >= since);
@@ -96,6 +143,27 @@ internal sealed class StatusBuilder(
         return new TargetSeries(time, cpu, rss, threads, fds, anyHeap ? heap : null, anyPause ? pause : null);
     }
 
+    /// <summary>Adds the target's traffic columns when it served HTTP in the window.</summary>
+    private static TargetStatus WithTraffic(TargetStatus status, TargetHistory history, long since)
+    {
+        var (times, points) = history.CopyTraffic();
+        var first = Array.FindIndex(times, t => t >= since);
+        if (first < 0)
+        {
+            return status;
+        }
+
+        static double? Value(float v, int digits) => float.IsNaN(v) ? null : Math.Round(v, digits);
+        var window = points[first..];
+        var traffic = new TrafficColumns(
+            times[first..],
+            [.. window.Select(p => Value(p.RequestsPerSecond, 2))],
+            [.. window.Select(p => Value(p.ErrorShare, 4))],
+            [.. window.Select(p => Value(p.P95Seconds, 5))],
+            [.. window.Select(p => Value(p.P99Seconds, 5))]);
+        return status with { History = status.History with { Traffic = traffic } };
+    }
+
     private static ProbeStatus Probe(ProbeHistory history, ProbeResult? result, long since, DateTimeOffset now)
     {
         var (times, points) = history.Copy();
@@ -120,7 +188,7 @@ internal sealed class StatusBuilder(
             p.KindLabel,
             p.Critical,
             state,
-            stale ? "stale" : result.Outcome.Reason,
+            stale ? FailureReasons.Stale : result.Outcome.Reason?.Label(),
             result.Outcome.Description,
             Math.Round(age.TotalSeconds, 1),
             Math.Round(result.Duration.TotalMilliseconds, 2),

@@ -29,6 +29,7 @@ internal static class StatusHtml
         + "svg{display:block;width:100%;height:44px}"
         + "polyline{fill:currentColor;fill-opacity:.16;stroke:currentColor;stroke-width:1.6;vector-effect:non-scaling-stroke;stroke-linejoin:round}"
         + "path.f{stroke:var(--bad);stroke-width:3;vector-effect:non-scaling-stroke;opacity:.8}"
+        + "polyline.lim{fill:none;stroke:var(--bad);stroke-width:1.5;stroke-dasharray:4 3}.cg{margin:4px 0 8px;overflow-wrap:anywhere}"
         + ".s1{color:var(--c1)}.s2{color:var(--c2)}.s3{color:var(--c3)}.s4{color:var(--c4)}.s5{color:var(--c5)}.s6{color:var(--c6)}"
         + ".t{overflow-x:auto}table{width:100%;border-collapse:collapse;font-size:14px}th,td{text-align:left;padding:5px 6px;border-top:1px solid var(--line);vertical-align:top}"
         + "th{font-size:12px;color:var(--mut);font-weight:600;border-top:0}td.sp{min-width:120px;width:30%}td.sp svg{height:28px}tr.d td{border-top:0;padding-top:0;color:var(--mut);font-size:13px}"
@@ -87,6 +88,10 @@ internal static class StatusHtml
 
         html.Append(CultureInfo.InvariantCulture, $" · <b>{t.Restarts}</b> restart{(t.Restarts == 1 ? string.Empty : "s")}")
             .Append(" · <span class=\"mut\">").Append(E(t.Selector)).Append("</span></p>");
+        if (t.Container is { } container)
+        {
+            Container(html, container, t.Restarts);
+        }
 
         var times = t.History.Time;
         if (times.Length == 0)
@@ -100,18 +105,57 @@ internal static class StatusHtml
         var span = Format.Duration((to - from) / 1000.0);
         html.Append("<div class=\"g\">");
         var i = 0;
-        foreach (var c in Chart.Of(t.History))
+        foreach (var c in Chart.Of(t.History, t.Container))
         {
             i++;
-            var buckets = Sparkline.Reduce(times, c.Values, from, to);
+            var buckets = Sparkline.Reduce(c.Times ?? times, c.Values, from, to);
+            var line = c.Line is { } l ? Sparkline.Reduce(c.Times ?? times, l, from, to) : null;
             html.Append("<figure data-chart=\"").Append(c.Key).Append("\"><figcaption>").Append(E(c.Title))
-                .Append("<b>").Append(c.Latest is { } v ? c.Show(v) : "–").Append("</b><br><small>")
-                .Append(c.Peak is { } p ? $"peak {c.Show(p)} · " : string.Empty).Append("last ").Append(span).Append("</small></figcaption>");
-            Sparkline.Svg(html, buckets, c.Floor, $"s{i}", E(c.Title));
+                .Append("<b>").Append(c.Latest is { } v ? c.Show(v) : "–").Append("</b>")
+                .Append(c.Note is { } note ? " " + E(note) : string.Empty).Append("<br><small>")
+                .Append(c.Peak is { } p ? $"peak {c.Show(p)} · " : string.Empty)
+                .Append(line is not null ? "dashed: the limit · " : string.Empty).Append("last ").Append(span).Append("</small></figcaption>");
+            Sparkline.Svg(html, buckets, c.Floor, $"s{(i - 1) % 6 + 1}", E(c.Title), line: line);
             html.Append("</figure>");
         }
 
         html.Append("</div></section>");
+    }
+
+    /// <summary>The cgroup line: memory against the limit, the CPU limit and throttling, OOM kills (the last one in red).</summary>
+    private static void Container(StringBuilder html, ContainerStatus c, long restarts)
+    {
+        var route = c.Route == "target_root" ? "through the target's root" : "through the agent's mount";
+        html.Append("<p class=\"cg\" data-container>").Append("<span class=\"mut\">cgroup ").Append(E(c.Cgroup))
+            .Append(CultureInfo.InvariantCulture, $" (v{c.Version}, {route})</span>");
+        if (Format.MemoryOfLimit(c.WorkingSetBytes, c.LimitBytes) is { } memory)
+        {
+            html.Append(" · <b data-memory>").Append(E(memory)).Append("</b>");
+        }
+
+        if (c.CpuLimitCores is { } cores)
+        {
+            html.Append(CultureInfo.InvariantCulture, $" · CPU limit <b>{cores:0.###}</b> cores");
+            if (c.ThrottledRatio is { } r)
+            {
+                html.Append(", throttled <b data-throttled>").Append(Format.Percent(r)).Append("</b>");
+            }
+        }
+
+        if (c.OomKills is { } kills)
+        {
+            html.Append(CultureInfo.InvariantCulture, $" · <b>{kills}</b> OOM kill{(kills == 1 ? string.Empty : "s")}");
+            if (c.OomKilledRestarts > 0)
+            {
+                html.Append(CultureInfo.InvariantCulture, $" ({c.OomKilledRestarts} of {restarts} restarts)");
+            }
+        }
+
+        html.Append("</p>");
+        if (c.LastOomKill is { } last)
+        {
+            html.Append("<p data-oom><span class=\"b bad\">OOM-killed</span> ").Append(Format.Clock(last.At)).Append(" UTC: ").Append(E(last.Detail)).Append("</p>");
+        }
     }
 
     private static void Probes(StringBuilder html, StatusResponse s)

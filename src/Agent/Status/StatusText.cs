@@ -30,6 +30,31 @@ internal static class StatusText
             }
 
             sb.Append(c, $"  selected by {t.Selector}\n");
+            if (t.Container is { } cg)
+            {
+                var parts = new List<string>();
+                if (Format.MemoryOfLimit(cg.WorkingSetBytes, cg.LimitBytes) is { } memory)
+                {
+                    parts.Add(memory);
+                }
+
+                if (cg.CpuLimitCores is { } cores)
+                {
+                    parts.Add(string.Create(c, $"CPU limit {cores:0.###} cores") + (cg.ThrottledRatio is { } r ? $", throttled {Format.Percent(r)}" : string.Empty));
+                }
+
+                if (cg.OomKills is { } kills)
+                {
+                    parts.Add(string.Create(c, $"OOM kills {kills}") + (cg.OomKilledRestarts > 0 ? string.Create(c, $" ({cg.OomKilledRestarts} restarts)") : string.Empty));
+                }
+
+                sb.Append(c, $"  {string.Join(" · ", parts)}\n");
+                if (cg.LastOomKill is { } last)
+                {
+                    sb.Append(c, $"  OOM-killed {Format.Clock(last.At)}: {last.Detail}\n");
+                }
+            }
+
             var times = t.History.Time;
             if (times.Length == 0)
             {
@@ -37,9 +62,9 @@ internal static class StatusText
             }
 
             var span = Format.Duration((now - times[0]) / 1000.0);
-            foreach (var chart in Chart.Of(t.History))
+            foreach (var chart in Chart.Of(t.History, t.Container))
             {
-                var line = Sparkline.Text(Sparkline.Reduce(times, chart.Values, times[0], now, Sparkline.Columns(times, now, Columns)), chart.Floor);
+                var line = Sparkline.Text(Sparkline.Reduce(chart.Times ?? times, chart.Values, times[0], now, Sparkline.Columns(times, now, Columns)), chart.Floor);
                 var latest = chart.Latest is { } v ? chart.Show(v) : "–";
                 var peak = chart.Peak is { } p ? chart.Show(p) : "–";
                 sb.Append(c, $"  {chart.Key,-8}{latest,11}  {line}  peak {peak} in {span}\n");

@@ -13,21 +13,28 @@ internal sealed class DiagnosticsMetrics : IDisposable
     public const string MeterName = "Agent.Diagnostics";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _captures;
 
-    public DiagnosticsMetrics(IMeterFactory meterFactory, Func<long> artifactBytes)
+    private readonly CaptureTotals _captures;
+
+    public DiagnosticsMetrics(IMeterFactory meterFactory, ArtifactStore artifacts, CaptureTotals captures)
     {
+        _captures = captures;
         _meter = meterFactory.Create(MeterName, typeof(DiagnosticsMetrics).Assembly.GetName().Version?.ToString(3));
 
         // agent_diagnostics_captures_total{target,kind,trigger,result}
-        _captures = _meter.CreateCounter<long>("agent.diagnostics.captures", null, "Diagnostic captures by target, kind, trigger and result (done, failed, refused)");
+        _meter.CreateObservableCounter("agent.diagnostics.captures", Captures, null, "Diagnostic captures by target, kind, trigger and result (done, failed, refused)");
 
         // agent_diagnostics_artifacts_bytes
-        _meter.CreateObservableGauge("agent.diagnostics.artifacts", artifactBytes, "By", "Bytes of all artifacts in Diagnostics:Directory");
+        _meter.CreateObservableGauge("agent.diagnostics.artifacts", () => artifacts.TotalBytes, "By", "Bytes of all artifacts in Diagnostics:Directory");
     }
 
-    public void Captured(string target, ArtifactKind kind, string trigger, string result) =>
-        _captures.Add(1, new("target", target), new("kind", ArtifactStore.Name(kind)), new("trigger", trigger), new("result", result));
-
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> Captures()
+    {
+        foreach (var ((target, kind, trigger, result), count) in _captures.Snapshot())
+        {
+            yield return new Measurement<long>(count, new("target", target), new("kind", kind), new("trigger", trigger), new("result", result));
+        }
+    }
 }

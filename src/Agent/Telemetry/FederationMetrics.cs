@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Agent.Configuration;
 using Agent.Runtimes;
 using Agent.Sampling;
 

@@ -16,14 +16,15 @@ internal sealed class ProbeMetrics : IDisposable
     public const string MeterName = "Agent.Probes";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _failures;
+    private readonly ProbeFailures _failures;
     private readonly ProbeResultStore _store;
     private readonly TimeProvider _time;
     private readonly AbandonedChecks _abandoned;
     private readonly IReadOnlyList<ProbeDefinition> _probes;
 
-    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time, IReadOnlyList<ProbeDefinition> probes, AbandonedChecks abandoned)
+    public ProbeMetrics(IMeterFactory meterFactory, ProbeResultStore store, TimeProvider time, IReadOnlyList<ProbeDefinition> probes, AbandonedChecks abandoned, ProbeFailures failures)
     {
+        _failures = failures;
         _store = store;
         _time = time;
         _probes = probes;
@@ -33,25 +34,8 @@ internal sealed class ProbeMetrics : IDisposable
         _meter.CreateObservableGauge("agent.probe.duration", Duration, "s", "Duration of the probe's latest check");
         _meter.CreateObservableGauge("agent.probe.tls_cert_expiry", CertificateExpiry, "s", "Seconds until the notAfter of the dependency's TLS leaf certificate as last seen (negative once expired)");
         _meter.CreateObservableGauge("agent.probe.abandoned_checks", Abandoned, null, "Checks cut at their deadline that still run because their client ignored the cancellation (at most 2 per probe; none are started beyond that)");
-        _failures = _meter.CreateCounter<long>("agent.probe.failures", null, "Failed checks by reason (timeout, refused, dns, auth, protocol, tls, http_status, unhealthy, error)");
-
-        // Every (probe, reason) series exists from the start at 0, so rate() and increase() see
-        // the first failure instead of a series appearing out of nowhere.
-        foreach (var p in probes)
-        {
-            foreach (var reason in FailureReason.All)
-            {
-                _failures.Add(0, Tag("probe", p.Name), Tag("kind", p.KindLabel), Tag("reason", reason));
-            }
-        }
-    }
-
-    public void Record(ProbeResult result)
-    {
-        if (!result.Outcome.Healthy)
-        {
-            _failures.Add(1, Tag("probe", result.Probe.Name), Tag("kind", result.Probe.KindLabel), Tag("reason", result.Outcome.Reason ?? FailureReason.Error));
-        }
+        // The runners count (ProbeFailures: every series from the start at 0); this only reads.
+        _meter.CreateObservableCounter("agent.probe.failures", Failures, null, "Failed checks by reason (timeout, refused, dns, auth, protocol, tls, http_status, unhealthy, error)");
     }
 
     public void Dispose() => _meter.Dispose();
@@ -80,6 +64,14 @@ internal sealed class ProbeMetrics : IDisposable
             {
                 yield return new Measurement<double>((notAfter - now).TotalSeconds, Tag("probe", r.Probe.Name), Tag("kind", r.Probe.KindLabel));
             }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Failures()
+    {
+        foreach (var ((probe, kind, reason), count) in _failures.Snapshot())
+        {
+            yield return new Measurement<long>(count, Tag("probe", probe), Tag("kind", kind), Tag("reason", reason));
         }
     }
 

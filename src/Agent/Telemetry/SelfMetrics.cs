@@ -26,7 +26,10 @@ internal sealed class SelfMetrics : IDisposable
     public const string MeterName = "Agent.Self";
 
     /// <summary>The runtime's own meter, whose two thread-pool UpDownCounters are replaced.</summary>
-    private const string RuntimeMeter = "System.Runtime";
+    public const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>OpenTelemetry's Process instrumentation.</summary>
+    public const string ProcessMeter = "OpenTelemetry.Instrumentation.Process";
 
     public static readonly IReadOnlyDictionary<string, string> Renames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -52,7 +55,7 @@ internal sealed class SelfMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    /// <summary>Adds the instrumentation and views for <paramref name="mode"/>.</summary>
+    /// <summary>Adds the instrumentation for <paramref name="mode"/>; its views are <see cref="Stream"/>.</summary>
     public static MeterProviderBuilder Configure(MeterProviderBuilder builder, SelfMetricsMode mode)
     {
         if (mode == SelfMetricsMode.Off)
@@ -64,19 +67,30 @@ internal sealed class SelfMetrics : IDisposable
         if (mode == SelfMetricsMode.Full)
         {
             builder.AddRuntimeInstrumentation().AddMeter(MeterName);
-            builder.AddView(i => i.Meter.Name == RuntimeMeter && Replaced.Contains(i.Name) ? MetricStreamConfiguration.Drop : null);
-        }
-        else
-        {
-            // A .NET process reserves tens of GB of address space it never touches: no signal.
-            builder.AddView("process.memory.virtual", MetricStreamConfiguration.Drop);
-        }
-
-        foreach (var (from, to) in Renames)
-        {
-            builder.AddView(from, new MetricStreamConfiguration { Name = to });
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The stream of one of these instruments in <paramref name="mode"/>: dropped, renamed (a new
+    /// configuration each call, the caller may add to it), or null for unchanged and for any other instrument.
+    /// </summary>
+    public static MetricStreamConfiguration? Stream(Instrument instrument, SelfMetricsMode mode)
+    {
+        if (mode == SelfMetricsMode.Full && instrument.Meter.Name == RuntimeMeter && Replaced.Contains(instrument.Name))
+        {
+            return MetricStreamConfiguration.Drop;
+        }
+
+        // A .NET process reserves tens of GB of address space it never touches: no signal.
+        if (mode == SelfMetricsMode.Minimal && instrument.Meter.Name == ProcessMeter && instrument.Name == "process.memory.virtual")
+        {
+            return MetricStreamConfiguration.Drop;
+        }
+
+        return Renames.TryGetValue(instrument.Name, out var to) && instrument.Meter.Name is RuntimeMeter or ProcessMeter
+            ? new MetricStreamConfiguration { Name = to }
+            : null;
     }
 }

@@ -11,19 +11,28 @@ namespace Agent.Telemetry;
 /// </summary>
 internal static class TelemetryServices
 {
-    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp)
+    public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, TelemetrySettings telemetry, OtlpSettings otlp, MetricStreams streams, bool diagnostics)
     {
         services.AddSingleton(telemetry);
         services.AddSingleton<TargetMetrics>();
+        services.AddSingleton<ContainerMetrics>();
         services.AddSingleton<ProbeMetrics>();
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<FederationMetrics>();
+        services.AddSingleton<TrafficMetrics>();
         services.AddSingleton<TriggerMetrics>();
+        if (diagnostics)
+        {
+            // Only with diagnostics on: it reads the artifact store, which exists only then (a
+            // registration whose dependency is missing fails the container's validation).
+            services.AddSingleton<DiagnosticsMetrics>();
+        }
         services.AddSingleton<SelfMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
-                .AddMeter(TargetMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName, TrafficMetrics.MeterName)
+                .AddView(streams.For)
                 .AddPrometheusExporter(o =>
                 {
                     // Metric names are unique across the agent's meters: scope labels on every
@@ -42,9 +51,16 @@ internal static class TelemetryServices
     {
         _ = services.GetRequiredService<MeterProvider>();
         _ = services.GetRequiredService<TargetMetrics>();
+        _ = services.GetRequiredService<ContainerMetrics>();
         _ = services.GetRequiredService<ProbeMetrics>();
         _ = services.GetRequiredService<RuntimeMetrics>();
         _ = services.GetRequiredService<FederationMetrics>();
+        _ = services.GetRequiredService<TrafficMetrics>();
         _ = services.GetRequiredService<SelfMetrics>();
+        _ = services.GetRequiredService<TriggerMetrics>();
+        if (services.GetRequiredService<DiagnosticsSettings>().Enabled)
+        {
+            _ = services.GetRequiredService<DiagnosticsMetrics>();
+        }
     }
 }

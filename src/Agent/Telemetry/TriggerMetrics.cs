@@ -13,31 +13,19 @@ internal sealed class TriggerMetrics : IDisposable
     public const string MeterName = "Agent.Triggers";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _firings;
-    private IReadOnlyList<TriggerEvaluator> _triggers = [];
+    private readonly TriggerEngine _engine;
 
-    public TriggerMetrics(IMeterFactory meterFactory)
+    public TriggerMetrics(IMeterFactory meterFactory, TriggerEngine engine)
     {
+        _engine = engine;
         _meter = meterFactory.Create(MeterName, typeof(TriggerMetrics).Assembly.GetName().Version?.ToString(3));
 
         // agent_trigger_state{trigger}
         _meter.CreateObservableGauge("agent.trigger.state", State, null, "Trigger state: 0 idle, 1 condition true, 2 cooling down (Cooldown, MaxPerHour, back-off or actions running)");
 
         // agent_trigger_firings_total{trigger}
-        _firings = _meter.CreateCounter<long>("agent.trigger.firings", null, "Times the trigger fired (its captures are counted in agent_diagnostics_captures_total)");
+        _meter.CreateObservableCounter("agent.trigger.firings", Firings, null, "Times the trigger fired (its captures are counted in agent_diagnostics_captures_total)");
     }
-
-    /// <summary>Reports these triggers from now on; each firing counter starts at 0 so that rate() sees the first firing.</summary>
-    public void Observe(IReadOnlyList<TriggerEvaluator> triggers)
-    {
-        Volatile.Write(ref _triggers, triggers);
-        foreach (var t in triggers)
-        {
-            _firings.Add(0, Label(t.Definition.Name));
-        }
-    }
-
-    public void Fired(string trigger) => _firings.Add(1, Label(trigger));
 
     public void Dispose() => _meter.Dispose();
 
@@ -45,7 +33,7 @@ internal sealed class TriggerMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> State()
     {
-        var triggers = Volatile.Read(ref _triggers);
+        var triggers = _engine.Triggers;
         var result = new Measurement<int>[triggers.Count];
         for (var i = 0; i < result.Length; i++)
         {
@@ -53,5 +41,14 @@ internal sealed class TriggerMetrics : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>The engine counts (each trigger from 0, so that rate() sees the first firing); this only reads.</summary>
+    private IEnumerable<Measurement<long>> Firings()
+    {
+        foreach (var (trigger, count) in _engine.Firings.Snapshot())
+        {
+            yield return new Measurement<long>(count, Label(trigger));
+        }
     }
 }

@@ -3,7 +3,6 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 
 namespace Agent.Triggers;
 
@@ -14,7 +13,7 @@ namespace Agent.Triggers;
 /// failures and time-outs are outcomes, logged at most once a minute per trigger, and the trigger
 /// backs off.
 /// </summary>
-internal sealed partial class TriggerEngine : IDisposable
+internal sealed partial class TriggerEngine : ISamplingObserver, IDisposable
 {
     /// <summary>The longest one capture may take before the trigger stops waiting for it (a trace's own length is far shorter).</summary>
     public static TimeSpan ActionTimeout { get; } = TimeSpan.FromMinutes(5);
@@ -25,37 +24,44 @@ internal sealed partial class TriggerEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly RepeatGate _gate;
     private readonly ILogger _logger;
-    private readonly TriggerMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Traffic.TrafficStore? _traffic;
+    private readonly TimeSpan _interval;
 
-    // The sampling loop is the only writer: the last process seen, for the restart log line.
-    private ProcessIdentity? _lastIdentity;
-    private string? _lastName;
+    // The sampling loop is the only writer: per target, the last process seen, for the restart log line.
+    private readonly Dictionary<string, (ProcessIdentity Identity, string Name)> _last = new(StringComparer.Ordinal);
 
     public TriggerEngine(
         IReadOnlyList<TriggerDefinition> definitions,
         SamplingSchedule schedule,
         RuntimeStore runtime,
         ICaptureStarter capture,
-        TriggerMetrics metrics,
         TimeProvider time,
         RepeatGate gate,
-        ILogger<TriggerEngine> logger)
+        ILogger<TriggerEngine> logger,
+        Traffic.TrafficStore? traffic = null)
     {
+        _traffic = traffic;
         _evaluators = [.. definitions.Select(d => new TriggerEvaluator(d, schedule.Interval))];
+        _interval = schedule.Interval;
         _runtime = runtime;
         _capture = capture;
-        _metrics = metrics;
         _time = time;
         _gate = gate;
         _logger = logger;
-        metrics.Observe(_evaluators);
+        Firings = new TriggerFirings(_evaluators.Select(e => e.Definition.Name));
     }
 
     public IReadOnlyList<TriggerEvaluator> Triggers => _evaluators;
 
-    /// <summary>Called by the sampling loop right after it published <paramref name="snapshot"/>.</summary>
-    public void OnTick(TargetSnapshot snapshot)
+    /// <summary>Firings per trigger since start, whatever their actions' outcome.</summary>
+    public TriggerFirings Firings { get; }
+
+    /// <summary>
+    /// Called by the sampling loop right after it published <paramref name="snapshot"/>: each
+    /// trigger measures the target it names (its process, cgroup and runtime counters).
+    /// </summary>
+    public void OnTick(SamplingSnapshot snapshot)
     {
         if (_evaluators.Length == 0)
         {
@@ -63,22 +69,29 @@ internal sealed partial class TriggerEngine : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        var runtime = _runtime.DotnetOf(snapshot.Name); // triggers follow the primary target: its own counters
         foreach (var evaluator in _evaluators)
         {
-            var decision = evaluator.Evaluate(snapshot, runtime, now);
+            var name = evaluator.Definition.Target;
+            var target = snapshot.Find(name) ?? TargetSnapshot.Initial(name, required: true, "not present", snapshot.TakenAt);
+            var traffic = _traffic?.Of(name) is { } t && t.IsCurrentFor(target, now, MetricsSession.StaleAfter(_interval)) ? t : null;
+            var decision = evaluator.Evaluate(target, _runtime.DotnetOf(name), traffic, now);
             if (decision.Fire)
             {
-                Fire(evaluator, decision, snapshot);
+                Fire(evaluator, decision, target);
             }
         }
 
-        if (snapshot.Sample is { } sample)
+        foreach (var t in snapshot.Targets)
         {
-            _lastIdentity = sample.Identity;
-            _lastName = sample.Name;
+            if (t.Sample is { } sample)
+            {
+                _last[t.Name] = (sample.Identity, sample.Name);
+            }
         }
     }
+
+    /// <summary>One target's tick (tests and benchmarks of a single target).</summary>
+    public void OnTick(TargetSnapshot snapshot) => OnTick(new SamplingSnapshot([snapshot], snapshot.TakenAt));
 
     /// <summary>Cancels running captures. The source is not disposed: a capture still finishing may read its token.</summary>
     public void Dispose() => _stopping.Cancel();
@@ -88,13 +101,19 @@ internal sealed partial class TriggerEngine : IDisposable
         var d = evaluator.Definition;
         var value = decision.Value is { } v ? (d.Metric.Bytes ? ByteSize.Format(v) : v.ToString("G6", CultureInfo.InvariantCulture)) : "?";
         var process = snapshot.Sample is { } s ? string.Create(CultureInfo.InvariantCulture, $"pid {s.Identity.Pid} ({s.Name})") : "no process";
-        if (d.Metric.Name == TriggerMetricCatalog.Restarts && snapshot.Sample is { } now && _lastIdentity is { } old && old != now.Identity)
+        if (d.Metric.Name is TriggerMetricCatalog.Restarts or TriggerMetricCatalog.OomKilledRestarts && snapshot.Sample is { } now
+            && _last.TryGetValue(snapshot.Name, out var old) && old.Identity != now.Identity)
         {
-            process = string.Create(CultureInfo.InvariantCulture, $"{process}, which replaced pid {old.Pid} ({_lastName}, start time {old.StartTimeTicks} ticks after boot)");
+            process = string.Create(CultureInfo.InvariantCulture, $"{process}, which replaced pid {old.Identity.Pid} ({old.Name}, start time {old.Identity.StartTimeTicks} ticks after boot)");
         }
 
-        Log.Fired(_logger, d.Name, d.Describe(), value, process, string.Join(",", d.Actions).ToLowerInvariant());
-        _metrics.Fired(d.Name);
+        if (snapshot.Oom.Last is { } kill && d.Metric.Name is TriggerMetricCatalog.OomKills or TriggerMetricCatalog.OomKilledRestarts)
+        {
+            process = string.Create(CultureInfo.InvariantCulture, $"{process}; last OOM kill: pid {kill.Pid} ({kill.ProcessName}){(kill.TargetKilled ? string.Empty : " survived another process's kill")}");
+        }
+
+        TriggersLog.Fired(_logger, d.Name, d.Describe(), value, snapshot.Name, process, string.Join(",", d.Actions).ToLowerInvariant());
+        Firings.Fired(d.Name);
         _ = RunActionsAsync(evaluator);
     }
 
@@ -145,16 +164,7 @@ internal sealed partial class TriggerEngine : IDisposable
         else if (_gate.ShouldLog(key, out var suppressed))
         {
             var status = evaluator.Status();
-            Log.ActionFailed(_logger, d.Name, failure, status.ConsecutiveFailures, status.NextPossible ?? at, suppressed);
+            TriggersLog.ActionFailed(_logger, d.Name, failure, status.ConsecutiveFailures, status.NextPossible ?? at, suppressed);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(150, LogLevel.Warning, "Trigger {Trigger} fired: {Condition} (now {Value}) on {Process}; capturing {Actions}")]
-        public static partial void Fired(ILogger logger, string trigger, string condition, string value, string process, string actions);
-
-        [LoggerMessage(151, LogLevel.Warning, "Trigger {Trigger}: capture failed: {Reason}; {Failures} failed firings in a row, backing off until {NextPossible:O} ({Suppressed} similar messages suppressed)")]
-        public static partial void ActionFailed(ILogger logger, string trigger, string reason, int failures, DateTimeOffset nextPossible, int suppressed);
     }
 }

@@ -14,6 +14,8 @@ internal sealed class TriggerEvaluator
     private readonly Lock _lock = new();
     private readonly SlidingMinimum? _window;
     private readonly FiringLimits _limits;
+    private readonly Func<TargetSnapshot, DotnetRuntimeSnapshot?, double?> _read;
+    private readonly Func<Traffic.TrafficSnapshot?, double?>? _readTraffic;
 
     // Per process: forgotten when the target's identity changes.
     private ProcessIdentity? _identity;
@@ -28,6 +30,8 @@ internal sealed class TriggerEvaluator
     public TriggerEvaluator(TriggerDefinition definition, TimeSpan interval)
     {
         Definition = definition;
+        _read = TriggerMetricReaders.For(definition.Metric);
+        _readTraffic = TriggerMetricReaders.TrafficFor(definition.Metric);
         _limits = new FiringLimits(definition.Cooldown, definition.MaxPerHour);
         if (definition.Condition == TriggerCondition.Growth)
         {
@@ -39,11 +43,14 @@ internal sealed class TriggerEvaluator
     public TriggerDefinition Definition { get; }
 
     /// <summary>Evaluates the trigger on the tick that published <paramref name="target"/>, at <paramref name="now"/>.</summary>
-    public TriggerDecision Evaluate(TargetSnapshot target, DotnetRuntimeSnapshot? runtime, DateTimeOffset now)
+    public TriggerDecision Evaluate(TargetSnapshot target, DotnetRuntimeSnapshot? runtime, DateTimeOffset now) => Evaluate(target, runtime, null, now);
+
+    /// <summary>The same, with the target's current traffic for the traffic metrics.</summary>
+    public TriggerDecision Evaluate(TargetSnapshot target, DotnetRuntimeSnapshot? runtime, Traffic.TrafficSnapshot? traffic, DateTimeOffset now)
     {
         lock (_lock)
         {
-            var value = Measure(target, runtime, now);
+            var value = Measure(target, runtime, traffic, now);
             var condition = value is { } v && Above(v, now);
             var fire = condition && Met(now) && _limits.CanFire(now);
             if (fire)
@@ -104,7 +111,7 @@ internal sealed class TriggerEvaluator
     }
 
     /// <summary>The compared quantity now: the value (a gauge), its rate (a counter), or growth within the window.</summary>
-    private double? Measure(TargetSnapshot target, DotnetRuntimeSnapshot? runtime, DateTimeOffset now)
+    private double? Measure(TargetSnapshot target, DotnetRuntimeSnapshot? runtime, Traffic.TrafficSnapshot? traffic, DateTimeOffset now)
     {
         var metric = Definition.Metric;
         if (metric.PerProcess && target.Sample?.Identity != _identity)
@@ -114,7 +121,7 @@ internal sealed class TriggerEvaluator
             Forget();
         }
 
-        if (metric.Read(target, runtime) is not { } raw)
+        if ((_readTraffic is { } readTraffic ? readTraffic(traffic) : _read(target, runtime)) is not { } raw)
         {
             Forget();
             return null;

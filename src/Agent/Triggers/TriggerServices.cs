@@ -2,14 +2,13 @@ using Agent.Configuration;
 using Agent.Logging;
 using Agent.Runtimes;
 using Agent.Sampling;
-using Agent.Telemetry;
 
 namespace Agent.Triggers;
 
 /// <summary>Composition of the trigger feature.</summary>
 internal static partial class TriggerServices
 {
-    /// <summary>The engine the sampling loop calls on each tick and the capture seam (its metrics: AddAgentTelemetry).</summary>
+    /// <summary>The engine, told of each sampling tick, and the capture seam (its metrics: AddAgentTelemetry).</summary>
     public static IServiceCollection AddTriggers(this IServiceCollection services, AgentSettings settings)
     {
         services.AddSingleton<ICaptureStarter, UnavailableCaptureStarter>();
@@ -18,10 +17,11 @@ internal static partial class TriggerServices
             sp.GetRequiredService<SamplingSchedule>(),
             sp.GetRequiredService<RuntimeStore>(),
             sp.GetRequiredService<ICaptureStarter>(),
-            sp.GetRequiredService<TriggerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<RepeatGate>(),
-            sp.GetRequiredService<ILogger<TriggerEngine>>()));
+            sp.GetRequiredService<ILogger<TriggerEngine>>(),
+            sp.GetRequiredService<Traffic.TrafficStore>()));
+        services.AddSingleton<ISamplingObserver>(sp => sp.GetRequiredService<TriggerEngine>());
         return services;
     }
 
@@ -38,13 +38,7 @@ internal static partial class TriggerServices
         }
         else if (settings.Triggers.Count > 0)
         {
-            Log.CapturesOff(app.Logger, settings.Triggers.Count, UnavailableCaptureStarter.Reason);
+            TriggersLog.CapturesOff(app.Logger, settings.Triggers.Count, UnavailableCaptureStarter.Reason);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(152, LogLevel.Warning, "{Count} triggers are configured but cannot capture anything: {Reason}")]
-        public static partial void CapturesOff(ILogger logger, int count, string reason);
     }
 }

@@ -1,5 +1,7 @@
 namespace Agent.Triggers;
 
+// /diag/triggers as TriggerJsonContext writes it.
+
 /// <summary>A trigger as <c>GET /diag/triggers</c> and the state gauge see it.</summary>
 /// <param name="Name">The trigger's name.</param>
 /// <param name="State">Idle, condition true or cooling down.</param>
@@ -18,3 +20,16 @@ internal sealed record TriggerStatus(
     long Firings,
     int ConsecutiveFailures,
     bool InFlight);
+
+/// <summary>The value of <c>agent_trigger_state{trigger}</c>.</summary>
+internal enum TriggerState
+{
+    /// <summary>The condition is false and the trigger may fire.</summary>
+    Idle = 0,
+
+    /// <summary>The condition holds (or is building up its For) and nothing stops a firing.</summary>
+    ConditionTrue = 1,
+
+    /// <summary>Fired recently: waiting for Cooldown, MaxPerHour, a back-off after failures, or its actions.</summary>
+    CoolingDown = 2,
+}

@@ -61,7 +61,7 @@ public class ChartSchemaTests
             {
                 foreach (var (value, key) in rendered)
                 {
-                    var agentTakes = ProbeSettings.KeysByKind[kind].Contains(key);
+                    var agentTakes = ProbeLoader.KeysByKind[kind].Contains(key);
                     Assert.True(agentTakes != forbidden.Contains(value), $"{kind}: the schema {(forbidden.Contains(value) ? "forbids" : "allows")} {value}, the agent {(agentTakes ? "takes" : "refuses")} {key}");
                 }
             }

@@ -21,6 +21,7 @@ public class KnownKeysTests
         [ProfilingOptions.Section] = typeof(ProfilingOptions),
         [RuntimeOptions.Section] = typeof(RuntimeOptions),
         [RuntimeOptions.Section + ":Dotnet"] = typeof(DotnetRuntimeOptions),
+        [TrafficOptions.Section] = typeof(TrafficOptions),
     };
 
     private static string[] Properties(Type t) =>
@@ -39,10 +40,10 @@ public class KnownKeysTests
     [Fact]
     public void Probe_keys_of_all_kinds_are_exactly_the_properties_of_ProbeOptions()
     {
-        var listed = ProbeSettings.CommonKeys.Concat(ProbeSettings.KeysByKind.Values.SelectMany(k => k)).Distinct().Order(StringComparer.Ordinal);
+        var listed = ProbeLoader.CommonKeys.Concat(ProbeLoader.KeysByKind.Values.SelectMany(k => k)).Distinct().Order(StringComparer.Ordinal);
 
         Assert.Equal(Properties(typeof(ProbeOptions)), listed.ToArray());
-        Assert.Equal(Enum.GetValues<ProbeKind>().Order(), ProbeSettings.KeysByKind.Keys.Order());
+        Assert.Equal(Enum.GetValues<ProbeKind>().Order(), ProbeLoader.KeysByKind.Keys.Order());
     }
 
     [Fact]
@@ -54,6 +55,6 @@ public class KnownKeysTests
     [Fact]
     public void Trigger_keys_are_exactly_the_properties_of_TriggerOptions()
     {
-        Assert.Equal(Properties(typeof(TriggerOptions)), TriggerSettings.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(Properties(typeof(TriggerOptions)), TriggerLoader.Keys.Order(StringComparer.Ordinal).ToArray());
     }
 }

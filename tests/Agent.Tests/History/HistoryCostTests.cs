@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Agent.History;
-using Agent.Configuration;
 using Agent.Probes;
 using Agent.Sampling;
 using static Agent.Tests.History.HistoryData;
@@ -31,14 +30,24 @@ public class HistoryCostTests
             recorder.Record("app", snapshots[i], null, results[i]); // creates the target's ring, found event
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 10; i < Ticks; i++)
+        // Counted in windows of ticks: a per-tick allocation shows in every window, while the runtime's
+        // own one-off work on this thread (a method moving up a JIT tier; 720 B once on a loaded
+        // machine) lands in one window only. Steady state is the quietest window.
+        var windows = new List<long>();
+        const int Window = 400;
+        for (var start = 10; start + Window <= Ticks; start += Window)
         {
-            recorder.Record("app", snapshots[i], null, results[i]);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = start; i < start + Window; i++)
+            {
+                recorder.Record("app", snapshots[i], null, results[i]);
+            }
+
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.True(windows.Count >= 4);
+        Assert.True(windows.Min() == 0, $"bytes allocated per window of {Window} ticks: {string.Join(", ", windows)}");
         Assert.Equal(900, store.Target("app").Copy().Points.Length);
     }
 

@@ -18,6 +18,6 @@ internal static class HistoryData
     public static ProbeDefinition Probe(string name, TimeSpan? period = null) =>
         new(name, ProbeKind.Tcp, TimeSpan.FromMilliseconds(500), period ?? TimeSpan.FromSeconds(1), true, Host: "127.0.0.1", Port: 1);
 
-    public static ProbeResult Result(ProbeDefinition probe, TimeSpan at, string? reason = null, double latencyMs = 2) =>
-        new(probe, reason is null ? ProbeOutcome.Ok("PONG") : ProbeOutcome.Failed(reason, $"{reason}: it failed"), TimeSpan.FromMilliseconds(latencyMs), T0 + at);
+    public static ProbeResult Result(ProbeDefinition probe, TimeSpan at, FailureReason? reason = null, double latencyMs = 2) =>
+        new(probe, reason is null ? ProbeOutcome.Ok("PONG") : ProbeOutcome.Failed(reason.Value, $"{reason.Value.Label()}: it failed"), TimeSpan.FromMilliseconds(latencyMs), T0 + at);
 }

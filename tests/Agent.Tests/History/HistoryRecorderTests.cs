@@ -34,6 +34,26 @@ public class HistoryRecorderTests
     }
 
     [Fact]
+    public void An_oom_kill_is_one_event_on_the_timeline_with_the_limit_and_the_usage()
+    {
+        var store = new HistoryStore(S(1), []);
+        var recorder = new HistoryRecorder(store);
+        var kill = new Agent.Containers.OomKill(1, T0 + S(1.5), true, 10, "app", 1, 64L << 20, 63L << 20, "/pod/app");
+        recorder.Record("app", Snapshot(Sample(10, 1), S(0)), null, NoProbes);
+        recorder.Record("app", Snapshot(null, S(2)) with { Oom = new(1, 0, kill) }, null, NoProbes);
+        recorder.Record("app", Snapshot(null, S(3)) with { Oom = new(1, 0, kill) }, null, NoProbes); // the same kill again: no new event
+        recorder.Record("app", Snapshot(Sample(11, 0, start: 2000), S(4), 1) with { Oom = new(1, 1, kill) }, null, NoProbes);
+
+        var events = store.Events.Newest(10);
+        var oom = Assert.Single(events, e => e.Kind == HistoryEventKind.OomKilled);
+        Assert.Equal("oom-killed", oom.KindLabel);
+        Assert.True(oom.IsBad);
+        Assert.Equal(T0 + S(1.5), oom.At);
+        Assert.Equal("pid 10 (app) was OOM-killed: its cgroup /pod/app reached the memory limit (limit 64.0 MiB, last usage seen 63.0 MiB)", oom.Detail);
+        Assert.Equal([HistoryEventKind.TargetRestarted, HistoryEventKind.TargetLost, HistoryEventKind.OomKilled, HistoryEventKind.TargetFound], events.Select(e => e.Kind));
+    }
+
+    [Fact]
     public void Unreadable_fds_and_a_runtime_of_another_pid_are_unknown_not_zero()
     {
         var store = new HistoryStore(S(1), []);
@@ -95,7 +115,7 @@ public class HistoryRecorderTests
         var history = store.Probes.Single();
         var (times, points) = history.Copy();
         Assert.Equal(6, points.Length);
-        Assert.Equal([ProbeState.Ok, ProbeState.Ok, ProbeState.Refused, ProbeState.Refused, ProbeState.Timeout, ProbeState.Ok], points.Select(p => p.State));
+        Assert.Equal([ProbeState.Ok, ProbeState.Ok, ProbeStates.Failed(FailureReason.Refused), ProbeStates.Failed(FailureReason.Refused), ProbeStates.Failed(FailureReason.Timeout), ProbeState.Ok], points.Select(p => p.State));
         Assert.Equal(500f, points[4].LatencyMs);
         Assert.Equal((1, T0 + S(6)), history.Streak());
 

@@ -6,36 +6,42 @@ namespace Agent.Tests.History;
 
 /// <summary>
 /// History keeps the reason a probe gave, every one of them: a TLS failure was once recorded as
-/// <c>error</c> in the page's history and events while /ready said <c>tls</c>.
+/// <c>error</c> in the page's history and events while /ready said <c>tls</c>. There is one reason
+/// type now (<see cref="FailureReason"/>) and one label table; these tests read it independently.
 /// </summary>
 public sealed partial class ProbeStateTests
 {
-    public static TheoryData<string> Reasons() => new(FailureReason.All);
+    // By name: the enum is internal, a theory parameter must be public.
+    public static TheoryData<string> Reasons() => new(FailureReasons.All.Select(r => r.ToString()));
 
     [Theory]
     [MemberData(nameof(Reasons))]
-    public void Every_failure_reason_survives_history(string reason)
+    public void Every_failure_reason_survives_history_with_the_word_ready_uses(string name)
     {
-        Assert.Equal(reason, ProbeStates.FromReason(reason).Reason());
+        var reason = Enum.Parse<FailureReason>(name);
+        var state = ProbeStates.Of(ProbeOutcome.Failed(reason, "it failed"));
+        Assert.Equal(reason.Label(), state.Reason());
+        Assert.NotEqual(ProbeState.Ok, state);
+        Assert.NotEqual(ProbeState.Stale, state);
     }
 
     [Fact]
-    public void Each_failure_state_is_named_as_its_reason()
+    public void The_labels_are_the_documented_words_one_per_reason()
     {
-        // The enum's own member names, written as the labels are (HttpStatus -> http_status): an
-        // independent reading of the order the positional mapping relies on.
-        var failures = Enum.GetValues<ProbeState>().Where(s => s is not ProbeState.Ok and not ProbeState.Stale);
-        Assert.Equal(FailureReason.All, failures.Select(s => SnakeCase().Replace(s.ToString(), "_$1").ToLowerInvariant()));
+        // The words the README's /ready section and agent_probe_failures_total document, written out here.
+        Assert.Equal(["timeout", "refused", "dns", "auth", "protocol", "tls", "http_status", "unhealthy", "error"], FailureReasons.All.Select(r => r.Label()));
+
+        // And each is its member's name in snake case: a member added without a label shows up as "error".
+        Assert.All(FailureReasons.All, r => Assert.Equal(SnakeCase().Replace(r.ToString(), "_$1").ToLowerInvariant(), r.Label()));
     }
 
     [Fact]
-    public void Healthy_stale_and_unknown_words()
+    public void Healthy_and_stale_words()
     {
-        Assert.Equal(ProbeState.Ok, ProbeStates.FromReason(null));
+        Assert.Equal(ProbeState.Ok, ProbeStates.Of(ProbeOutcome.Ok("fine")));
         Assert.Null(ProbeState.Ok.Reason());
-        Assert.Equal("stale", ProbeStates.FromReason("stale").Reason());
-        Assert.Equal(ProbeState.Error, ProbeStates.FromReason("no_such_reason"));
-        Assert.Equal(ProbeState.Tls, ProbeStates.FromReason("tls"));
+        Assert.Equal("stale", ProbeState.Stale.Reason());
+        Assert.Equal("error", ProbeStates.Of(new ProbeOutcome(false, null, "no reason given")).Reason());
     }
 
     [GeneratedRegex("(?<=[a-z])([A-Z])")]

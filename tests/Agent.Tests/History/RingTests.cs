@@ -1,4 +1,5 @@
 using Agent.History;
+using Agent.Probes;
 
 namespace Agent.Tests.History;
 
@@ -63,11 +64,11 @@ public class RingTests
     {
         var ring = new Ring<ProbePoint>(new HistoryWindow(10, 1000));
         ring.Add(5000, new ProbePoint(1, ProbeState.Ok));
-        ring.Add(5300, new ProbePoint(40, ProbeState.Refused));
+        ring.Add(5300, new ProbePoint(40, ProbeStates.Failed(FailureReason.Refused)));
         ring.Add(5600, new ProbePoint(2, ProbeState.Ok));
 
         var (_, points) = ring.Copy();
-        Assert.Equal(ProbeState.Refused, Assert.Single(points).State);
+        Assert.Equal(ProbeStates.Failed(FailureReason.Refused), Assert.Single(points).State);
         Assert.Equal(40, points[0].LatencyMs);
     }
 

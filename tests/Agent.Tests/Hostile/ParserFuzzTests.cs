@@ -15,7 +15,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
 {
     private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("AGENT_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 10_000;
 
-    public static TheoryData<string> Parsers => new() { "stat", "status", "io", "limits", "btime", "exposition", "smaps_rollup", "task-stat", "net-tcp", "fd-link", "cgroup", "mountinfo", "cgroup-files" };
+    public static TheoryData<string> Parsers => new() { "stat", "status", "io", "limits", "btime", "exposition", "smaps_rollup", "task-stat", "net-tcp", "fd-link", "cgroup", "mountinfo", "cgroup-files", "memory-stat", "memory-events", "cpu-max", "cpu-stat", "pressure" };
 
     [Theory]
     [MemberData(nameof(Parsers))]
@@ -61,9 +61,22 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
         "mountinfo" => ([File.ReadAllBytes(Path.Join(Fixtures.CgroupTree("v1"), "proc", "self", "mountinfo")), File.ReadAllBytes(Path.Join(Fixtures.CgroupTree("v2-limited"), "proc", "self", "mountinfo"))], b => ProcMountInfo.Parse(b)),
         "cgroup-files" => (["low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\n"u8.ToArray(), "max\n"u8.ToArray(), "9223372036854771712\n"u8.ToArray()],
             b => _ = (CgroupFiles.FlatKeyed(b, "oom_kill"u8), CgroupFiles.ParseLimit(b, out _), CgroupFiles.ParseValue(b))),
+        "memory-stat" => ([CgroupFile("v2-full", "memory.stat"), CgroupFile("v1-hybrid", "memory.stat", "memory/process_api/app")], b => _ = (CgroupMemoryStat.Parse(b, 1), CgroupMemoryStat.Parse(b, 2).WorkingSet(100))),
+        "memory-events" => ([CgroupFile("v2-full", "memory.events"), CgroupFile("v1-hybrid", "memory.oom_control", "memory/process_api/app")], b => _ = (CgroupMemoryEvents.Parse(b), CgroupMemoryEvents.ParseOomControl(b))),
+        "cpu-max" => ([CgroupFile("v2-full", "cpu.max"), "max 100000\n"u8.ToArray(), "-1\n"u8.ToArray()], b => _ = (CgroupCpuMax.Parse(b).Cores, CgroupCpuMax.ParseV1(b, b).Cores)),
+        "cpu-stat" => ([CgroupFile("v2-full", "cpu.stat"), CgroupFile("v1-hybrid", "cpu.stat", "cpu/app")], b => CgroupCpuStat.Parse(b)),
+        "pressure" => ([CgroupFile("v2-full", "cpu.pressure"), CgroupFile("v2-pod-private-namespace", "cpu.pressure", null)], b => CgroupPressure.Parse(b)),
         _ => ([Encoding.UTF8.GetBytes(PythonExposition), Encoding.UTF8.GetBytes("# TYPE a counter\na_total{x=\"1\\\\\\\"\\n\"} 3 1700000000\na_created 1.7e9\n# EOF\n")],
               b => ExpositionParser.Parse(Encoding.UTF8.GetString(b))),
     };
+
+    /// <summary>A file of a cgroup fixture tree: under the v2 pod container, a v1 hierarchy's <paramref name="dir"/>, or the pod tree's target root.</summary>
+    private static byte[] CgroupFile(string tree, string file, string? dir = "") => File.ReadAllBytes(dir switch
+    {
+        null => Path.Join(Fixtures.CgroupTree(tree), "proc", "4242", "root", "sys", "fs", "cgroup", file),
+        "" => Path.Join(Fixtures.CgroupTree(tree), "sys", "fs", "cgroup", "kubepods.slice", "kubepods-burstable.slice", "kubepods-burstable-pod77aa.slice", "cri-containerd-c0ffee.scope", file),
+        _ => Path.Join(Fixtures.CgroupTree(tree), "sys", "fs", "cgroup", dir, file),
+    });
 
     private static byte[][] Seeds(params string[] fixtures) => fixtures.Select(Fixtures.Proc).ToArray();
 

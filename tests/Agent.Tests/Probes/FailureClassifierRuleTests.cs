@@ -12,6 +12,8 @@ namespace Agent.Tests.Probes;
 /// </summary>
 public class FailureClassifierRuleTests
 {
+    private static string Reason(Exception e) => FailureClassifier.Reason(e).Label();
+
     [Theory]
     [InlineData("28P01", "auth")]  // invalid_password
     [InlineData("28000", "auth")]  // invalid_authorization_specification
@@ -19,7 +21,7 @@ public class FailureClassifierRuleTests
     [InlineData("3D000", "error")] // invalid_catalog_name
     public void Postgres_sqlstate_class_28_is_auth_anything_else_error(string sqlState, string reason)
     {
-        Assert.Equal(reason, FailureClassifier.Reason(new PostgresException("m", "FATAL", "FATAL", sqlState)));
+        Assert.Equal(reason, Reason(new PostgresException("m", "FATAL", "FATAL", sqlState)));
     }
 
     [Theory]
@@ -28,7 +30,7 @@ public class FailureClassifierRuleTests
     [InlineData("ERR unknown command", "error")]
     public void Redis_server_replies(string reply, string reason)
     {
-        Assert.Equal(reason, FailureClassifier.Reason(new RedisServerException(reply)));
+        Assert.Equal(reason, Reason(new RedisServerException(reply)));
     }
 
     [Theory]
@@ -47,13 +49,13 @@ public class FailureClassifierRuleTests
     public void Text_left_by_a_background_connect(string message, string reason)
     {
         // As the multiplexer reports it: a plain exception wrapping another with the text.
-        Assert.Equal(reason, FailureClassifier.Reason(new InvalidOperationException("not connected", new InvalidOperationException(message))));
+        Assert.Equal(reason, Reason(new InvalidOperationException("not connected", new InvalidOperationException(message))));
     }
 
     [Fact]
     public void A_description_keeps_the_first_line_and_at_most_200_characters_of_the_message()
     {
-        var d = FailureClassifier.Describe("error", new InvalidOperationException(new string('x', 500) + "\nsecond line"), []);
+        var d = FailureClassifier.Describe(FailureReason.Error, new InvalidOperationException(new string('x', 500) + "\nsecond line"), []);
 
         Assert.Equal("error: InvalidOperationException: " + new string('x', 200) + "…", d);
     }
@@ -65,13 +67,13 @@ public class FailureClassifierRuleTests
     public void A_redis_connection_failure_is_classified_by_its_failure_type_not_its_text(ConnectionFailureType type, string reason)
     {
         // A message that names nothing: only the failure type can decide.
-        Assert.Equal(reason, FailureClassifier.Reason(new RedisConnectionException(type, "the connection failed")));
+        Assert.Equal(reason, Reason(new RedisConnectionException(type, "the connection failed")));
     }
 
     [Fact]
     public void A_redis_command_timeout_is_timeout_whatever_its_text()
     {
-        Assert.Equal("timeout", FailureClassifier.Reason(new RedisTimeoutException("GET k, inst: 1, qs: 2", CommandStatus.Sent)));
+        Assert.Equal("timeout", Reason(new RedisTimeoutException("GET k, inst: 1, qs: 2", CommandStatus.Sent)));
     }
 
     [Theory]
@@ -80,7 +82,7 @@ public class FailureClassifierRuleTests
     [InlineData(SocketError.HostNotFound)]
     public void Every_resolver_failure_is_dns(SocketError error)
     {
-        Assert.Equal("dns", FailureClassifier.Reason(new SocketException((int)error)));
+        Assert.Equal("dns", Reason(new SocketException((int)error)));
     }
 
     [Theory]
@@ -91,18 +93,18 @@ public class FailureClassifierRuleTests
     [InlineData(HttpRequestError.Unknown, "error")]
     public void An_http_client_failure_is_classified_by_its_error_kind(HttpRequestError error, string reason)
     {
-        Assert.Equal(reason, FailureClassifier.Reason(new HttpRequestException(error, "request failed")));
+        Assert.Equal(reason, Reason(new HttpRequestException(error, "request failed")));
     }
 
     [Fact]
     public void The_first_recognised_failure_outermost_first_decides()
     {
         // A server that refused the password and a later attempt that timed out: the refusal is the cause.
-        Assert.Equal("auth", FailureClassifier.Reason(new AggregateException(new RedisServerException("NOAUTH Authentication required."), new TimeoutException())));
-        Assert.Equal("auth", FailureClassifier.Reason(new AggregateException(new RedisServerException("WRONGPASS invalid password"), new TimeoutException())));
-        Assert.Equal("timeout", FailureClassifier.Reason(new AggregateException(new TimeoutException(), new RedisServerException("NOAUTH Authentication required."))));
-        Assert.Equal("auth", FailureClassifier.Reason(new AggregateException(new PostgresException("m", "FATAL", "FATAL", "28P01"), new TimeoutException())));
-        Assert.Equal("error", FailureClassifier.Reason(new AggregateException(new PostgresException("m", "ERROR", "ERROR", "42P01"), new TimeoutException())));
+        Assert.Equal("auth", Reason(new AggregateException(new RedisServerException("NOAUTH Authentication required."), new TimeoutException())));
+        Assert.Equal("auth", Reason(new AggregateException(new RedisServerException("WRONGPASS invalid password"), new TimeoutException())));
+        Assert.Equal("timeout", Reason(new AggregateException(new TimeoutException(), new RedisServerException("NOAUTH Authentication required."))));
+        Assert.Equal("auth", Reason(new AggregateException(new PostgresException("m", "FATAL", "FATAL", "28P01"), new TimeoutException())));
+        Assert.Equal("error", Reason(new AggregateException(new PostgresException("m", "ERROR", "ERROR", "42P01"), new TimeoutException())));
     }
 
     [Theory]
@@ -113,7 +115,7 @@ public class FailureClassifierRuleTests
     [InlineData("Connect Timed Out", "timeout")]
     public void Words_in_a_message_are_matched_whatever_their_case(string message, string reason)
     {
-        Assert.Equal(reason, FailureClassifier.Reason(new InvalidOperationException("not connected", new InvalidOperationException(message))));
+        Assert.Equal(reason, Reason(new InvalidOperationException("not connected", new InvalidOperationException(message))));
     }
 
     [Theory]
@@ -122,7 +124,7 @@ public class FailureClassifierRuleTests
     [InlineData(201, true)]
     public void Only_a_message_over_200_characters_is_cut(int length, bool cut)
     {
-        var d = FailureClassifier.Describe("error", new InvalidOperationException(new string('x', length)), []);
+        var d = FailureClassifier.Describe(FailureReason.Error, new InvalidOperationException(new string('x', length)), []);
 
         Assert.Equal("error: InvalidOperationException: " + new string('x', Math.Min(length, 200)) + (cut ? "…" : ""), d);
     }
@@ -132,7 +134,7 @@ public class FailureClassifierRuleTests
     {
         var e = new InvalidOperationException("outer", new IOException("  inner words  \nstack-ish second line"));
 
-        Assert.Equal("refused: IOException: inner words", FailureClassifier.Describe("refused", e, []));
+        Assert.Equal("refused: IOException: inner words", FailureClassifier.Describe(FailureReason.Refused, e, []));
     }
 
     [Fact]
@@ -157,8 +159,8 @@ public class FailureClassifierRuleTests
     public void A_word_is_not_found_across_two_messages()
     {
         // "no time" then "out of retries": nothing timed out.
-        Assert.Equal("error", FailureClassifier.Reason(new InvalidOperationException("no time", new InvalidOperationException("out of retries"))));
-        Assert.Equal("timeout", FailureClassifier.Reason(new InvalidOperationException("no answer", new InvalidOperationException("timeout of retries"))));
+        Assert.Equal("error", Reason(new InvalidOperationException("no time", new InvalidOperationException("out of retries"))));
+        Assert.Equal("timeout", Reason(new InvalidOperationException("no answer", new InvalidOperationException("timeout of retries"))));
     }
 
     [Fact]
@@ -176,7 +178,7 @@ public class FailureClassifierRuleTests
             return e;
         }
 
-        Assert.Equal("refused", FailureClassifier.Reason(Nest(16)));
-        Assert.Equal("error", FailureClassifier.Reason(Nest(17)));
+        Assert.Equal("refused", Reason(Nest(16)));
+        Assert.Equal("error", Reason(Nest(17)));
     }
 }

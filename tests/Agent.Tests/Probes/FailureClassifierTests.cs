@@ -5,6 +5,8 @@ namespace Agent.Tests.Probes;
 
 public class FailureClassifierTests
 {
+    private static string Reason(Exception e) => FailureClassifier.Reason(e).Label();
+
     [Theory]
     [InlineData(SocketError.ConnectionRefused, "refused")]
     [InlineData(SocketError.HostNotFound, "dns")]
@@ -12,24 +14,24 @@ public class FailureClassifierTests
     [InlineData(SocketError.NetworkUnreachable, "error")]
     public void Socket_errors(SocketError error, string reason)
     {
-        Assert.Equal(reason, FailureClassifier.Reason(new HttpRequestException("x", new SocketException((int)error))));
+        Assert.Equal(reason, Reason(new HttpRequestException("x", new SocketException((int)error))));
     }
 
     [Fact]
     public void A_refused_certificate_or_failed_handshake_is_tls_not_error_or_protocol()
     {
-        Assert.Equal("tls", FailureClassifier.Reason(new HttpRequestException(HttpRequestError.SecureConnectionError, "ssl", new System.Security.Authentication.AuthenticationException("rejected"))));
-        Assert.Equal("tls", FailureClassifier.Reason(new System.Security.Authentication.AuthenticationException("handshake")));
-        Assert.Equal("protocol", FailureClassifier.Reason(new HttpRequestException(HttpRequestError.ResponseEnded, "ended")));
+        Assert.Equal("tls", Reason(new HttpRequestException(HttpRequestError.SecureConnectionError, "ssl", new System.Security.Authentication.AuthenticationException("rejected"))));
+        Assert.Equal("tls", Reason(new System.Security.Authentication.AuthenticationException("handshake")));
+        Assert.Equal("protocol", Reason(new HttpRequestException(HttpRequestError.ResponseEnded, "ended")));
     }
 
     [Fact]
     public void Timeouts_and_nested_exceptions()
     {
-        Assert.Equal("timeout", FailureClassifier.Reason(new TimeoutException()));
-        Assert.Equal("timeout", FailureClassifier.Reason(new OperationCanceledException()));
-        Assert.Equal("refused", FailureClassifier.Reason(new AggregateException(new InvalidOperationException("outer", new SocketException((int)SocketError.ConnectionRefused)))));
-        Assert.Equal("error", FailureClassifier.Reason(new InvalidOperationException("something else")));
+        Assert.Equal("timeout", Reason(new TimeoutException()));
+        Assert.Equal("timeout", Reason(new OperationCanceledException()));
+        Assert.Equal("refused", Reason(new AggregateException(new InvalidOperationException("outer", new SocketException((int)SocketError.ConnectionRefused)))));
+        Assert.Equal("error", Reason(new InvalidOperationException("something else")));
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public class FailureClassifierTests
 
         var outcome = FailureClassifier.Classify(e, ["Host=h;Password=p4ss;", "p4ss"]);
 
-        Assert.Equal("refused", outcome.Reason);
+        Assert.Equal("refused", outcome.Reason?.Label());
         Assert.DoesNotContain("p4ss", outcome.Description, StringComparison.Ordinal);
     }
 }

@@ -62,8 +62,9 @@ public class ProbeRunnerTests
         var time = new FakeTimeProvider();
         var store = new ProbeResultStore();
         var abandoned = new AbandonedChecks();
-        var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [probe.Definition], abandoned);
-        return new Rig(time, new ProbeRunner(probe, store, metrics, abandoned, time, new RepeatGate(time), NullLogger.Instance), store, abandoned, metrics);
+        var failures = new ProbeFailures([probe.Definition]);
+        var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [probe.Definition], abandoned, failures);
+        return new Rig(time, new ProbeRunner(probe, store, failures, abandoned, time, new RepeatGate(time), NullLogger.Instance), store, abandoned, metrics);
     }
 
     /// <summary>Runs one round whose check hangs until the fake deadline, which the test then passes.</summary>
@@ -88,7 +89,7 @@ public class ProbeRunnerTests
 
         var result = await RoundPastTheDeadline(rig, probe);
 
-        Assert.Equal("timeout", result.Outcome.Reason);
+        Assert.Equal("timeout", result.Outcome.Reason?.Label());
         Assert.Equal(probe.Definition.Timeout, result.Duration);
         Assert.True(probe.Tokens[0].IsCancellationRequested, "the abandoned check's token was cancelled at the deadline");
         held.SetResult(ProbeOutcome.Ok("late"));
@@ -104,7 +105,7 @@ public class ProbeRunnerTests
         await Until(() => !rig.Runner.CheckInFlight, "the cancelled check ended");
         var second = await rig.Runner.RunOnceAsync(CancellationToken.None);
 
-        Assert.Equal("timeout", first.Outcome.Reason);
+        Assert.Equal("timeout", first.Outcome.Reason?.Label());
         Assert.True(second.Outcome.Healthy, $"second: {second.Outcome.Description}");
         Assert.Equal(2, probe.Calls);
         Assert.Equal(0, rig.Abandoned.Of("held")); // it honoured the token: nothing abandoned
@@ -121,13 +122,13 @@ public class ProbeRunnerTests
         for (var i = 0; i < ProbeRunner.MaxAbandoned; i++)
         {
             var r = await RoundPastTheDeadline(rig, probe);
-            seen.Add((r.Outcome.Reason, rig.Abandoned.Of("held"), Exported(rig.Metrics)));
+            seen.Add((r.Outcome.Reason?.Label(), rig.Abandoned.Of("held"), Exported(rig.Metrics)));
         }
 
         var refused = await rig.Runner.RunOnceAsync(CancellationToken.None);
 
         Assert.Equal([("timeout", 1, 1L), ("timeout", 2, 2L)], seen);
-        Assert.Equal("timeout", refused.Outcome.Reason);
+        Assert.Equal("timeout", refused.Outcome.Reason?.Label());
         Assert.Contains("still running", refused.Outcome.Description, StringComparison.Ordinal);
         Assert.Equal(ProbeRunner.MaxAbandoned, probe.Calls); // no third stuck call
         Assert.All(probe.Tokens, t => Assert.True(t.IsCancellationRequested));

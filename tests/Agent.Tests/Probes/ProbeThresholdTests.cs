@@ -3,7 +3,6 @@ using Agent.Logging;
 using Agent.Probes;
 using Agent.Readiness;
 using Agent.Sampling;
-using Agent.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -29,7 +28,7 @@ public class ProbeThresholdTests
         public Task<ProbeOutcome> CheckAsync(CancellationToken cancellationToken)
         {
             var i = Interlocked.Increment(ref _calls) - 1;
-            return Task.FromResult(script[i] ? ProbeOutcome.Ok("fine") : ProbeOutcome.Failed("refused", $"refused: check {i}"));
+            return Task.FromResult(script[i] ? ProbeOutcome.Ok("fine") : ProbeOutcome.Failed(FailureReason.Refused, $"refused: check {i}"));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -45,8 +44,7 @@ public class ProbeThresholdTests
         var probe = new ScriptedProbe(definition, script);
         var store = new ProbeResultStore();
         var abandoned = new AbandonedChecks();
-        using var metrics = new ProbeMetrics(new TestMeterFactory(), store, time, [definition], abandoned);
-        var runner = new ProbeRunner(probe, store, metrics, abandoned, time, new RepeatGate(time), NullLogger.Instance);
+        var runner = new ProbeRunner(probe, store, new ProbeFailures([definition]), abandoned, time, new RepeatGate(time), NullLogger.Instance);
         var evaluator = new ReadinessEvaluator([definition], new ReadinessOptions { RequireTarget = false });
         using var stop = new CancellationTokenSource();
         var loop = runner.RunAsync(stop.Token);

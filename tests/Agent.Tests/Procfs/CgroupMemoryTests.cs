@@ -82,7 +82,10 @@ public class CgroupMemoryTests
     [InlineData("garbage\n0:/a\n::\n", null, null)]
     public void Cgroup_lines(string text, string? unified, string? memory)
     {
-        Assert.Equal(new ProcCgroup(unified, memory), ProcCgroup.Parse(Encoding.ASCII.GetBytes(text)));
+        var cgroup = ProcCgroup.Parse(Encoding.ASCII.GetBytes(text));
+
+        Assert.Equal(unified, cgroup.UnifiedPath);
+        Assert.Equal(memory, cgroup.MemoryV1Path);
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public class ProcCredentialsTests
     {
         var text = Fixtures.ProcText(fixture);
 
-        var c = ProcCredentials.Parse(Fixtures.Proc(fixture));
+        var c = ProcStatus.Parse(Fixtures.Proc(fixture)).Credentials;
 
         Assert.Equal(int.Parse(Fields(text, "Uid")[0], CultureInfo.InvariantCulture), c.RealUid);
         Assert.Equal(int.Parse(Fields(text, "Uid")[1], CultureInfo.InvariantCulture), c.EffectiveUid);
@@ -28,7 +28,7 @@ public class ProcCredentialsTests
     [Fact]
     public void A_live_process_reads_the_same_as_this_process_credentials()
     {
-        var c = ProcCredentials.Parse(File.ReadAllBytes("/proc/self/status"));
+        var c = ProcStatus.Parse(File.ReadAllBytes("/proc/self/status")).Credentials;
 
         // Independent source: the id(1) tool.
         var psi = new System.Diagnostics.ProcessStartInfo("id", "-u") { RedirectStandardOutput = true };
@@ -46,7 +46,7 @@ public class ProcCredentialsTests
     [InlineData("0000000000000000", false, false)]
     public void Capability_bits_are_read_from_the_hex_mask(string mask, bool ptrace, bool dacOverride)
     {
-        var c = ProcCredentials.Parse(Encoding.ASCII.GetBytes($"Name:\tx\nUid:\t1\t2\t3\t4\nCapEff:\t{mask}\n"));
+        var c = ProcStatus.Parse(Encoding.ASCII.GetBytes($"Name:\tx\nUid:\t1\t2\t3\t4\nCapEff:\t{mask}\n")).Credentials;
 
         Assert.Equal(ptrace, c.Has(ProcCredentials.CapSysPtrace));
         Assert.Equal(dacOverride, c.Has(ProcCredentials.CapDacOverride));
@@ -60,7 +60,7 @@ public class ProcCredentialsTests
     [InlineData("")]
     public void Malformed_lines_stay_unknown(string text)
     {
-        var c = ProcCredentials.Parse(Encoding.ASCII.GetBytes(text));
+        var c = ProcStatus.Parse(Encoding.ASCII.GetBytes(text)).Credentials;
 
         Assert.Null(c.RealUid);
         Assert.Null(c.Has(ProcCredentials.CapSysPtrace));
@@ -70,14 +70,15 @@ public class ProcCredentialsTests
 /// <summary>ProcCredentials' edges: each malformed Uid or CapEff form, read independently of the other line.</summary>
 public class ProcCredentialsEdgeTests
 {
-    private static ProcCredentials Parse(string status) => ProcCredentials.Parse(Encoding.ASCII.GetBytes(status));
+    private static ProcCredentials Parse(string status) => ProcStatus.Parse(Encoding.ASCII.GetBytes(status)).Credentials;
 
     [Theory]
     [InlineData("Uid:\t1000\t1001\t1002\t1003\n", 1000, 1001)]
     [InlineData("Uid: 5 6 7 8\n", 5, 6)]
     [InlineData("Uid:\t7\n", 7, null)]                        // only one field
     [InlineData("Uid:\t4294967295\t0\t0\t0\n", null, 0)]       // (uid_t)-1
-    [InlineData("Uid:\t2147483647\t1\t1\t1\n", null, 1)]       // int.MaxValue is not a real uid here
+    [InlineData("Uid:\t2147483647\t1\t1\t1\n", 2147483647, 1)] // the largest that fits an int: the same rule as ProcStatus (one parse of status now)
+    [InlineData("Uid:\t2147483648\t1\t1\t1\n", null, 1)]       // one beyond is unreadable
     [InlineData("Uid:\t2147483646\t1\t1\t1\n", 2147483646, 1)]
     [InlineData("Uid:\tx\t1\t1\t1\n", null, 1)]
     [InlineData("Uid:\n", null, null)]

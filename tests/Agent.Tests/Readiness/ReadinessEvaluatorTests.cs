@@ -1,6 +1,6 @@
+using System.Collections.Immutable;
 using Agent.Common;
 using Agent.Configuration;
-using System.Collections.Immutable;
 using Agent.Probes;
 using Agent.Readiness;
 using Agent.Sampling;
@@ -23,7 +23,7 @@ public class ReadinessEvaluatorTests
 
     private static ProbeResult Ok(ProbeDefinition p, DateTimeOffset at) => new(p, ProbeOutcome.Ok("fine"), TimeSpan.FromMilliseconds(3), at);
 
-    private static ProbeResult Bad(ProbeDefinition p, DateTimeOffset at) => new(p, ProbeOutcome.Failed("refused", "refused: no"), TimeSpan.FromMilliseconds(3), at);
+    private static ProbeResult Bad(ProbeDefinition p, DateTimeOffset at) => new(p, ProbeOutcome.Failed(FailureReason.Refused, "refused: no"), TimeSpan.FromMilliseconds(3), at);
 
     [Fact]
     public void All_healthy_is_200()

@@ -90,7 +90,7 @@ public class ReadyBodyTests
     [Fact]
     public void A_failing_critical_probe_entry_is_unhealthy_with_its_reason_and_description()
     {
-        var e = new ReadinessEvaluator([Db], new ReadinessOptions { RequireTarget = false }).Evaluate(Present(), Results(new ProbeResult(Db, ProbeOutcome.Failed("auth", "auth: wrong password"), TimeSpan.FromMilliseconds(3), Now)), true, Now).Body.Entries["db"];
+        var e = new ReadinessEvaluator([Db], new ReadinessOptions { RequireTarget = false }).Evaluate(Present(), Results(new ProbeResult(Db, ProbeOutcome.Failed(FailureReason.Auth, "auth: wrong password"), TimeSpan.FromMilliseconds(3), Now)), true, Now).Body.Entries["db"];
 
         Assert.Equal(HealthState.Unhealthy, e.Status);
         Assert.Equal("auth", e.Reason);

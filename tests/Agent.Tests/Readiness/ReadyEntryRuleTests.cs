@@ -27,7 +27,7 @@ public class ReadyEntryRuleTests
 
     private static ImmutableDictionary<string, ProbeResult> Results(params ProbeResult[] r) => r.ToImmutableDictionary(x => x.Probe.Name, x => x);
 
-    private static ProbeOutcome Fail(string description) => ProbeOutcome.Failed("refused", description);
+    private static ProbeOutcome Fail(string description) => ProbeOutcome.Failed(FailureReason.Refused, description);
 
     /// <summary>The streak after these outcomes, as the runner builds it (ProbeStreak is its own rule).</summary>
     private static ProbeResult After(ProbeDefinition p, params ProbeOutcome[] outcomes)
@@ -89,7 +89,7 @@ public class ReadyEntryRuleTests
     public void The_third_failure_fails_with_its_own_reason_and_text()
     {
         var e = new ReadinessEvaluator([Db], new ReadinessOptions { RequireTarget = false }).Evaluate(
-            Targets(), Results(After(Db, ProbeOutcome.Ok("connected"), Fail("refused: one"), Fail("refused: two"), ProbeOutcome.Failed("auth", "auth: three"))), true, Now)
+            Targets(), Results(After(Db, ProbeOutcome.Ok("connected"), Fail("refused: one"), Fail("refused: two"), ProbeOutcome.Failed(FailureReason.Auth, "auth: three"))), true, Now)
             .Body.Entries["db"];
 
         Assert.Equal(HealthState.Unhealthy, e.Status);
@@ -102,7 +102,7 @@ public class ReadyEntryRuleTests
     public void A_recovery_short_of_the_success_threshold_still_fails_with_the_failure_that_holds_it()
     {
         var r = new ReadinessEvaluator([Db], new ReadinessOptions { RequireTarget = false }).Evaluate(
-            Targets(), Results(After(Db, ProbeOutcome.Failed("timeout", "timeout: after 500 ms"), ProbeOutcome.Ok("connected"))), true, Now);
+            Targets(), Results(After(Db, ProbeOutcome.Failed(FailureReason.Timeout, "timeout: after 500 ms"), ProbeOutcome.Ok("connected"))), true, Now);
         var e = r.Body.Entries["db"];
 
         Assert.Equal((503, HealthState.Unhealthy), (r.StatusCode, e.Status));

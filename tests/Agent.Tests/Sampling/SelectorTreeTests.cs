@@ -1,5 +1,4 @@
 using Agent.Configuration;
-using Agent.Procfs;
 using Agent.Sampling;
 
 namespace Agent.Tests.Sampling;

@@ -1,10 +1,11 @@
-using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
 using Agent.Configuration;
+using Agent.Containers;
 using Agent.Endpoints;
 using Agent.History;
 using Agent.Probes;
+using Agent.Procfs;
 using Agent.Readiness;
 using Agent.Runtimes;
 using Agent.Sampling;
@@ -21,14 +22,14 @@ public partial class StatusPageTests
     private const int Ticks = 1000; // more than the 900 points a ring keeps
 
     /// <summary>The heaviest page the budget covers: 5 targets with .NET counters, 10 probes failing now and then, a full event list.</summary>
-    private static (StatusResponse Status, string Html) Full(string probeDescription = "refused: SocketException: Connection refused")
+    private static (StatusResponse Status, string Html) Full(string probeDescription = "refused: SocketException: Connection refused", int targetCount = 5, bool containers = false)
     {
         var probes = Enumerable.Range(0, 10).Select(i => Probe($"dependency-{i}")).ToList();
         var history = new HistoryStore(TimeSpan.FromSeconds(1), probes);
         var recorder = new HistoryRecorder(history);
         var results = new ProbeResultStore();
         var time = new FakeTimeProvider(T0 + TimeSpan.FromSeconds(Ticks));
-        var last = new TargetSnapshot[5];
+        var last = new TargetSnapshot[targetCount];
         for (var i = 0; i < Ticks; i++)
         {
             var at = TimeSpan.FromSeconds(i);
@@ -38,10 +39,10 @@ public partial class StatusPageTests
                 results.Publish(fail ? new ProbeResult(p, ProbeOutcome.Failed(FailureReason.Refused, probeDescription), TimeSpan.FromMilliseconds(1 + (i % 13)), T0 + at) : Result(p, at, latencyMs: 1 + (i % 13)));
             }
 
-            for (var t = 0; t < 5; t++)
+            for (var t = 0; t < targetCount; t++)
             {
                 var sample = Sample(100 + t, i * 0.37 * (t + 1), rssBytes: (200L << 20) + ((long)Math.Sin(i / 30.0) * (40L << 20)) + (i * 4096L), threads: 20 + (i % 9), fds: 100 + (i % 31), name: $"svc{t}");
-                last[t] = Snapshot(sample, at) with { Name = $"service-{t}" };
+                last[t] = Snapshot(sample, at) with { Name = $"service-{t}", Container = containers ? Container(i, t) : null };
                 var runtime = new DotnetRuntimeSnapshot(100 + t, new Dictionary<string, double>(), 50e6 + (i % 50 * 1e6), (i % 10) / 1000.0, null, null, null, null, null, null);
                 recorder.Record($"service-{t}", last[t], runtime, results.Current);
             }
@@ -66,6 +67,18 @@ public partial class StatusPageTests
     }
 
     [Fact]
+    public void Each_target_beyond_five_adds_under_4_KB_to_the_page()
+    {
+        // The README's figure: 40 KB holds 5 targets, 10 probes and a full timeline; a pod with more
+        // targets pays per target, not a cliff (measured 3.7 KB per .NET target with its six charts).
+        var five = Encoding.UTF8.GetByteCount(Full().Html);
+        var (status, html) = Full(targetCount: 20);
+        Assert.Equal(20, status.Targets.Count);
+        var perTarget = (Encoding.UTF8.GetByteCount(html) - five) / 15.0;
+        Assert.InRange(perTarget, 1024, 4 * 1024);
+    }
+
+    [Fact]
     public void Every_chart_is_one_polyline_over_the_window_and_every_probe_row_marks_its_failures()
     {
         var (status, html) = Full();
@@ -87,6 +100,52 @@ public partial class StatusPageTests
             Assert.Contains("<polyline", row, StringComparison.Ordinal);
             Assert.Equal(p.History.Reason.Any(r => r is not null), row.Contains("class=\"f\"", StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>A 512 MiB, 0.5-core cgroup whose working set swings around 412 MiB and that is throttled on some ticks.</summary>
+    private static ContainerSample Container(int tick, int target)
+    {
+        var workingSet = (412L << 20) + ((long)(Math.Sin(tick / 20.0) * 40) << 20);
+        var values = new CgroupValues(
+            workingSet + (10L << 20), 512L << 20, false, null, new CgroupMemoryStat(workingSet, 10L << 20, 10L << 20), new CgroupMemoryEvents(0, 0, 0, 0),
+            tick * 500_000L, new CgroupCpuMax(50_000, 100_000, false), new CgroupCpuStat(tick * 500_000L, tick * 10L, tick * 3L, tick * 1000L),
+            new CgroupPressure(tick * (100_000L + (target * 1000)), 0), new CgroupPressure(tick * 1000L, 0), default, 12, 4096, CgroupFile.IoPressure);
+        return new ContainerSample($"/kubepods/pod{target}/c", 2, CgroupRoute.AgentMount, values, 0, 0, 0, 0, (tick % 10) / 10.0);
+    }
+
+    [Fact]
+    public void A_target_in_a_cgroup_shows_memory_against_its_limit_as_a_line_and_its_throttling()
+    {
+        var (status, html) = Full(containers: true);
+        var t = status.Targets[0];
+        var c = Assert.IsType<ContainerStatus>(t.Container);
+        var card = Regex.Match(html, "<section class=\"card\" data-target=\"service-0\">.*?</section>", RegexOptions.Singleline, TimeSpan.FromSeconds(1)).Value;
+        var expected = $"memory {c.WorkingSetBytes!.Value / (1 << 20):0} MiB of 512 MiB ({Math.Round(100.0 * c.WorkingSetBytes.Value / (512L << 20)):0} %)";
+
+        Assert.Contains($"<b data-memory>{expected}</b>", card, StringComparison.Ordinal);
+        Assert.Contains("CPU limit <b>0.5</b> cores, throttled <b data-throttled>", card, StringComparison.Ordinal);
+        var memory = Regex.Match(card, "<figure data-chart=\"cgmem\">.*?</figure>", RegexOptions.Singleline, TimeSpan.FromSeconds(1)).Value;
+        var limit = Regex.Match(memory, "<polyline class=\"lim\" points=\"([^\"]*)\"/>", RegexOptions.None, TimeSpan.FromSeconds(1));
+        Assert.True(limit.Success, memory);
+        // The limit is the same at every point: one flat line, above the working set's curve.
+        var ys = limit.Groups[1].Value.Split(' ').Select(p => int.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+        Assert.Single(ys);
+        var curve = Polyline().Match(memory).Groups[1].Value.Split(' ').Skip(1).SkipLast(1).Select(p => int.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(curve, y => Assert.True(y > ys[0], $"working set at y={y} is not below the limit at y={ys[0]}"));
+        Assert.Contains("<figure data-chart=\"throttle\">", card, StringComparison.Ordinal);
+        Assert.Contains("<figure data-chart=\"cpupsi\">", card, StringComparison.Ordinal);
+
+        var summary = StatusText.Render(status);
+        Assert.Contains($"  {expected} · CPU limit 0.5 cores, throttled ", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_heaviest_page_with_every_target_in_a_cgroup_stays_within_56_KB()
+    {
+        var (status, html) = Full(containers: true);
+        Assert.All(status.Targets, t => Assert.NotNull(t.Container));
+        var bytes = Encoding.UTF8.GetByteCount(html);
+        Assert.True(bytes <= 56 * 1024, $"page is {bytes} bytes");
     }
 
     [Fact]

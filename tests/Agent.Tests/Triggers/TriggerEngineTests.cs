@@ -57,7 +57,7 @@ public sealed class TriggerEngineTests : IDisposable
     {
         var definition = Above("target_process_threads", 100, TimeSpan.Zero) with { Name = "threads", Actions = [TriggerAction.Snapshot, TriggerAction.Stacks] };
         using var engine = Engine(definition);
-        using var firings = new LongCounterListener("agent.trigger.firings");
+        using var firings = new LongCounterListener("agent.trigger.firings", _meters);
 
         engine.OnTick(Snapshot(_time.GetUtcNow(), threads: 500));
         await Until(() => !engine.Triggers[0].Status().InFlight);
@@ -142,6 +142,39 @@ public sealed class TriggerEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_trigger_measures_and_captures_the_target_it_names_not_the_primary()
+    {
+        var definition = Above("target_process_threads", 100, TimeSpan.Zero, name: "worker-threads") with { Target = "worker" };
+        using var engine = Engine(definition);
+
+        // The primary (app) is far above the threshold, the worker below it: nothing fires.
+        engine.OnTick(new SamplingSnapshot([Snapshot(_time.GetUtcNow(), threads: 900), Snapshot(_time.GetUtcNow(), threads: 5, pid: 77) with { Name = "worker" }], _time.GetUtcNow()));
+        Assert.Equal(TriggerState.Idle, engine.Triggers[0].Status().State);
+
+        _time.Advance(Interval);
+        engine.OnTick(new SamplingSnapshot([Snapshot(_time.GetUtcNow(), threads: 5), Snapshot(_time.GetUtcNow(), threads: 500, pid: 77) with { Name = "worker" }], _time.GetUtcNow()));
+        await Until(() => _capture.Calls.Count == 1);
+
+        Assert.Equal(("worker", TriggerAction.Snapshot, "worker-threads"), Assert.Single(_capture.Calls));
+        Assert.Contains(_log.Entries, e => e.EventId == 150 && e.Message.Contains("on target worker, pid 77", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_oom_kill_between_two_ticks_fires_a_trigger_on_the_oom_counter_even_while_the_target_is_down()
+    {
+        var definition = Above(TriggerMetricCatalog.OomKills, 0, TimeSpan.Zero, TimeSpan.Zero, name: "oom");
+        using var engine = Engine(definition);
+        var kill = new Agent.Containers.OomKill(1, _time.GetUtcNow(), true, 10, "app", 1, 64 << 20, 63 << 20, "/pod/app");
+
+        engine.OnTick(Snapshot(_time.GetUtcNow(), pid: 10) with { Oom = new(0, 0, null) });
+        _time.Advance(Interval);
+        engine.OnTick(Absent(_time.GetUtcNow()) with { Oom = new(1, 0, kill) });
+
+        var fired = Assert.Single(_log.Entries, e => e.EventId == 150);
+        Assert.Contains("last OOM kill: pid 10 (app)", fired.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_state_gauge_reports_each_trigger()
     {
         using var engine = Engine(
@@ -168,8 +201,12 @@ public sealed class TriggerEngineTests : IDisposable
         Assert.Equal((int)TriggerState.Idle, states["fds"]);
     }
 
-    private TriggerEngine Engine(params TriggerDefinition[] definitions) =>
-        new(definitions, new SamplingSchedule(Interval), new RuntimeStore(), _capture, new TriggerMetrics(_meters), _time, new RepeatGate(_time), _log);
+    private TriggerEngine Engine(params TriggerDefinition[] definitions)
+    {
+        var engine = new TriggerEngine(definitions, new SamplingSchedule(Interval), new RuntimeStore(), _capture, _time, new RepeatGate(_time), _log);
+        _ = new TriggerMetrics(_meters, engine); // its instruments live as long as _meters
+        return engine;
+    }
 
     private static async Task Until(Func<bool> condition)
     {
@@ -186,11 +223,12 @@ public sealed class TriggerEngineTests : IDisposable
         private readonly MeterListener _listener = new();
         private readonly Dictionary<string, long> _totals = [];
 
-        public LongCounterListener(string instrument)
+        /// <summary>The observable counter <paramref name="instrument"/> of this test's meters only (other tests' engines run beside it).</summary>
+        public LongCounterListener(string instrument, TestMeterFactory meters)
         {
             _listener.InstrumentPublished = (i, l) =>
             {
-                if (i.Name == instrument)
+                if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, meters))
                 {
                     l.EnableMeasurementEvents(i);
                 }
@@ -203,7 +241,13 @@ public sealed class TriggerEngineTests : IDisposable
             _listener.Start();
         }
 
-        public long Total(string trigger) => _totals.GetValueOrDefault(trigger);
+        /// <summary>The total now, as a collection reads it (an observable counter reports cumulative values).</summary>
+        public long Total(string trigger)
+        {
+            _totals.Clear();
+            _listener.RecordObservableInstruments();
+            return _totals.GetValueOrDefault(trigger);
+        }
 
         public void Dispose() => _listener.Dispose();
     }

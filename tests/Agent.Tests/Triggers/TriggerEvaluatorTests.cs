@@ -1,3 +1,4 @@
+using Agent.Configuration;
 using Agent.Runtimes;
 using Agent.Triggers;
 using static Agent.Tests.Triggers.TriggerFixtures;

@@ -1,6 +1,5 @@
 using Agent.Configuration;
 using Agent.Sampling;
-using Agent.Triggers;
 
 namespace Agent.Tests.Triggers;
 

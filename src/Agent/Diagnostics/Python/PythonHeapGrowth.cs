@@ -14,7 +14,7 @@ namespace Agent.Diagnostics.Python;
 /// <remarks>
 /// The artifact (format <c>python-heap-growth/1</c>): <c>{format, target, pid, runtime, seconds,
 /// findings: [one sentence per process], processes: [{pid, ownPid, error?, allocations: the
-/// hook's answer (seconds, frames, startedTracing, tracedBefore, tracedAfter, tracedPeak,
+/// hook's answer (seconds, frames, startedTracing, collectSeconds, tracedBefore, tracedAfter, tracedPeak,
 /// tracemallocOverhead, sizeDiff, countDiff, sitesGrowing, sites: [{sizeDiff, countDiff, size,
 /// count, frames: [{file, line, function, code}]}]), gc: {collections, collected, uncollectable:
 /// per generation over the window, garbage}, objectsDelta, typeDeltasOwn, typesBefore,

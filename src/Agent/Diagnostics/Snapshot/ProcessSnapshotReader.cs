@@ -33,10 +33,9 @@ internal sealed class ProcessSnapshotReader(ProcSystem system, TimeProvider time
         var buffer = new byte[16 * 1024];
         SnapshotMemory? memory = null;
         string? memoryProblem = null;
-        var status = process.ReadFile("smaps_rollup", buffer, out var n);
+        var status = process.ReadSmapsRollup(buffer, out var r);
         if (status == ProcReadStatus.Ok)
         {
-            var r = ProcSmapsRollup.Parse(buffer.AsSpan(0, n));
             memory = new SnapshotMemory(r.Rss, r.Pss, r.Anonymous, r.PssFile, r.PssShmem, r.Swap, r.PssAnon, r.SwapPss);
         }
         else
@@ -132,7 +131,7 @@ internal sealed class ProcessSnapshotReader(ProcSystem system, TimeProvider time
     private static Dictionary<ulong, TcpSocket> TcpByInode(ProcPid process)
     {
         var sockets = new List<TcpSocket>();
-        ProcNetTcp.ReadAll(process, sockets);
+        process.ReadTcpSockets(sockets);
         var byInode = new Dictionary<ulong, TcpSocket>();
         foreach (var s in sockets)
         {

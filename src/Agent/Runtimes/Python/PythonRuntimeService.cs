@@ -42,7 +42,7 @@ internal sealed partial class PythonRuntimeService(
             {
                 if (gate.ShouldLog("python:tick", out var suppressed))
                 {
-                    Log.ReadFailed(logger, e, suppressed);
+                    RuntimesLog.ReadFailed(logger, e, suppressed);
                 }
             }
         }
@@ -78,7 +78,7 @@ internal sealed partial class PythonRuntimeService(
         {
             if (read.Answer.Result is not null && _announced.Add(read.Member))
             {
-                Log.HookAnswered(logger, read.Target, read.Member.Pid);
+                RuntimesLog.HookAnswered(logger, read.Target, read.Member.Pid);
             }
         }
 
@@ -135,7 +135,7 @@ internal sealed partial class PythonRuntimeService(
         {
             if (e.Failure != PythonHookFailure.Gone && gate.ShouldLog(key, out var suppressed))
             {
-                Log.HookFailed(logger, target, member.Pid, e.Message, suppressed);
+                RuntimesLog.HookFailed(logger, target, member.Pid, e.Message, suppressed);
             }
 
             return null;
@@ -153,17 +153,4 @@ internal sealed partial class PythonRuntimeService(
     }
 
     private sealed record Read(string Target, ProcessIdentity Member, Task<PythonGc?> Answer);
-
-    /// <summary>Log messages of the Python runtime feature (event ids 1500–1519).</summary>
-    private static partial class Log
-    {
-        [LoggerMessage(1500, LogLevel.Information, "Python hook of target {Target} answers (pid {Pid}): target_python_* follow")]
-        public static partial void HookAnswered(ILogger logger, string target, int pid);
-
-        [LoggerMessage(1501, LogLevel.Warning, "Python hook of target {Target} (pid {Pid}) did not answer: {Reason} ({Suppressed} similar messages suppressed)")]
-        public static partial void HookFailed(ILogger logger, string target, int pid, string reason, int suppressed);
-
-        [LoggerMessage(1502, LogLevel.Warning, "Reading the Python targets' collectors failed ({Suppressed} similar messages suppressed)")]
-        public static partial void ReadFailed(ILogger logger, Exception exception, int suppressed);
-    }
 }

@@ -1,6 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Agent.Readiness;
-
-/// <summary>The status code and body /ready answers with.</summary>
-internal sealed record ReadinessReport(int StatusCode, ReadyResponse Body);
