@@ -128,16 +128,43 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         AssertHotAboveWarm(await PprofTop(bytes), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
     }
 
+    [Fact]
+    public async Task A_python_target_profiled_through_its_hook_ranks_its_hot_function_first_and_a_sleeping_thread_nowhere()
+    {
+        await using var app = await PythonHookApp.Start("cpu_burn.py", PythonHookApp.Install(_directory));
+        await PythonHookApp.WaitListening(app.Pid);
+        await using var agent = await StartAgent(app.Pid, new() { ["Profiling:Enabled"] = "false" });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        using var before = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
+        var bytes = await Poll.Until(
+            async () =>
+            {
+                using var r = await http.GetAsync("/diag/profile?target=app&seconds=3");
+                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "a 200 from /diag/profile once the agent sees the Python target");
+        using var after = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
+
+        long Own(string key) => after.RootElement.GetProperty(key).GetInt64() - before.RootElement.GetProperty(key).GetInt64();
+        var top = await PprofTop(bytes);
+        AssertHotAboveWarm(top, Own("hotms"), Own("warmms"), "hot", "warm");
+        // A thread that only sleeps, and the main thread blocked on stdin, spend no CPU: a CPU
+        // profile shows neither (a wall-clock sampler would give each as much as the burner).
+        Assert.DoesNotContain(top, t => t.Name is "sleeper" or "<module>" && t.Flat >= 1);
+    }
+
     // The target's own clock says HotLoop got about 3 times WarmLoop's time; the decoded profile
     // must agree on the order and, loosely, on the ratio (samples are a statistic).
-    private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs)
+    private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs, string hotName = Hot, string warmName = Warm)
     {
-        output.WriteLine($"target's own account: {Hot} {hotMs} ms, {Warm} {warmMs} ms");
+        output.WriteLine($"target's own account: {hotName} {hotMs} ms, {warmName} {warmMs} ms");
         Assert.True(top.Count > 0, "go tool pprof listed no function");
-        Assert.Equal(Hot, top[0].Name);
+        Assert.Equal(hotName, top[0].Name);
         var hot = top[0].Flat;
-        var warm = top.FirstOrDefault(t => t.Name == Warm).Flat;
-        Assert.True(warm > 0 && warm < hot, $"{Warm} flat {warm}% must be above 0 and below {Hot}'s {hot}%");
+        var warm = top.FirstOrDefault(t => t.Name == warmName).Flat;
+        Assert.True(warm > 0 && warm < hot, $"{warmName} flat {warm}% must be above 0 and below {hotName}'s {hot}%");
         var ownRatio = (double)hotMs / Math.Max(1, warmMs);
         Assert.InRange(hot / warm, ownRatio / 2, ownRatio * 2);
     }

@@ -12,7 +12,7 @@ namespace Agent.Endpoints;
 /// </summary>
 internal static class ProfileEndpoint
 {
-    public static async Task<IResult> Handle(HttpContext context, DotnetProfiler profiler, ProfileStore store, ProfilingSettings settings, DiagnosticsSettings diagnostics)
+    public static async Task<IResult> Handle(HttpContext context, TargetProfiler profiler, ProfileStore store, ProfilingSettings settings, DiagnosticsSettings diagnostics)
     {
         var query = context.Request.Query;
         var name = DiagnosticsEndpoints.TargetName(context);

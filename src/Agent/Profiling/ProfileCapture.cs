@@ -9,7 +9,7 @@ namespace Agent.Profiling;
 /// window recorded now (<c>seconds</c>, else Profiling:Window), merged into one pprof file. When a
 /// loop window of the target is running the kept ones are stored alone, never nothing silently.
 /// </summary>
-internal sealed class ProfileCapture(DotnetProfiler profiler, ProfileStore store, ProfilingSettings settings) : ICapture
+internal sealed class ProfileCapture(TargetProfiler profiler, ProfileStore store, ProfilingSettings settings) : ICapture
 {
     public ArtifactKind Kind => ArtifactKind.Profile;
 

@@ -5,11 +5,11 @@ namespace Agent.Profiling;
 
 /// <summary>
 /// The duty cycle: every <see cref="ProfilingSettings.Interval"/>, one window of
-/// <see cref="ProfilingSettings.Window"/> per .NET target, one target after the other (a window
+/// <see cref="ProfilingSettings.Window"/> per target (.NET, or Python with the hook), one target after the other (a window
 /// costs the agent CPU to read; spreading them keeps that flat), kept in the <see cref="ProfileStore"/>.
 /// A target that fails (gone, no socket) is skipped until the next interval.
 /// </summary>
-internal sealed class ProfilingService(ProfilingSettings settings, DotnetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger) : BackgroundService
+internal sealed class ProfilingService(ProfilingSettings settings, TargetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

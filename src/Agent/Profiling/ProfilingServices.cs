@@ -1,6 +1,7 @@
 using Agent.Configuration;
 using Agent.Diagnostics;
 using Agent.Diagnostics.Dotnet;
+using Agent.Diagnostics.Python;
 
 namespace Agent.Profiling;
 
@@ -16,8 +17,8 @@ internal static class ProfilingServices
         }
 
         services.AddSingleton(sp => new ProfileStore(settings, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new DotnetProfiler(
-            sp.GetRequiredService<DiagnosticTargets>(), sp.GetRequiredService<TargetRuntime>(), sp.GetRequiredService<DotnetChannel>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TargetProfiler(
+            sp.GetRequiredService<DiagnosticTargets>(), sp.GetRequiredService<TargetRuntime>(), sp.GetRequiredService<DotnetChannel>(), sp.GetRequiredService<PythonHookTargets>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ICapture, ProfileCapture>();
         services.AddHostedService<ProfilingService>();
     }
