@@ -199,15 +199,10 @@ internal static class CpuBurner
         }
     }) { IsBackground = true, Name = "burn" }.Start();
 
+    // Each loop is written out in its own method, not shared through a helper: at tier 0 (a freshly
+    // started target) the JIT inlines nothing, and a shared helper would be the leaf of both.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    public static long HotLoop(long ms) => Spin(ms);
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    public static long WarmLoop(long ms) => Spin(ms);
-
-    // Inlined into each caller (small, aggressive), so the leaf frame is the caller itself.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static long Spin(long ms)
+    public static long HotLoop(long ms)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var x = s_sink;
@@ -218,6 +213,26 @@ internal static class CpuBurner
             for (var i = 0; i < 10_000; i++)
             {
                 x = (x * 31) + i;
+            }
+        }
+
+        s_sink = x;
+        Interlocked.Add(ref s_loops, loops);
+        return watch.ElapsedMilliseconds;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static long WarmLoop(long ms)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var x = s_sink;
+        var loops = 0L;
+        while (watch.ElapsedMilliseconds < ms)
+        {
+            loops++;
+            for (var i = 0; i < 10_000; i++)
+            {
+                x = (x * 17) + i;
             }
         }
 

@@ -113,6 +113,11 @@ internal static class DotnetProfileRecorder
         return new CpuProfile(start, duration, period, Resolve(raw, truncated, methods));
     }
 
+    /// <summary>Thread.PollGC and its worker: where a looping thread waits while the runtime is suspended for a sample.</summary>
+    internal static bool IsGcPoll(ProfileFrame frame) =>
+        frame.Function.StartsWith("System.Threading.Thread.PollGC", StringComparison.Ordinal)
+        || frame.Function.StartsWith("System.Threading.Thread.<PollGC>", StringComparison.Ordinal);
+
     /// <summary>Names each raw stack's frames; stacks that resolve alike are added up.</summary>
     internal static IReadOnlyList<ProfileSample> Resolve(IReadOnlyDictionary<ulong[], long> raw, long truncated, MethodTable methods)
     {
@@ -128,6 +133,14 @@ internal static class DotnetProfileRecorder
                 if (frame == ProfileFrame.Unknown && frames.Count > 0 && frames[^1] == ProfileFrame.Unknown)
                 {
                     continue; // a run of native frames reads as one
+                }
+
+                if (frames.Count == 0 && IsGcPoll(frame))
+                {
+                    // The sample profiler suspends the runtime to take a sample, and a thread in a
+                    // tight loop stops at a GC poll the JIT put in it: the leaf is then the poll
+                    // helper, called by the method that was running. That method is the leaf.
+                    continue;
                 }
 
                 frames.Add(frame);

@@ -29,6 +29,27 @@ public class ProfilingUnitTests
     }
 
     [Fact]
+    public void A_sample_taken_at_a_gc_poll_is_the_looping_methods_and_a_poll_deeper_in_the_stack_stays()
+    {
+        var methods = new MethodTable();
+        methods.Add(0x1000, 0x100, "App.Worker", "Hot");
+        methods.Add(0x3000, 0x100, "System.Threading.Thread", "<PollGC>g__PollGCWorker|67_0");
+        methods.Add(0x4000, 0x100, "System.Threading.Thread", "PollGC");
+        var raw = new Dictionary<ulong[], long>
+        {
+            [[0x3010, 0x4020, 0x1050]] = 4, // stopped at the poll Hot's loop makes
+            [[0x1010]] = 1,
+            [[0x1010, 0x3020]] = 2,         // a poll below the leaf (not a leaf): kept as it is
+        };
+
+        var samples = DotnetProfileRecorder.Resolve(raw, truncated: 0, methods);
+
+        Assert.Equal(5, Assert.Single(samples, s => s.Frames.Count == 1 && s.Frames[0].Function == "App.Worker.Hot").Count);
+        Assert.Equal(2, Assert.Single(samples, s => s.Frames.Count == 2).Count);
+        Assert.DoesNotContain(samples, s => DotnetProfileRecorder.IsGcPoll(s.Frames[0]));
+    }
+
+    [Fact]
     public void A_method_load_payload_is_read_and_a_short_one_refused()
     {
         var payload = new List<byte>();
