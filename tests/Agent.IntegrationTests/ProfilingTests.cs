@@ -58,7 +58,7 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         await using var target = await DotnetTarget.Start();
         await target.Command("burn");
         var before = await target.Command("state");
-        await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Interval"] = "00:00:10", ["Profiling:Window"] = "00:00:02" });
+        await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Enabled"] = "true", ["Profiling:Interval"] = "00:00:10", ["Profiling:Window"] = "00:00:02" });
         using var http = DiagnosticsTests.Authorized(agent);
 
         var bytes = await Poll.Until(
@@ -101,6 +101,7 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         var before = await target.Command("state");
         await using var agent = await StartAgent(target.Pid, new()
         {
+            ["Profiling:Enabled"] = "true",
             ["Profiling:Interval"] = "00:00:10",
             ["Profiling:Window"] = "00:00:02",
             // Fires once the target runs more than one thread (it runs ~10): at once, within MaxPerHour.

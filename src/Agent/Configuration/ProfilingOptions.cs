@@ -1,12 +1,15 @@
 namespace Agent.Configuration;
 
-/// <summary>The <c>Profiling</c> section: continuous CPU profiles of each .NET target, a window every interval (served under /diag, so only with diagnostics on).</summary>
+/// <summary>The <c>Profiling</c> section: continuous CPU profiles of each target (.NET; Python with the hook), a window every interval (served under /diag, so only with diagnostics on).</summary>
 internal sealed class ProfilingOptions
 {
     public const string Section = "Profiling";
 
-    /// <summary>Off: no window is recorded (an on-demand <c>/diag/profile?seconds=</c> still works).</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// On: a window every interval. Off by default until the target's cost during a window is measured
+    /// on a quiet machine (docs/benchmarks.md); an on-demand <c>/diag/profile?seconds=</c> works either way.
+    /// </summary>
+    public bool Enabled { get; set; }
 
     /// <summary>How often a window starts; the target pays nothing between windows.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
