@@ -15,6 +15,7 @@ packages=(
   curl openssl iproute2 tini dumb-init
   python3-psutil python3-prometheus-client python3-grpcio gunicorn python3-flask python3-pil chromium
   prometheus-process-exporter prometheus-blackbox-exporter
+  golang-go
 )
 # Node runs the chart checks and the OTLP decoder's package install: Debian's, unless one is on PATH.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

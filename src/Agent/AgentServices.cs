@@ -1,6 +1,7 @@
 using Agent.Configuration;
 using Agent.Containers;
 using Agent.Diagnostics;
+using Agent.Profiling;
 using Agent.Endpoints;
 using Agent.History;
 using Agent.Logging;
@@ -95,6 +96,7 @@ internal static class AgentServices
         services.AddHistory(settings.Sampling, settings.Probes);
         services.AddSingleton<StatusBuilder>(); // the page and /api/status, built from the history
         services.AddDiagnostics(settings.Diagnostics);
+        services.AddProfiling(settings.Diagnostics, settings.Profiling);
         services.AddAgentTelemetry(settings.Telemetry, settings.Otlp, MetricStreams.From(settings), settings.Diagnostics.Enabled);
         services.AddAgentEndpoints(settings.MetricsToken);
     }

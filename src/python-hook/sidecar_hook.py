@@ -14,6 +14,7 @@ complete within 2 s) and gets one line of JSON back::
 
     {"v": 1, "request": "gc"}
     {"v": 1, "request": "allocations", "seconds": 30, "frames": 5, "top": 50}
+    {"v": 1, "request": "profile", "seconds": 5, "hz": 100}
 
 The requests are a closed set (``REQUESTS`` below); nothing received is ever evaluated. A
 malformed, oversized or slow request gets an error line or is dropped; the application never
@@ -45,6 +46,9 @@ MAX_HANDLERS = 4
 MAX_WINDOW_SECONDS = 3600
 MAX_FRAMES = 32
 MAX_TOP = 500
+MAX_PROFILE_HZ = 1000
+MAX_PROFILE_STACKS = 1000
+PROFILE_DEPTH = 64
 CHILD_START_DELAY = 0.2
 THREAD_PREFIX = "sidecar-hook"
 SOCKET_PREFIX = "sidecar-hook-"
@@ -64,6 +68,7 @@ class _State:
         self.pid = None
         self.handlers = threading.BoundedSemaphore(MAX_HANDLERS)
         self.window = threading.Lock()
+        self.profiling = threading.Lock()
         self.started_tracing = False
         self.previous_types = None
         self.problem = None
@@ -248,12 +253,97 @@ def _stacks(request):
     return {"threads": threads}
 
 
+def _profile(request):
+    """CPU samples of every thread but the hook's over a window: at each tick (``hz`` per second) each
+    thread whose own CPU clock advanced since the previous tick has that CPU time added to the stack it
+    is in now. A thread blocked in sleep, I/O or a lock costs nothing and shows nothing, which is what a
+    CPU profile must say. Stacks are (function, file, line) leaf first, at most 64 deep; at most 1000
+    distinct stacks, the rest counted as truncated."""
+    import random
+
+    seconds = _number(request, "seconds", None, 0.1, MAX_WINDOW_SECONDS)
+    hz = _number(request, "hz", 100, 1, MAX_PROFILE_HZ)
+    if not _state.profiling.acquire(blocking=False):
+        raise _RequestError("busy: a profiling window is already running in this process")
+    try:
+        period = 1.0 / hz
+        clock = getattr(time, "pthread_getcpuclockid", None)
+        clocks = {}
+        last = {}
+        stacks = {}
+        truncated = 0
+        ticks = 0
+        me = threading.get_ident()
+        begin = time.monotonic()
+        deadline = begin + seconds
+        next_tick = begin
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            # Jittered ticks: a fixed period can lock onto the app's own rhythm (and the GIL's 5 ms
+            # switch interval) and see one phase of a loop only; a tick drawn from [0.5, 1.5) periods cannot.
+            next_tick += period * (0.5 + random.random())
+            time.sleep(max(0.0, min(next_tick, deadline) - now))
+            ticks += 1
+            hook = {t.ident for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)}
+            for ident, frame in sys._current_frames().items():
+                if ident == me or ident in hook:
+                    continue
+                cpu = None
+                if clock is not None:
+                    try:
+                        cid = clocks.get(ident)
+                        if cid is None:
+                            cid = clocks[ident] = clock(ident)
+                        cpu = time.clock_gettime_ns(cid)
+                    except (OSError, OverflowError):
+                        cpu = None
+                if cpu is None:
+                    spent = int(period * 1e9)  # no per-thread clock: wall-clock sampling, said in "cpuClock"
+                else:
+                    before = last.get(ident)
+                    last[ident] = cpu
+                    if before is None or cpu <= before:
+                        continue
+                    spent = cpu - before
+                key = []
+                f = frame
+                while f is not None and len(key) < PROFILE_DEPTH:
+                    code = f.f_code
+                    key.append((code.co_qualname if hasattr(code, "co_qualname") else code.co_name, code.co_filename, f.f_lineno or 0))
+                    f = f.f_back
+                key = tuple(key)
+                if key in stacks:
+                    stacks[key] += spent
+                elif len(stacks) < MAX_PROFILE_STACKS:
+                    stacks[key] = spent
+                else:
+                    truncated += spent
+            del frame
+        elapsed = time.monotonic() - begin
+        return {
+            "seconds": round(elapsed, 3),
+            "hz": hz,
+            "ticks": ticks,
+            "cpuClock": clock is not None,
+            "stacks": [
+                {"cpuNanoseconds": ns, "frames": [{"function": fn, "file": file, "line": line} for fn, file, line in key]}
+                for key, ns in sorted(stacks.items(), key=lambda kv: -kv[1])
+            ],
+            "truncatedNanoseconds": truncated,
+        }
+    finally:
+        _state.profiling.release()
+
+
 REQUESTS = {
     "hello": _hello,
     "gc": _gc,
     "allocations": _allocations,
     "types": _types,
     "stacks": _stacks,
+    "profile": _profile,
 }
 
 

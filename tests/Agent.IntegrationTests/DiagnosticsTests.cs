@@ -8,7 +8,7 @@ namespace Agent.IntegrationTests;
 /// <summary>/diag against real targets: snapshots compared with /proc read independently, security, budget.</summary>
 public sealed class DiagnosticsTests : IAsyncLifetime
 {
-    private const string Token = "diag-t0ken-for-tests-0123456789";
+    internal const string Token = "diag-t0ken-for-tests-0123456789";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"agent-diag-test-{Guid.NewGuid():N}");
 
     public Task InitializeAsync()

@@ -11,6 +11,9 @@ using System.Globalization;
 //                  allocate and drop as many short-lived byte arrays (churn) (widgets=.. in "state")
 // LEAK_WIDGETS_PER_SECOND=N (the README's .NET "Find a leak" demo) adds N LeakedWidget objects a
 // second to the same cache from a background thread, the way an unbounded memoising dictionary grows.
+//   burn        -> a background thread burns CPU from now on, 3/4 of it in CpuBurner.HotLoop and 1/4
+//                  in CpuBurner.WarmLoop (the known functions of the profiling tests); "state" adds
+//                  hotms=.. warmms=.., the time the target itself measured in each, and loops=.. (work done)
 //   state       -> "state gen0=.. gen1=.. gen2=.. heap=.. allocated=.. exceptions=.. contentions=..
 //                   tpthreads=.. tpcompleted=.. tpqueue=.."
 var keep = new List<byte[]>();
@@ -120,6 +123,9 @@ while (Console.ReadLine() is { } line)
                 }
             }) { IsBackground = true, Name = "busy" }.Start();
             break;
+        case "burn":
+            CpuBurner.Start();
+            break;
         case "leak":
             lock (widgets)
             {
@@ -143,7 +149,7 @@ while (Console.ReadLine() is { } line)
     var info = GC.GetGCMemoryInfo();
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} markers={markers.Count} widgets={widgets.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount}"));
+        $"state gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} heap={info.HeapSizeBytes} allocated={GC.GetTotalAllocatedBytes()} live={keep.Count} markers={markers.Count} widgets={widgets.Count} exceptions={Interlocked.Read(ref exceptions)} contentions={Monitor.LockContentionCount} tpthreads={ThreadPool.ThreadCount} tpcompleted={ThreadPool.CompletedWorkItemCount} tpqueue={ThreadPool.PendingWorkItemCount} hotms={CpuBurner.HotMilliseconds} warmms={CpuBurner.WarmMilliseconds} loops={CpuBurner.Loops}"));
 }
 
 if (leakRate > 0)
@@ -166,4 +172,72 @@ internal sealed class LeakedWidget(int id)
     public int Id { get; } = id;
     public string Label { get; } = "widget";
     public long Created { get; } = id * 7L;
+}
+
+// CPU in two known methods, 3:1, in slices short enough that any window of a second sees both.
+// NoInlining keeps each a frame of its own in the profiler's stacks.
+internal static class CpuBurner
+{
+    private static long s_hot;
+    private static long s_warm;
+    private static long s_sink;
+    private static long s_loops;
+
+    /// <summary>Inner loops done so far: the target's own work count (its throughput, for the cost benchmark).</summary>
+    public static long Loops => Interlocked.Read(ref s_loops);
+
+    public static long HotMilliseconds => Interlocked.Read(ref s_hot);
+
+    public static long WarmMilliseconds => Interlocked.Read(ref s_warm);
+
+    public static void Start() => new Thread(() =>
+    {
+        while (true)
+        {
+            Interlocked.Add(ref s_hot, HotLoop(15));
+            Interlocked.Add(ref s_warm, WarmLoop(5));
+        }
+    }) { IsBackground = true, Name = "burn" }.Start();
+
+    // Each loop is written out in its own method, not shared through a helper: at tier 0 (a freshly
+    // started target) the JIT inlines nothing, and a shared helper would be the leaf of both.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static long HotLoop(long ms)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var x = s_sink;
+        var loops = 0L;
+        while (watch.ElapsedMilliseconds < ms)
+        {
+            loops++;
+            for (var i = 0; i < 10_000; i++)
+            {
+                x = (x * 31) + i;
+            }
+        }
+
+        s_sink = x;
+        Interlocked.Add(ref s_loops, loops);
+        return watch.ElapsedMilliseconds;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static long WarmLoop(long ms)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var x = s_sink;
+        var loops = 0L;
+        while (watch.ElapsedMilliseconds < ms)
+        {
+            loops++;
+            for (var i = 0; i < 10_000; i++)
+            {
+                x = (x * 17) + i;
+            }
+        }
+
+        s_sink = x;
+        Interlocked.Add(ref s_loops, loops);
+        return watch.ElapsedMilliseconds;
+    }
 }

@@ -65,6 +65,9 @@ internal static class BadConfigurationValues
         ("Diagnostics:StacksDirectory", "tmp", []),
         ("Diagnostics:MaxTraceDuration", "02:00:00", []),
         ("Diagnostics:HeapWindow", "00:00:00.500", []),
+        ("Profiling:Enabled", "sometimes", []),
+        ("Profiling:Interval", "00:00:01", []),
+        ("Profiling:Window", "00:00:40", []), // more than half of the default 60 s interval
         ("Probes:p:Kind", "ldap", []),
         ("Probes:p:ConnectionString", "", [("Probes:p:Kind", "redis")]),
         ("Probes:p:ConnectionStringFile", "/nonexistent/secret", [("Probes:p:Kind", "postgres")]),

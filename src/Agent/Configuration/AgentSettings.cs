@@ -30,6 +30,9 @@ internal sealed record AgentSettings(
     /// <summary><c>Traffic:*</c>: the target's own requests (.NET meters, gunicorn's StatsD).</summary>
     public TrafficSettings Traffic { get; init; } = TrafficSettings.Default;
 
+    /// <summary><c>Profiling:*</c>: the continuous CPU profiles' windows.</summary>
+    public ProfilingSettings Profiling { get; init; } = ProfilingSettings.Default;
+
     public static AgentSettings Load(IConfiguration configuration)
     {
         KnownSections.Validate(configuration);
@@ -62,7 +65,8 @@ internal sealed record AgentSettings(
             name => TargetRuntimeGuess.WhyNoDotnet(targets.Targets.FirstOrDefault(t => t.Name == name)?.Selector ?? target, runtime));
         var federation = FederationEndpoint.From(runtime, targets);
         var traffic = TrafficSettings.Parse(Bind(TrafficOptions.Section, () => configuration.GetSection(TrafficOptions.Section).Get<TrafficOptions>() ?? new()));
-        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Traffic = traffic };
+        var profiling = ProfilingSettings.Create(Bind(ProfilingOptions.Section, () => configuration.GetSection(ProfilingOptions.Section).Get<ProfilingOptions>() ?? new()));
+        return new AgentSettings(target, sampling, readiness, probes, runtime, otlp, telemetry, token, diagnostics, targets) { Triggers = triggers, Federation = federation, Traffic = traffic, Profiling = profiling };
     }
 
     /// <summary>The compiled selector pattern (see <see cref="Patterns"/>).</summary>

@@ -16,6 +16,7 @@ internal static class Durations
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsTimeout)],
         [OtlpOptions.Section] = [nameof(OtlpOptions.ExportInterval)],
         [DiagnosticsOptions.Section] = [nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.MaxTraceDuration), nameof(DiagnosticsOptions.HeapWindow)],
+        [ProfilingOptions.Section] = [nameof(ProfilingOptions.Interval), nameof(ProfilingOptions.Window)],
         [ProbeOptions.Section] = [nameof(ProbeOptions.Timeout), nameof(ProbeOptions.Period)], // Probes:<name>:<key>
         [TriggerOptions.Section] = [nameof(TriggerOptions.For), nameof(TriggerOptions.Window), nameof(TriggerOptions.Cooldown)], // Triggers:<name>:<key>
     };

@@ -16,7 +16,7 @@ internal static class KnownSections
     public static readonly string[] Agent =
     [
         TargetOptions.Section, NamedTargetOptions.Section, SamplingOptions.Section, ReadinessOptions.Section, ProbeOptions.Section,
-        RuntimeOptions.Section, TriggerOptions.Section, DiagnosticsOptions.Section, SecurityOptions.Section, TelemetryOptions.Section,
+        RuntimeOptions.Section, TriggerOptions.Section, DiagnosticsOptions.Section, ProfilingOptions.Section, SecurityOptions.Section, TelemetryOptions.Section,
         OtlpOptions.Section, TrafficOptions.Section,
     ];
 

@@ -56,6 +56,9 @@ internal enum TriggerAction
 
     /// <summary>What grows over <c>Diagnostics:HeapWindow</c>: Python allocation sites (hook), .NET types and their holders.</summary>
     Heap,
+
+    /// <summary>A .NET CPU profile: the windows kept before the firing and one recorded during it (pprof).</summary>
+    Profile,
 }
 
 /// <summary>The two kinds of condition a trigger can hold (a counter is compared as a rate in either).</summary>

@@ -196,14 +196,15 @@ internal static partial class TriggerLoader
                 "dump" => TriggerAction.Dump,
                 "trace" => TriggerAction.Trace,
                 "heap" => TriggerAction.Heap,
-                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace, heap"),
+                "profile" => TriggerAction.Profile,
+                _ => throw new ConfigurationException(key, "must be a comma list of snapshot, stacks, dump, trace, heap, profile"),
             };
             if (actions.Contains(action))
             {
                 throw new ConfigurationException(key, $"{item} is listed twice");
             }
 
-            if (action is TriggerAction.Dump or TriggerAction.Trace && whyNoDotnet is not null)
+            if (action is TriggerAction.Dump or TriggerAction.Trace or TriggerAction.Profile && whyNoDotnet is not null)
             {
                 throw new ConfigurationException(key, $"{item} cannot work: {whyNoDotnet}. Use snapshot or stacks");
             }

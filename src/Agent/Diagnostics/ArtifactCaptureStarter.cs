@@ -21,6 +21,7 @@ internal sealed class ArtifactCaptureStarter(CaptureService captures, Diagnostic
             TriggerAction.Trace => ArtifactKind.Trace,
             TriggerAction.Stacks => ArtifactKind.Stacks,
             TriggerAction.Heap => ArtifactKind.Heap,
+            TriggerAction.Profile => ArtifactKind.Profile,
             _ => ArtifactKind.Snapshot,
         };
         var duration = kind switch

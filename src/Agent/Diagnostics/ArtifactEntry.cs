@@ -30,6 +30,7 @@ internal sealed record ArtifactEntry(
         ArtifactFormat.ElfCore => ".dmp",
         ArtifactFormat.Nettrace => ".nettrace",
         ArtifactFormat.Text => ".txt",
+        ArtifactFormat.Pprof => ".pb.gz",
         _ => ".json",
     };
 
@@ -57,6 +58,8 @@ internal enum ArtifactKind
     Stacks,
     /// <summary>A .NET heap summary (JSON): top types by count and size.</summary>
     Heap,
+    /// <summary>A CPU profile (pprof): the kept windows of the last 15 minutes and one recorded now, merged.</summary>
+    Profile,
 }
 
 /// <summary>The file format of an artifact: what opens it.</summary>
@@ -71,6 +74,8 @@ internal enum ArtifactFormat
     Nettrace,
     /// <summary>Plain text (Python faulthandler tracebacks).</summary>
     Text,
+    /// <summary>A gzipped pprof profile.proto: go tool pprof, speedscope, Pyroscope, Parca.</summary>
+    Pprof,
 }
 
 /// <summary>Where a capture is.</summary>

@@ -26,6 +26,8 @@ internal static class DiagnosticsEndpoints
         app.MapPost("/diag/trace", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Trace));
         app.MapPost("/diag/stacks", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Stacks));
         app.MapPost("/diag/heap", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Heap));
+        app.MapGet("/diag/profile", ProfileEndpoint.Handle);
+        app.MapPost("/diag/profile", (HttpContext c, CaptureService s) => Capture(c, s, ArtifactKind.Profile));
         app.MapGet("/diag/artifacts", (ArtifactStore store) => Results.Json(store.Entries, DiagnosticsJsonContext.Default.IReadOnlyListArtifactEntry));
         app.MapGet("/diag/artifacts/{id}", Download);
         app.MapDelete("/diag/artifacts/{id}", Delete);
@@ -118,10 +120,10 @@ internal static class DiagnosticsEndpoints
             : Results.NotFound();
     }
 
-    private static string TargetName(HttpContext context) =>
+    internal static string TargetName(HttpContext context) =>
         context.Request.Query["target"] is { Count: > 0 } t && !string.IsNullOrEmpty(t[0]) ? t[0]! : TargetNames.Default;
 
-    private static IResult Refusal(CaptureRefusal refusal)
+    internal static IResult Refusal(CaptureRefusal refusal)
     {
         var status = refusal.Reason switch
         {

@@ -21,7 +21,7 @@ public partial class TestScriptTests
         ["prometheus"] = "prometheus", ["promtool"] = "prometheus", ["systemd-analyze"] = "systemd", ["curl"] = "curl",
         ["openssl"] = "openssl", ["ss"] = "iproute2", ["ip"] = "iproute2", ["git"] = "git", ["node"] = "nodejs", ["npm"] = "npm",
         ["strace"] = "strace", ["chmod"] = "base", ["mount"] = "mount", ["umount"] = "mount",
-        ["tini"] = "tini", ["dumb-init"] = "dumb-init", ["chromium"] = "chromium", ["gunicorn"] = "gunicorn",
+        ["tini"] = "tini", ["dumb-init"] = "dumb-init", ["chromium"] = "chromium", ["gunicorn"] = "gunicorn", ["go"] = "golang-go",
     };
 
     // Called by a path built at run time or inside a shell script, named here with where:

@@ -18,6 +18,7 @@ public class KnownKeysTests
         [OtlpOptions.Section] = typeof(OtlpOptions),
         [TelemetryOptions.Section] = typeof(TelemetryOptions),
         [DiagnosticsOptions.Section] = typeof(DiagnosticsOptions),
+        [ProfilingOptions.Section] = typeof(ProfilingOptions),
         [RuntimeOptions.Section] = typeof(RuntimeOptions),
         [RuntimeOptions.Section + ":Dotnet"] = typeof(DotnetRuntimeOptions),
         [TrafficOptions.Section] = typeof(TrafficOptions),

@@ -19,6 +19,7 @@ public class ConfigMeaningTests
         (typeof(RuntimeOptions), "Runtime", []),
         (typeof(OtlpOptions), "Otlp", []),
         (typeof(DiagnosticsOptions), "Diagnostics", []),
+        (typeof(ProfilingOptions), "Profiling", []),
         (typeof(ProbeOptions), "Probes:p", [("Probes:p:Kind", "tcp"), ("Probes:p:Host", "h"), ("Probes:p:Port", "1")]),
         (typeof(TriggerOptions), "Triggers:t", [("Triggers:t:Metric", "target_process_open_fds"), ("Triggers:t:Above", "10"), ("Triggers:t:Actions", "snapshot")]),
     ];

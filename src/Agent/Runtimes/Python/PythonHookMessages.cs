@@ -53,6 +53,14 @@ internal static class PythonHookRequests
         return Read(path, () => a.GetProperty("sites").ValueKind == JsonValueKind.Array && a.GetProperty("seconds").GetDouble() >= 0 ? a : throw new FormatException("no sites"));
     }
 
+    /// <summary>CPU samples over the window (the hook's <c>profile</c>): blocks for the window plus <paramref name="grace"/>. The answer has <c>stacks</c>, each with <c>cpuNanoseconds</c> and its frames leaf first.</summary>
+    public static async Task<JsonElement> ProfileAsync(string path, int pid, TimeSpan window, int hz, TimeSpan grace, CancellationToken ct)
+    {
+        var line = PythonHookClient.Line("profile", [new("seconds", (int)Math.Ceiling(window.TotalSeconds)), new("hz", hz)]);
+        var a = await AskAsync(path, pid, line, window + grace, ct);
+        return Read(path, () => a.GetProperty("stacks").ValueKind == JsonValueKind.Array && a.GetProperty("seconds").GetDouble() >= 0 ? a : throw new FormatException("no stacks"));
+    }
+
     public static async Task<JsonElement> TypesAsync(string path, int pid, int top, TimeSpan timeout, CancellationToken ct)
     {
         var a = await AskAsync(path, pid, PythonHookClient.Line("types", [new("top", top)]), timeout, ct);

@@ -1,0 +1,43 @@
+namespace Agent.Configuration;
+
+/// <summary>The <c>Profiling</c> section: continuous CPU profiles of each target (.NET; Python with the hook), a window every interval (served under /diag, so only with diagnostics on).</summary>
+internal sealed class ProfilingOptions
+{
+    public const string Section = "Profiling";
+
+    /// <summary>
+    /// On: a window every interval. Off by default until the target's cost during a window is measured
+    /// on a quiet machine (docs/benchmarks.md); an on-demand <c>/diag/profile?seconds=</c> works either way.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>How often a window starts; the target pays nothing between windows.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long each window samples.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The validated <c>Profiling</c> section.</summary>
+internal sealed record ProfilingSettings(bool Enabled, TimeSpan Interval, TimeSpan Window)
+{
+    /// <summary>How far back windows are kept per target (then dropped, oldest first).</summary>
+    public static readonly TimeSpan Kept = TimeSpan.FromMinutes(15);
+
+    public static ProfilingSettings Default { get; } = Create(new ProfilingOptions());
+
+    /// <summary>Windows kept per target: 15 minutes' worth, and one more for the window being replaced.</summary>
+    public int MaxWindows => (int)Math.Ceiling(Kept / Interval) + 1;
+
+    public static ProfilingSettings Create(ProfilingOptions o)
+    {
+        static string Key(string property) => ConfigKey.Of(ProfilingOptions.Section, property);
+        Bounds.Within(o.Interval, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), Key(nameof(o.Interval)));
+        if (o.Window < TimeSpan.FromSeconds(1) || o.Window > o.Interval / 2)
+        {
+            throw new ConfigurationException(Key(nameof(o.Window)), $"must be between 00:00:01 and half of {Key(nameof(o.Interval))} ({o.Interval / 2})");
+        }
+
+        return new ProfilingSettings(o.Enabled, o.Interval, o.Window);
+    }
+}

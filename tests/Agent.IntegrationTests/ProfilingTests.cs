@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Agent.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Agent.IntegrationTests;
+
+/// <summary>
+/// CPU profiles of a real .NET target whose CPU goes 3:1 to two known methods, served as pprof and
+/// read back by an independent decoder (<c>go tool pprof</c>, Debian's golang-go), against the
+/// target's own account of where its time went.
+/// </summary>
+public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Hot = "CpuBurner.HotLoop";
+    private const string Warm = "CpuBurner.WarmLoop";
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"agent-profile-test-{Guid.NewGuid():N}");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_on_demand_window_ranks_the_hot_method_first_and_the_warm_one_below_in_go_tool_pprof()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Enabled"] = "false" });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        var before = await target.Command("state");
+        var bytes = await Poll.Until(
+            async () =>
+            {
+                using var r = await http.GetAsync("/diag/profile?target=app&seconds=3");
+                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "a 200 from /diag/profile once the agent sees the target");
+        var after = await target.Command("state");
+
+        var top = await PprofTop(bytes);
+        AssertHotAboveWarm(top, after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
+    }
+
+    [Fact]
+    public async Task Kept_windows_are_served_merged_and_bad_requests_are_refused_with_the_reason()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        var before = await target.Command("state");
+        await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Enabled"] = "true", ["Profiling:Interval"] = "00:00:10", ["Profiling:Window"] = "00:00:02" });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        var bytes = await Poll.Until(
+            async () =>
+            {
+                using var r = await http.GetAsync("/diag/profile?target=app&since=15m");
+                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "a kept window (one every 10 s) served by since=15m");
+        var after = await target.Command("state");
+        AssertHotAboveWarm(await PprofTop(bytes), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
+
+        foreach (var (query, status) in new[]
+        {
+            ("seconds=0", HttpStatusCode.BadRequest),
+            ("seconds=abc", HttpStatusCode.BadRequest),
+            ("seconds=100000", HttpStatusCode.BadRequest),
+            ("since=99m", HttpStatusCode.BadRequest),
+            ("since=5x", HttpStatusCode.BadRequest),
+            ("since=15m&seconds=2", HttpStatusCode.BadRequest),
+        })
+        {
+            using var r = await http.GetAsync($"/diag/profile?target=app&{query}");
+            Assert.True(r.StatusCode == status, $"{query}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+            Assert.Contains("\"reason\"", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var unknown = await http.GetAsync("/diag/profile?target=nope&seconds=1");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var anonymous = await agent.Http.GetAsync("/diag/profile?target=app&since=15m");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_trigger_with_Actions_profile_stores_the_kept_windows_and_one_during_the_firing_as_pprof()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        var before = await target.Command("state");
+        await using var agent = await StartAgent(target.Pid, new()
+        {
+            ["Profiling:Enabled"] = "true",
+            ["Profiling:Interval"] = "00:00:10",
+            ["Profiling:Window"] = "00:00:02",
+            // Fires once the target runs more than one thread (it runs ~10): at once, within MaxPerHour.
+            ["Triggers:busy:Metric"] = "target_process_threads",
+            ["Triggers:busy:Above"] = "1",
+            ["Triggers:busy:For"] = "00:00:03",
+            ["Triggers:busy:Actions"] = "profile",
+        });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        var id = await Poll.Until(
+            async () =>
+            {
+                var list = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/diag/artifacts")).RootElement;
+                return list.EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "profile" && e.GetProperty("trigger").GetString() == "busy")
+                    .Select(e => e.GetProperty("id").GetString()).FirstOrDefault();
+            },
+            TimeSpan.FromSeconds(60),
+            "a profile artifact of trigger busy");
+        var done = await DiagnosticsTests.WaitDone(http, id, 60);
+        Assert.Equal("done", done.GetProperty("state").GetString());
+        Assert.Equal("pprof", done.GetProperty("format").GetString());
+        var bytes = await http.GetByteArrayAsync($"/diag/artifacts/{id}");
+        var after = await target.Command("state");
+        AssertHotAboveWarm(await PprofTop(bytes), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
+    }
+
+    [Fact]
+    public async Task A_python_target_profiled_through_its_hook_ranks_its_hot_function_first_and_a_sleeping_thread_nowhere()
+    {
+        await using var app = await PythonHookApp.Start("cpu_burn.py", PythonHookApp.Install(_directory));
+        await PythonHookApp.WaitListening(app.Pid);
+        await using var agent = await StartAgent(app.Pid, new() { ["Profiling:Enabled"] = "false" });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        using var before = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
+        var bytes = await Poll.Until(
+            async () =>
+            {
+                using var r = await http.GetAsync("/diag/profile?target=app&seconds=3");
+                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "a 200 from /diag/profile once the agent sees the Python target");
+        using var after = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
+
+        long Own(string key) => after.RootElement.GetProperty(key).GetInt64() - before.RootElement.GetProperty(key).GetInt64();
+        var top = await PprofTop(bytes);
+        AssertHotAboveWarm(top, Own("hotms"), Own("warmms"), "hot", "warm");
+        // A thread that only sleeps, and the main thread blocked on stdin, spend no CPU: a CPU
+        // profile shows neither (a wall-clock sampler would give each as much as the burner).
+        Assert.DoesNotContain(top, t => t.Name is "sleeper" or "<module>" && t.Flat >= 1);
+    }
+
+    // The target's own clock says HotLoop got about 3 times WarmLoop's time; the decoded profile
+    // must agree on the order and, loosely, on the ratio (samples are a statistic).
+    private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs, string hotName = Hot, string warmName = Warm)
+    {
+        output.WriteLine($"target's own account: {hotName} {hotMs} ms, {warmName} {warmMs} ms");
+        Assert.True(top.Count > 0, "go tool pprof listed no function");
+        Assert.Equal(hotName, top[0].Name);
+        var hot = top[0].Flat;
+        var warm = top.FirstOrDefault(t => t.Name == warmName).Flat;
+        Assert.True(warm > 0 && warm < hot, $"{warmName} flat {warm}% must be above 0 and below {hotName}'s {hot}%");
+        var ownRatio = (double)hotMs / Math.Max(1, warmMs);
+        Assert.InRange(hot / warm, ownRatio / 2, ownRatio * 2);
+    }
+
+    private async Task<IReadOnlyList<(string Name, double Flat)>> PprofTop(byte[] bytes)
+    {
+        var file = Path.Combine(_directory, $"{Guid.NewGuid():N}.pb.gz");
+        await File.WriteAllBytesAsync(file, bytes);
+        var (code, text) = await Tool.Run("go", ["tool", "pprof", "-top", "-nodecount=30", file], _directory, TimeSpan.FromMinutes(2));
+        output.WriteLine(text);
+        Assert.True(code == 0, $"go tool pprof exit {code}: {text}");
+        var rows = new List<(string, double)>();
+        foreach (var line in text.Split('\n'))
+        {
+            var m = TopRow().Match(line);
+            if (m.Success)
+            {
+                rows.Add((m.Groups["name"].Value.Trim(), double.Parse(m.Groups["flat"].Value, CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return rows;
+    }
+
+    //       flat  flat%   sum%        cum   cum%
+    //      1.20s 61.22% 61.22%      1.20s 61.22%  CpuBurner.HotLoop
+    [GeneratedRegex(@"^\s*\S+\s+(?<flat>[\d.]+)%\s+[\d.]+%\s+\S+\s+[\d.]+%\s+(?<name>\S.*)$")]
+    private static partial Regex TopRow();
+
+    private Task<AgentProcess> StartAgent(int pid, Dictionary<string, string> extra)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Target:Pid"] = pid.ToString(CultureInfo.InvariantCulture),
+            ["Sampling:Interval"] = "00:00:00.500",
+            ["Security:DiagnosticsToken"] = DiagnosticsTests.Token,
+            ["Diagnostics:Directory"] = Path.Combine(_directory, "artifacts"),
+            ["Diagnostics:StacksDirectory"] = _directory,
+            ["Diagnostics:MinFreeBytes"] = "0",
+        };
+        foreach (var (k, v) in extra)
+        {
+            settings[k] = v;
+        }
+
+        return AgentProcess.Start(settings);
+    }
+}
