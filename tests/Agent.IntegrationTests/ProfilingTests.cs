@@ -130,6 +130,40 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
+    public async Task The_status_page_draws_the_kept_profile_as_a_flame_graph_the_hot_method_widest_in_a_real_browser()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        var before = await target.Command("state");
+        await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Enabled"] = "true", ["Profiling:Interval"] = "00:00:10", ["Profiling:Window"] = "00:00:02" });
+        await Poll.Until(
+            async () => System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync("/api/status")).RootElement.GetProperty("targets")[0].TryGetProperty("profiles", out var p)
+                && p.ValueKind == System.Text.Json.JsonValueKind.Array,
+            TimeSpan.FromSeconds(60),
+            "a kept window on /api/status");
+        var after = await target.Command("state");
+
+        var dom = await Chromium.DumpDom($"http://127.0.0.1:{agent.Port}/");
+        var artifacts = Path.Combine(Repo.Results, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        await File.WriteAllTextAsync(Path.Combine(artifacts, "status-page.flame.dom.html"), dom);
+
+        // The boxes as chromium parsed them: each function's widest box, in percent of the figure.
+        var figure = Regex.Match(dom, "<figure class=\"flame\" data-flame=\"last\">.*?</figure>", RegexOptions.Singleline, TimeSpan.FromSeconds(5));
+        Assert.True(figure.Success, "a flame graph of the last window on the page");
+        var widths = FlameBox().Matches(figure.Value)
+            .GroupBy(m => m.Groups["fn"].Value)
+            .ToDictionary(g => g.Key, g => g.Max(m => double.Parse(m.Groups["share"].Value, CultureInfo.InvariantCulture)));
+        output.WriteLine(string.Join("\n", widths.OrderByDescending(w => w.Value).Select(w => $"{w.Value,7:0.0} %  {w.Key}")));
+        Assert.True(widths.ContainsKey(Hot) && widths.ContainsKey(Warm), $"boxes for {Hot} and {Warm}");
+        var (hot, warm) = (widths[Hot], widths[Warm]);
+        Assert.True(hot > warm, $"{Hot} {hot} % must be wider than {Warm} {warm} %");
+        var ownRatio = (double)(after["hotms"] - before["hotms"]) / Math.Max(1, after["warmms"] - before["warmms"]);
+        Assert.InRange(hot / warm, ownRatio / 2, ownRatio * 2);
+        Assert.DoesNotContain("<script", dom, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_python_target_profiled_through_its_hook_ranks_its_hot_function_first_and_a_sleeping_thread_nowhere()
     {
         await using var app = await PythonHookApp.Start("cpu_burn.py", PythonHookApp.Install(_directory));
@@ -192,6 +226,9 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
 
     //       flat  flat%   sum%        cum   cum%
     //      1.20s 61.22% 61.22%      1.20s 61.22%  CpuBurner.HotLoop
+    [GeneratedRegex("<g data-fn=\"(?<fn>[^\"]+)\" data-share=\"(?<share>[0-9.]+)\">")]
+    private static partial Regex FlameBox();
+
     [GeneratedRegex(@"^\s*\S+\s+(?<flat>[\d.]+)%\s+[\d.]+%\s+\S+\s+[\d.]+%\s+(?<name>\S.*)$")]
     private static partial Regex TopRow();
 

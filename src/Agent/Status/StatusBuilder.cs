@@ -1,6 +1,8 @@
+using Agent.Configuration;
 using Agent.History;
 using Agent.Probes;
 using Agent.Procfs;
+using Agent.Profiling;
 using Agent.Readiness;
 using Agent.Sampling;
 
@@ -17,7 +19,8 @@ internal sealed class StatusBuilder(
     ProbeResultStore probes,
     ReadinessEvaluator readiness,
     SamplingSchedule schedule,
-    TimeProvider time)
+    TimeProvider time,
+    ProfileStore? profiles = null) // only with diagnostics on: profiles show code names
 {
     public static readonly string Version = typeof(StatusBuilder).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
@@ -33,7 +36,7 @@ internal sealed class StatusBuilder(
         var current = targets.Current;
         var targetList = history.Targets
             .Where(t => (t.Latest ?? current.Find(t.Name)) is not null)
-            .Select(t => WithTraffic(Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now), t, since) with { Container = Container(t.Latest ?? current.Find(t.Name)!, t.CopyContainer(), since) })
+            .Select(t => WithTraffic(Target(t.Name, t.Latest ?? current.Find(t.Name)!, t.Copy(), since, now), t, since) with { Container = Container(t.Latest ?? current.Find(t.Name)!, t.CopyContainer(), since), Profiles = Profiles(t.Name) })
             .ToList();
         foreach (var t in current.Targets)
         {
@@ -144,6 +147,28 @@ internal sealed class StatusBuilder(
     }
 
     /// <summary>Adds the target's traffic columns when it served HTTP in the window.</summary>
+    /// <summary>The last kept window and the last 15 minutes merged, as flame graphs; null without profiles.</summary>
+    private List<FlameSection>? Profiles(string target)
+    {
+        if (profiles is null || profiles.Latest(target) is not [var last])
+        {
+            return null;
+        }
+
+        var kept = profiles.Since(target, ProfilingSettings.Kept);
+        var sections = new List<FlameSection> { Section("last", $"last window ({last.Duration.TotalSeconds:F0} s)", last) };
+        if (kept.Count > 1)
+        {
+            var merged = CpuProfile.Merge(kept);
+            sections.Add(Section("kept", $"last 15 minutes ({kept.Count} windows)", merged));
+        }
+
+        return sections;
+    }
+
+    private static FlameSection Section(string key, string title, CpuProfile p) =>
+        new(key, title, Math.Round(p.Duration.TotalSeconds, 1), Math.Round(p.TotalSamples * p.Period.TotalSeconds, 2), FlameGraph.Build(p));
+
     private static TargetStatus WithTraffic(TargetStatus status, TargetHistory history, long since)
     {
         var (times, points) = history.CopyTraffic();

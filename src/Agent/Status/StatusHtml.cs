@@ -30,6 +30,8 @@ internal static class StatusHtml
         + "polyline{fill:currentColor;fill-opacity:.16;stroke:currentColor;stroke-width:1.6;vector-effect:non-scaling-stroke;stroke-linejoin:round}"
         + "path.f{stroke:var(--bad);stroke-width:3;vector-effect:non-scaling-stroke;opacity:.8}"
         + "polyline.lim{fill:none;stroke:var(--bad);stroke-width:1.5;stroke-dasharray:4 3}.cg{margin:4px 0 8px;overflow-wrap:anywhere}"
+        + "figure.flame{margin-top:10px}svg.fl{display:block;width:100%;font:11px ui-monospace,monospace}svg.fl rect{stroke:var(--card);stroke-width:.5}"
+        + ".h0{fill:#e8743b}.h1{fill:#f19c3c}.h2{fill:#e9b949}.h3{fill:#d95f45}.h4{fill:#f2c46d}.h5{fill:#c9503a}svg.fl text{fill:#1f2328}"
         + ".s1{color:var(--c1)}.s2{color:var(--c2)}.s3{color:var(--c3)}.s4{color:var(--c4)}.s5{color:var(--c5)}.s6{color:var(--c6)}"
         + ".t{overflow-x:auto}table{width:100%;border-collapse:collapse;font-size:14px}th,td{text-align:left;padding:5px 6px;border-top:1px solid var(--line);vertical-align:top}"
         + "th{font-size:12px;color:var(--mut);font-weight:600;border-top:0}td.sp{min-width:120px;width:30%}td.sp svg{height:28px}tr.d td{border-top:0;padding-top:0;color:var(--mut);font-size:13px}"
@@ -119,7 +121,16 @@ internal static class StatusHtml
             html.Append("</figure>");
         }
 
-        html.Append("</div></section>");
+        html.Append("</div>");
+        foreach (var f in t.Profiles ?? [])
+        {
+            html.Append("<figure class=\"flame\" data-flame=\"").Append(f.Key).Append("\"><figcaption>CPU profile, ").Append(E(f.Title))
+                .Append(CultureInfo.InvariantCulture, $"<b>{f.CpuSeconds:0.##} s CPU</b><br><small>width: share of CPU samples; bottom: outermost caller; hover a frame for its name and share</small></figcaption>");
+            FlameSvg.Write(html, f.Root);
+            html.Append("</figure>");
+        }
+
+        html.Append("</section>");
     }
 
     /// <summary>The cgroup line: memory against the limit, the CPU limit and throttling, OOM kills (the last one in red).</summary>
@@ -247,5 +258,5 @@ internal static class StatusHtml
     /// <summary>The word /ready uses for the state.</summary>
     public static string Label(HealthState ready) => ready == HealthState.Starting ? "starting" : ready.ToString();
 
-    private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
+    internal static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
 }

@@ -33,7 +33,13 @@ internal sealed record TargetStatus(
 {
     /// <summary>The target's cgroup (memory against its limit, throttling, pressure); null when none was read.</summary>
     public ContainerStatus? Container { get; init; }
+
+    /// <summary>Flame graphs of its CPU profile (the last window, the last 15 minutes); null when none is kept.</summary>
+    public IReadOnlyList<FlameSection>? Profiles { get; init; }
 }
+
+/// <summary>One flame graph of a target: what it covers, its CPU seconds and its call tree (see <see cref="Profiling.FlameGraph"/>).</summary>
+internal sealed record FlameSection(string Key, string Title, double Seconds, double CpuSeconds, Profiling.FlameNode Root);
 
 /// <summary>
 /// One probe: its latest result and how long it has been in that state. <c>State</c> is
