@@ -190,6 +190,29 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         Assert.DoesNotContain(top, t => t.Name is "sleeper" or "<module>" && t.Flat >= 1);
     }
 
+    [Fact]
+    public async Task Agent_check_says_per_target_whether_and_through_what_it_can_be_profiled()
+    {
+        await using var dotnet = await DotnetTarget.Start();
+        await using var python = await PythonHookApp.Start("cpu_burn.py", PythonHookApp.Install(_directory));
+        await PythonHookApp.WaitListening(python.Pid);
+        await using var bare = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "cpu_burn.py")]);
+        await bare.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+
+        var check = await AgentCheck.Run(["check", "--output=json", $"--Targets:net:Pid={dotnet.Pid}", $"--Targets:py:Pid={python.Pid}", $"--Targets:bare:Pid={bare.Pid}"]);
+        System.Text.Json.JsonElement Profile(string t) => check.Json.GetProperty("targets").EnumerateArray().Single(e => e.GetProperty("target").GetString() == t)
+            .GetProperty("capabilities").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("name").GetString() == "cpu_profile");
+
+        Assert.Equal("Available", Profile("net").GetProperty("status").GetString());
+        Assert.Contains(".NET diagnostic socket", Profile("net").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Available", Profile("py").GetProperty("status").GetString());
+        Assert.Contains("Python hook", Profile("py").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Without the hook: not a failure of its own; the python_hook entry carries the advice.
+        Assert.Equal("NotApplicable", Profile("bare").GetProperty("status").GetString());
+        Assert.Contains("needs python_hook", Profile("bare").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, check.ExitCode);
+    }
+
     // The target's own clock says HotLoop got about 3 times WarmLoop's time; the decoded profile
     // must agree on the order and, loosely, on the ratio (samples are a statistic).
     private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs, string hotName = Hot, string warmName = Warm)

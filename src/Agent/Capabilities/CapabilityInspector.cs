@@ -47,9 +47,12 @@ internal static class CapabilityInspector
         endpoint ??= settings.Federation.FirstOrDefault(e => e.Key == FederationEndpoint.PrimaryKey);
         var federation = FederationCheck.CheckAsync(endpoint?.Url, endpoint?.ConfigKeyName, settings.Runtime.MetricsTimeout, ct);
         var python = PythonHookCheck.CheckAsync(process, agent, target, SocketTimeout, ct);
-        items.Add(await socket);
+        var dotnet = await socket;
+        var (hook, hello) = await python;
+        items.Add(dotnet);
         items.Add(await federation);
-        items.Add(await python);
+        items.Add(hook);
+        items.Add(ProfileCheck.From(dotnet, hook, hello));
         return new(pid, target.RealUid, agent.EffectiveUid, agentPtrace, items);
     }
 

@@ -17,22 +17,23 @@ internal static class PythonHookCheck
 
     public const string Affects = "target_python_* (gc collections, collected, uncollectable, gc.garbage, threads without prometheus_client), /diag/heap (allocation growth by line), /diag/stacks through the hook";
 
-    public static async Task<Capability> CheckAsync(ProcPid process, ProcCredentials agent, ProcCredentials target, TimeSpan timeout, CancellationToken ct)
+    /// <summary>The check's item, and the hook's answer to <c>hello</c> when it answered (what it can do).</summary>
+    public static async Task<(Capability Item, PythonHello? Hello)> CheckAsync(ProcPid process, ProcCredentials agent, ProcCredentials target, TimeSpan timeout, CancellationToken ct)
     {
         var pid = process.Pid;
         var agentTmp = DiagnosticSocket.AgentTmp();
         if (PythonHook.Find(process, agentTmp) is not { } path)
         {
             var where = string.Create(CultureInfo.InvariantCulture, $"no {PythonHook.SocketName(pid)} in {agentTmp} or /proc/{pid}/root/tmp");
-            return PythonTargetMembers.LooksPython(process)
+            return (PythonTargetMembers.LooksPython(process)
                 ? new(Name, CapabilityStatus.Unavailable, where + ": the hook is not loaded, or /tmp is not shared", PythonHook.LoadFix, Affects, OptIn: true)
-                : new(Name, CapabilityStatus.NotApplicable, where + ": not a Python process (or one without the hook)", null, Affects);
+                : new(Name, CapabilityStatus.NotApplicable, where + ": not a Python process (or one without the hook)", null, Affects), null);
         }
 
         try
         {
             var hello = await PythonHookRequests.HelloAsync(path, pid, timeout, ct);
-            return new(Name, CapabilityStatus.Available, string.Create(CultureInfo.InvariantCulture, $"answers: {path} ({hello.Hook} protocol {hello.Protocol}, {hello.Implementation} {hello.Python}, tracemalloc {(hello.Tracing ? "on (the application's)" : "off")})"), null, Affects);
+            return (new(Name, CapabilityStatus.Available, string.Create(CultureInfo.InvariantCulture, $"answers: {path} ({hello.Hook} protocol {hello.Protocol}, {hello.Implementation} {hello.Python}, tracemalloc {(hello.Tracing ? "on (the application's)" : "off")})"), null, Affects), hello);
         }
         catch (PythonHookException e)
         {
@@ -44,11 +45,11 @@ internal static class PythonHookCheck
                 PythonHookFailure.Refused => string.Create(CultureInfo.InvariantCulture, $"run the agent as uid {target.RealUid?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, the application's user"),
                 _ => "check that the application is running and not stopped (SIGSTOP, a debugger) or holding the GIL in C code",
             };
-            return new(Name, CapabilityStatus.Unavailable, e.Message, fix, Affects);
+            return (new(Name, CapabilityStatus.Unavailable, e.Message, fix, Affects), null);
         }
         catch (OperationCanceledException)
         {
-            return CapabilityAdvice.CutShort(Name, path, Affects);
+            return (CapabilityAdvice.CutShort(Name, path, Affects), null);
         }
     }
 }

@@ -198,7 +198,7 @@ internal static class CheckCommand
             foreach (var c in t.Capabilities?.Unavailable ?? [])
             {
                 // An opt-in the application has not made (the Python hook) is advice, not a failure.
-                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + PythonHookLine : "")}"));
+                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn != true ? "" : c.Name == Capabilities.PythonHookCheck.Name ? "; to enable it: " + PythonHookLine : "; fix: " + c.Fix)}"));
             }
         }
 

@@ -31,7 +31,7 @@ public sealed class CapabilityInspectorTests : IDisposable
         var r = await CapabilityInspector.InspectAsync(Tree("readable"), Pid, Settings(), CancellationToken.None);
 
         Assert.Equal((1000, 1000, false), (r.TargetUid, r.AgentUid, r.AgentHasSysPtrace));
-        Assert.Equal(["stat", "io", "fd", "smaps_rollup", "traffic", "cgroup", "dotnet_diagnostic_socket", "federation_url", "python_hook"], r.Items.Select(i => i.Name));
+        Assert.Equal(["stat", "io", "fd", "smaps_rollup", "traffic", "cgroup", "dotnet_diagnostic_socket", "federation_url", "python_hook", "cpu_profile"], r.Items.Select(i => i.Name));
         Assert.All(r.Items.Take(4), i => Assert.Equal(CapabilityStatus.Available, i.Status));
         // A python3 target whose /tmp the agent can see and that has no socket is not .NET.
         Assert.Equal(CapabilityStatus.NotApplicable, Item(r, "dotnet_diagnostic_socket").Status);

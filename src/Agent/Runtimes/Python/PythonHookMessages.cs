@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Agent.Runtimes.Python;
 
 /// <summary><c>hello</c>: the hook's version and where it runs.</summary>
-internal sealed record PythonHello(string Hook, int Protocol, string Python, string Implementation, bool Tracing);
+internal sealed record PythonHello(string Hook, int Protocol, string Python, string Implementation, bool Tracing, IReadOnlyList<string> Requests);
 
 /// <summary><c>gc</c>: <c>gc.get_stats()</c> per generation, <c>len(gc.garbage)</c>, the application's Python threads (the hook's own not counted), and the pid the process sees.</summary>
 internal sealed record PythonGc(IReadOnlyList<PythonGcGeneration> Stats, long Garbage, long Threads, int Pid);
@@ -27,7 +27,8 @@ internal static class PythonHookRequests
     public static async Task<PythonHello> HelloAsync(string path, int pid, TimeSpan timeout, CancellationToken ct)
     {
         var a = await AskAsync(path, pid, PythonHookClient.Line("hello"), timeout, ct);
-        return Read(path, () => new PythonHello(a.GetProperty("hook").GetString() ?? "", a.GetProperty("protocol").GetInt32(), a.GetProperty("python").GetString() ?? "", a.GetProperty("implementation").GetString() ?? "", a.GetProperty("tracing").GetBoolean()));
+        return Read(path, () => new PythonHello(a.GetProperty("hook").GetString() ?? "", a.GetProperty("protocol").GetInt32(), a.GetProperty("python").GetString() ?? "", a.GetProperty("implementation").GetString() ?? "", a.GetProperty("tracing").GetBoolean(),
+            a.TryGetProperty("requests", out var r) && r.ValueKind == JsonValueKind.Array ? [.. r.EnumerateArray().Select(x => x.GetString() ?? "")] : []));
     }
 
     public static async Task<PythonGc> GcAsync(string path, int pid, TimeSpan timeout, CancellationToken ct)
