@@ -213,6 +213,71 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(0, check.ExitCode);
     }
 
+    [Fact]
+    public async Task Kept_windows_are_pushed_to_a_pyroscope_ingest_with_the_targets_labels_and_credentials()
+    {
+        var received = Path.Combine(_directory, "ingest");
+        var port = Net.FreePort();
+        await using var receiver = ChildProcess.Start("/usr/bin/python3", [Path.Combine(Repo.Targets, "ingest_receiver.py"), port.ToString(CultureInfo.InvariantCulture), received]);
+        await receiver.WaitForOutput("ready", TimeSpan.FromSeconds(30));
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        var before = await target.Command("state");
+        await using var agent = await StartAgent(target.Pid, new()
+        {
+            ["Profiling:Enabled"] = "true",
+            ["Profiling:Interval"] = "00:00:10",
+            ["Profiling:Window"] = "00:00:02",
+            ["Profiling:PushUrl"] = $"http://pusher:s3cret@127.0.0.1:{port}/",
+        });
+
+        var pprof = await Poll.Until(() => Task.FromResult(Directory.Exists(received) ? Directory.GetFiles(received, "*.pprof").FirstOrDefault() : null), TimeSpan.FromSeconds(60), "a pushed window");
+        var after = await target.Command("state");
+        using var meta = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(pprof, ".json")));
+        var query = meta.RootElement.GetProperty("query");
+        Assert.Equal("app.cpu{host=" + Environment.MachineName + ",runtime=dotnet}", query.GetProperty("name").GetString());
+        Assert.Equal("pprof", query.GetProperty("format").GetString());
+        var (from, until) = (long.Parse(query.GetProperty("from").GetString()!, CultureInfo.InvariantCulture), long.Parse(query.GetProperty("until").GetString()!, CultureInfo.InvariantCulture));
+        Assert.InRange(until - from, 1, 5);
+        Assert.InRange(from, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("pusher:s3cret")), meta.RootElement.GetProperty("authorization").GetString());
+        AssertHotAboveWarm(await PprofTop(await File.ReadAllBytesAsync(pprof)), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
+        Assert.DoesNotContain("s3cret", agent.Process.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_pyroscope_never_stops_the_windows_and_is_said_once()
+    {
+        await using var target = await DotnetTarget.Start();
+        await target.Command("burn");
+        await using var agent = await StartAgent(target.Pid, new()
+        {
+            ["Profiling:Enabled"] = "true",
+            ["Profiling:Interval"] = "00:00:10",
+            ["Profiling:Window"] = "00:00:02",
+            ["Profiling:PushUrl"] = $"http://127.0.0.1:{Net.FreePort()}/", // nothing listens
+        });
+        using var http = DiagnosticsTests.Authorized(agent);
+
+        // Two loop windows kept (one every 10 s) while every push is refused.
+        await Poll.Until(
+            async () => (await http.GetAsync("/diag/profile?target=app&since=15m")).StatusCode == HttpStatusCode.OK
+                && PushLines(agent) >= 1
+                && agent.Process.Stderr.Contains("refused", StringComparison.OrdinalIgnoreCase),
+            TimeSpan.FromSeconds(60),
+            "a kept window and the refused push logged");
+        await Poll.Until(
+            async () => System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync("/api/status")).RootElement.GetProperty("targets")[0].GetProperty("profiles")
+                .EnumerateArray().Any(p => p.GetProperty("key").GetString() == "kept"),
+            TimeSpan.FromSeconds(60),
+            "a second window kept after the failed push");
+        Assert.Equal(1, PushLines(agent)); // rate-limited: said once
+        Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
+    }
+
+    // Lines, not matches: a JSON log line holds the message and its template.
+    private static int PushLines(AgentProcess agent) => agent.Process.Stderr.Split('\n').Count(l => l.Contains("Pushing a profile to", StringComparison.Ordinal));
+
     // The target's own clock says HotLoop got about 3 times WarmLoop's time; the decoded profile
     // must agree on the order and, loosely, on the ratio (samples are a statistic).
     private void AssertHotAboveWarm(IReadOnlyList<(string Name, double Flat)> top, long hotMs, long warmMs, string hotName = Hot, string warmName = Warm)

@@ -68,6 +68,7 @@ internal static class BadConfigurationValues
         ("Profiling:Enabled", "sometimes", []),
         ("Profiling:Interval", "00:00:01", []),
         ("Profiling:Window", "00:00:40", []), // more than half of the default 60 s interval
+        ("Profiling:PushUrl", "ftp://pyroscope:4040", []),
         ("Probes:p:Kind", "ldap", []),
         ("Probes:p:ConnectionString", "", [("Probes:p:Kind", "redis")]),
         ("Probes:p:ConnectionStringFile", "/nonexistent/secret", [("Probes:p:Kind", "postgres")]),

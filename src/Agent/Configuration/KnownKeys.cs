@@ -31,7 +31,7 @@ internal static class KnownKeys
             nameof(DiagnosticsOptions.Retention), nameof(DiagnosticsOptions.StacksDirectory), nameof(DiagnosticsOptions.MaxTraceDuration),
             nameof(DiagnosticsOptions.HeapWindow),
         ],
-        [ProfilingOptions.Section] = [nameof(ProfilingOptions.Enabled), nameof(ProfilingOptions.Interval), nameof(ProfilingOptions.Window)],
+        [ProfilingOptions.Section] = [nameof(ProfilingOptions.Enabled), nameof(ProfilingOptions.Interval), nameof(ProfilingOptions.Window), nameof(ProfilingOptions.PushUrl)],
         [OtlpOptions.Section] = [nameof(OtlpOptions.Endpoint), nameof(OtlpOptions.Protocol), nameof(OtlpOptions.ExportInterval), nameof(OtlpOptions.Headers)],
         [TelemetryOptions.Section] = [nameof(TelemetryOptions.SelfMetrics)],
         [RuntimeOptions.Section] = [nameof(RuntimeOptions.MetricsUrl), nameof(RuntimeOptions.MetricsInclude), nameof(RuntimeOptions.MetricsTimeout), nameof(RuntimeOptions.Dotnet)],

@@ -16,10 +16,16 @@ internal sealed class ProfilingOptions
 
     /// <summary>How long each window samples.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A Pyroscope server (or Grafana Alloy's <c>pyroscope.receive_http</c>) to push each kept window
+    /// to, through its HTTP <c>/ingest</c> API; user info in the URL is sent as Basic authentication.
+    /// </summary>
+    public string? PushUrl { get; set; }
 }
 
 /// <summary>The validated <c>Profiling</c> section.</summary>
-internal sealed record ProfilingSettings(bool Enabled, TimeSpan Interval, TimeSpan Window)
+internal sealed record ProfilingSettings(bool Enabled, TimeSpan Interval, TimeSpan Window, Uri? PushUrl = null)
 {
     /// <summary>How far back windows are kept per target (then dropped, oldest first).</summary>
     public static readonly TimeSpan Kept = TimeSpan.FromMinutes(15);
@@ -38,6 +44,7 @@ internal sealed record ProfilingSettings(bool Enabled, TimeSpan Interval, TimeSp
             throw new ConfigurationException(Key(nameof(o.Window)), $"must be between 00:00:01 and half of {Key(nameof(o.Interval))} ({o.Interval / 2})");
         }
 
-        return new ProfilingSettings(o.Enabled, o.Interval, o.Window);
+        var push = HttpUrl.Parse(o.PushUrl, Key(nameof(o.PushUrl)), credentials: "Basic authentication");
+        return new ProfilingSettings(o.Enabled, o.Interval, o.Window, push);
     }
 }

@@ -9,7 +9,7 @@ namespace Agent.Profiling;
 /// costs the agent CPU to read; spreading them keeps that flat), kept in the <see cref="ProfileStore"/>.
 /// A target that fails (gone, no socket) is skipped until the next interval.
 /// </summary>
-internal sealed class ProfilingService(ProfilingSettings settings, TargetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger) : BackgroundService
+internal sealed class ProfilingService(ProfilingSettings settings, TargetProfiler profiler, ProfileStore store, TimeProvider time, RepeatGate gate, ILogger<ProfilingService> logger, ProfilePusher? pusher = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +35,7 @@ internal sealed class ProfilingService(ProfilingSettings settings, TargetProfile
                     if (await profiler.RecordAsync(target, settings.Window, stoppingToken) is { } window)
                     {
                         store.Add(name, window);
+                        pusher?.Offer(name, profiler.RuntimeLabel(target), window);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

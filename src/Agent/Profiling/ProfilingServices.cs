@@ -20,6 +20,12 @@ internal static class ProfilingServices
         services.AddSingleton(sp => new TargetProfiler(
             sp.GetRequiredService<DiagnosticTargets>(), sp.GetRequiredService<TargetRuntime>(), sp.GetRequiredService<DotnetChannel>(), sp.GetRequiredService<PythonHookTargets>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ICapture, ProfileCapture>();
+        if (settings.PushUrl is not null)
+        {
+            services.AddSingleton<ProfilePusher>();
+            services.AddHostedService(sp => sp.GetRequiredService<ProfilePusher>());
+        }
+
         services.AddHostedService<ProfilingService>();
     }
 }

@@ -22,6 +22,9 @@ internal sealed class TargetProfiler(DiagnosticTargets targets, TargetRuntime ru
 
     public DiagnosticTarget? Find(string name) => targets.Find(name);
 
+    /// <summary><c>python</c> or <c>dotnet</c>: the runtime a window of this target is read from.</summary>
+    public string RuntimeLabel(DiagnosticTarget target) => runtime.Detect(target) == RuntimeKind.Python ? "python" : "dotnet";
+
     public IReadOnlyList<string> Names => targets.Names;
 
     /// <summary>One window, or null when another window of this target is running.</summary>
