@@ -77,8 +77,10 @@ public sealed class DiagnosticsTests : IAsyncLifetime
 
         var first = JsonDocument.Parse(await http.GetStringAsync("/diag/snapshot?target=app")).RootElement;
         // The spinner burns CPU between the two snapshots; the kernel's own per-thread times say
-        // which thread is busiest, and the snapshot's topByCpu must agree.
-        await Poll.Until(() => Task.FromResult(ThreadCpuTicks(target.Pid, "spinner") > 50), TimeSpan.FromSeconds(30), "the spinner burnt half a second of CPU");
+        // which thread is busiest, and the snapshot's topByCpu must agree. Counted from the first
+        // snapshot on (its total before it once made the wait end with only 0.27 s between the two).
+        var atFirst = ThreadCpuTicks(target.Pid, "spinner");
+        await Poll.Until(() => Task.FromResult(ThreadCpuTicks(target.Pid, "spinner") - atFirst > 50), TimeSpan.FromSeconds(30), "the spinner burnt half a second of CPU since the first snapshot");
         var second = JsonDocument.Parse(await http.GetStringAsync("/diag/snapshot?target=app")).RootElement;
 
         Assert.False(first.GetProperty("threads").TryGetProperty("intervalSeconds", out var none) && none.ValueKind != JsonValueKind.Null, "the first snapshot has no interval");
