@@ -243,6 +243,35 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public async Task A_hook_socket_left_under_a_reused_pid_is_not_the_new_processs()
+    {
+        // A SIGKILLed Python app leaves /tmp/sidecar-hook-<pid>.sock; a later process can get the same
+        // pid (it did in a fresh-clone run: a .NET target's check failed on "python_hook: nothing
+        // listens ... left by a process that exited"). Planted here under the new process's pid,
+        // dated before it started.
+        await using var target = await DotnetTarget.Start();
+        var stale = Path.Combine(Path.GetTempPath(), $"sidecar-hook-{target.Pid}.sock");
+        await File.WriteAllTextAsync(stale, "");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+        try
+        {
+            var run = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
+
+            Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+            Assert.Equal("NotApplicable", Item(run.Json, "python_hook").GetProperty("status").GetString());
+
+            // The same file dated now (a hook of this process) is taken: the age is what decides.
+            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow);
+            var fresh = await AgentCheck.Run(["check", "--output", "json", $"--Target:Pid={target.Pid}"]);
+            Assert.Equal("Unavailable", Item(fresh.Json, "python_hook").GetProperty("status").GetString());
+        }
+        finally
+        {
+            File.Delete(stale);
+        }
+    }
+
+    [Fact]
     public async Task Check_finishes_within_its_deadline_against_a_blackhole()
     {
         await using var hole = new Blackhole();

@@ -68,6 +68,15 @@ internal sealed class ProcPid
         return null;
     }
 
+    /// <summary>When the process started (boot time plus <c>stat</c>'s starttime; <c>btime</c> has whole seconds); null when gone.</summary>
+    public DateTimeOffset? StartedAt()
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        return ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(new ProcSystem(_fs).StartTimeSeconds(stat.StartTimeTicks) * 1000))
+            : null;
+    }
+
     /// <summary>True while the process's directory exists.</summary>
     public bool Exists() => System.IO.Directory.Exists(Directory);
 

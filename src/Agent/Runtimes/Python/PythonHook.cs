@@ -39,7 +39,7 @@ internal static class PythonHook
     {
         foreach (var path in Candidates(process, agentTmp))
         {
-            if (File.Exists(path))
+            if (File.Exists(path) && !Predates(path, process))
             {
                 return path;
             }
@@ -47,6 +47,15 @@ internal static class PythonHook
 
         return null;
     }
+
+    /// <summary>
+    /// A socket file made before the process started is an earlier process's under the same pid (a
+    /// SIGKILLed app leaves its socket; pids are reused): never this one's. Seen as a .NET target's
+    /// "python_hook: nothing listens … left by a process that exited" problem in agent check.
+    /// One second of slack: boot time has whole seconds.
+    /// </summary>
+    private static bool Predates(string path, ProcPid process) =>
+        process.StartedAt() is { } started && File.GetLastWriteTimeUtc(path) < started.UtcDateTime.AddSeconds(-1);
 
     /// <summary>The two or four paths the hook of this process can listen on.</summary>
     public static IEnumerable<string> Candidates(ProcPid process, string agentTmp)
