@@ -150,7 +150,7 @@ public sealed class LeakAttributionTests(ITestOutputHelper output) : IDisposable
         var id = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         // Leak only once every worker's window is open (its hook says it is tracing), so each
         // worker's own count of what it served is exactly what its window saw.
-        await Poll.Until(async () => (await Task.WhenAll(workers.Select(w => PythonHookApp.Ask(w, """{"v":1,"request":"hello"}""")))).All(h => h.GetProperty("tracing").GetBoolean()), TimeSpan.FromSeconds(5), "every worker's window open");
+        await Poll.Until(async () => (await Task.WhenAll(workers.Select(w => PythonHookApp.Ask(w, """{"v":1,"request":"hello"}""")))).All(h => h.TryGetProperty("tracing", out var t) && t.GetBoolean()), TimeSpan.FromSeconds(5), "every worker's window open");
         var served = new Dictionary<int, int>();
         for (var i = 0; i < 30; i++)
         {
@@ -254,7 +254,9 @@ public sealed class LeakAttributionTests(ITestOutputHelper output) : IDisposable
 
         using var post = await http.PostAsync("/diag/heap?target=app&seconds=20", null);
         var id = JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        await Poll.Until(async () => (await PythonHookApp.Ask(app.Pid, """{"v":1,"request":"hello"}""")).GetProperty("tracing").GetBoolean(), TimeSpan.FromSeconds(10), "the window open");
+        // An answer without "tracing" is an error line of the hook (once, in a fresh-clone run, while
+        // the window started): not an answer yet, so it is asked again rather than failing the test.
+        await Poll.Until(async () => (await PythonHookApp.Ask(app.Pid, """{"v":1,"request":"hello"}""")).TryGetProperty("tracing", out var tracing) && tracing.GetBoolean(), TimeSpan.FromSeconds(10), "the window open");
         var killed = DateTime.UtcNow;
         app.Kill();
 
