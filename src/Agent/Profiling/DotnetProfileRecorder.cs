@@ -121,7 +121,7 @@ internal static class DotnetProfileRecorder
     /// <summary>Names each raw stack's frames; stacks that resolve alike are added up.</summary>
     internal static IReadOnlyList<ProfileSample> Resolve(IReadOnlyDictionary<ulong[], long> raw, long truncated, MethodTable methods)
     {
-        var counter = new StackCounter(CpuProfile.MaxStacks);
+        var counter = new StackCounter();
         foreach (var (addresses, count) in raw)
         {
             var frames = new List<ProfileFrame>(Math.Min(addresses.Length, CpuProfile.MaxDepth));

@@ -6,22 +6,40 @@ namespace Agent.Profiling;
 
 /// <summary>
 /// The kept windows of each target, newest last, for <see cref="ProfilingSettings.Kept"/> (15
-/// minutes) and at most <see cref="ProfilingSettings.MaxWindows"/> per target. Bound per target:
-/// MaxWindows × <see cref="CpuProfile.MaxStacks"/> stacks of at most <see cref="CpuProfile.MaxDepth"/>
-/// frames, the frames shared within a window. Lost on restart. One writer per target (the loop);
+/// minutes), at most <see cref="ProfilingSettings.MaxWindows"/> and <see cref="MaxBytesPerTarget"/>
+/// per target (oldest dropped first; the newest window is always kept, and a window holds at most
+/// <see cref="CpuProfile.MaxWindowBytes"/>). Lost on restart. One writer per target (the loop);
 /// readers get an immutable list.
 /// </summary>
 internal sealed class ProfileStore(ProfilingSettings settings, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<CpuProfile>> _windows = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The heap one target's kept windows may hold (<see cref="ProfileSize"/>'s estimate). With the
+    /// newest window's own bound this keeps a target under 4 MiB measured (ProfilingUnitTests fills a
+    /// store with the worst case and weighs it); a typical 5 s window holds tens of KiB, so 15
+    /// minutes at the default interval fit.
+    /// </summary>
+    public const long MaxBytesPerTarget = 3 * 1024 * 1024;
+
     public void Add(string target, CpuProfile window)
     {
         var cutoff = time.GetUtcNow() - ProfilingSettings.Kept;
-        _windows.AddOrUpdate(
-            target,
-            _ => [window],
-            (_, old) => [.. old.Where(w => w.Start >= cutoff).Append(window).TakeLast(settings.MaxWindows)]);
+        _windows.AddOrUpdate(target, _ => [window], (_, old) => Keep([.. old.Where(w => w.Start >= cutoff), window]));
+    }
+
+    /// <summary>The newest windows that fit the count and the byte bound, oldest first.</summary>
+    private IReadOnlyList<CpuProfile> Keep(List<CpuProfile> windows)
+    {
+        var first = Math.Max(0, windows.Count - settings.MaxWindows);
+        var bytes = windows.Skip(first).Sum(w => w.EstimatedBytes);
+        while (first < windows.Count - 1 && bytes > MaxBytesPerTarget)
+        {
+            bytes -= windows[first++].EstimatedBytes;
+        }
+
+        return windows[first..];
     }
 
     /// <summary>The windows that started within <paramref name="since"/> of now, oldest first.</summary>

@@ -49,7 +49,7 @@ internal static class PythonProfileRecorder
             throw new CaptureFailedException(errors.Count > 0 ? string.Join("; ", errors) : "the target has no process with the Python hook");
         }
 
-        var stacks = new StackCounter(CpuProfile.MaxStacks);
+        var stacks = new StackCounter();
         long truncated = 0;
         foreach (var answer in answers.OfType<JsonElement>())
         {
