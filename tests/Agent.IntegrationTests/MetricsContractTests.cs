@@ -92,6 +92,9 @@ public sealed class MetricsContractTests
         ["agent_trigger_state"] = ("gauge", ["trigger"]),
         ["agent_trigger_firings_total"] = ("counter", ["trigger"]),
 
+        // profile pushes: Telemetry/ProfilingMetrics.cs (only with Profiling:PushUrl and /diag on; ProfilingTests)
+        ["agent_profile_pushes_total"] = ("counter", ["result"]),
+
         // self: Telemetry/SelfMetrics.cs (Telemetry:SelfMetrics=full), and the exporter's resource info
         ["target_info"] = ("gauge", ["service_instance_id", "service_name", "service_version", "telemetry_sdk_language", "telemetry_sdk_name", "telemetry_sdk_version"]),
         ["dotnet_assemblies"] = ("gauge", []),
@@ -123,9 +126,10 @@ public sealed class MetricsContractTests
 
     /// <summary>
     /// Families that exist only once something happened (the runtime counts exceptions from the first
-    /// one thrown), or only on a cgroup v2 memory controller, which this hybrid build machine lacks.
+    /// one thrown), or only on a cgroup v2 memory controller, which this hybrid build machine lacks,
+    /// or only with a setting this agent does not have (a profile push URL).
     /// </summary>
-    private static readonly HashSet<string> Eventual = new(StringComparer.Ordinal) { "dotnet_exceptions_total", "target_container_memory_high_bytes", "target_container_memory_events_total" };
+    private static readonly HashSet<string> Eventual = new(StringComparer.Ordinal) { "dotnet_exceptions_total", "target_container_memory_high_bytes", "target_container_memory_events_total", "agent_profile_pushes_total" };
 
     [Fact]
     public async Task Every_family_is_listed_with_its_type_and_labels_and_no_counter_goes_down_under_load()

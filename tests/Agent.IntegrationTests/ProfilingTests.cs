@@ -243,6 +243,17 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("pusher:s3cret")), meta.RootElement.GetProperty("authorization").GetString());
         AssertHotAboveWarm(await PprofTop(await File.ReadAllBytesAsync(pprof)), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
         Assert.DoesNotContain("s3cret", agent.Process.Stderr, StringComparison.Ordinal);
+
+        // The agent's count of pushes is the receiver's (read between two equal listings of its files).
+        await Poll.Until(
+            async () =>
+            {
+                var files = Directory.GetFiles(received, "*.pprof").Length;
+                var pushes = Pushes(await agent.Metrics());
+                return Directory.GetFiles(received, "*.pprof").Length == files && pushes == (files, 0, 0);
+            },
+            TimeSpan.FromSeconds(30),
+            "agent_profile_pushes_total equal to the windows received");
     }
 
     [Fact]
@@ -273,6 +284,15 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
             "a second window kept after the failed push");
         Assert.Equal(1, PushLines(agent)); // rate-limited: said once
         Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/health")).StatusCode);
+        var (pushed, failed, _) = Pushes(await agent.Metrics());
+        Assert.Equal(0, pushed);
+        Assert.True(failed >= 1, $"agent_profile_pushes_total{{result=\"failed\"}} {failed}");
+    }
+
+    private static (double Pushed, double Failed, double Dropped) Pushes(IReadOnlyList<Series> metrics)
+    {
+        double Result(string result) => metrics.Single(s => s.Name == "agent_profile_pushes_total" && s["result"] == result).Value;
+        return (Result("pushed"), Result("failed"), Result("dropped"));
     }
 
     // Lines, not matches: a JSON log line holds the message and its template.

@@ -198,7 +198,7 @@ internal static class CheckCommand
             foreach (var c in t.Capabilities?.Unavailable ?? [])
             {
                 // An opt-in the application has not made (the Python hook) is advice, not a failure.
-                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn != true ? "" : c.Name == Capabilities.PythonHookCheck.Name ? "; to enable it: " + PythonHookLine : "; fix: " + c.Fix)}"));
+                (c.OptIn == true ? warnings : list).Add(string.Create(CultureInfo.InvariantCulture, $"target {t.Target}: cannot use {c.Name} of pid {t.Capabilities!.Pid}: {c.Detail}{(c.OptIn == true ? "; to enable it: " + c.Fix : "")}"));
             }
         }
 
@@ -216,8 +216,6 @@ internal static class CheckCommand
         var exit = problems.Count == 0 ? 0 : 1;
         return new CheckReport(VersionInfo.Version, exit == 0 ? "ok" : "problems", exit, problems, warnings, targets, autoCandidates, probes, listen, deadline.TotalSeconds, elapsed.TotalSeconds);
     }
-
-    private const string PythonHookLine = "add `" + Runtimes.Python.PythonHook.ImportLine + "` to the application, or PYTHONPATH=<a directory from agent python-hook --install DIR> (details above)";
 
     private static TimeSpan SinceProcessStart()
     {

@@ -23,6 +23,14 @@ internal sealed partial class ProcFs
     public string Root { get; }
 
     /// <summary>
+    /// This mount's machine-wide constants (clock ticks, page size, boot time), read on first use
+    /// and then shared: a process's start time needs the boot time, which never changes.
+    /// </summary>
+    public ProcSystem System => _system ??= new ProcSystem(this);
+
+    private ProcSystem? _system;
+
+    /// <summary>
     /// True when <see cref="Root"/> is a real procfs. Only there does <c>stat()</c> of a
     /// <c>fd/</c> directory report the count of entries as its size; on a fixture tree the size
     /// is the file system's block size and the entries must be counted.

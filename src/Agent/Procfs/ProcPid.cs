@@ -73,7 +73,7 @@ internal sealed class ProcPid
     {
         Span<byte> buffer = stackalloc byte[4096];
         return ReadStat(buffer, out var stat, out _) == ProcReadStatus.Ok
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(new ProcSystem(_fs).StartTimeSeconds(stat.StartTimeTicks) * 1000))
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(_fs.System.StartTimeSeconds(stat.StartTimeTicks) * 1000))
             : null;
     }
 

@@ -40,11 +40,13 @@ internal sealed class ProfilePusher : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Windows pushed since start, and dropped (queue full) or refused.</summary>
+    /// <summary>Windows pushed since start (<c>agent_profile_pushes_total</c>).</summary>
     public long Pushed { get; private set; }
 
+    /// <summary>Windows the server refused or could not be reached for.</summary>
     public long Failed { get; private set; }
 
+    /// <summary>Windows dropped unsent because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Never waits: a full queue drops its oldest window.</summary>

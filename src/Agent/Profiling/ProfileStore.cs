@@ -49,8 +49,9 @@ internal sealed class ProfileStore(ProfilingSettings settings, TimeProvider time
         return _windows.TryGetValue(target, out var all) ? [.. all.Where(w => w.Start >= cutoff)] : [];
     }
 
-    public IReadOnlyList<CpuProfile> Latest(string target) =>
-        _windows.TryGetValue(target, out var all) && all.Count > 0 ? [all[^1]] : [];
+    /// <summary>The newest kept window, if any.</summary>
+    public CpuProfile? Latest(string target) =>
+        _windows.TryGetValue(target, out var all) && all.Count > 0 ? all[^1] : null;
 
     /// <summary>Forgets targets no longer present.</summary>
     public void Retain(IReadOnlyCollection<string> present)

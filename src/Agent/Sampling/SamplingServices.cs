@@ -13,7 +13,7 @@ internal static class SamplingServices
         services.AddSingleton(sampling);
         services.AddSingleton(new SamplingSchedule(sampling.Interval));
         services.AddSingleton(new ProcFs(sampling.ProcRoot));
-        services.AddSingleton<ProcSystem>();
+        services.AddSingleton(sp => sp.GetRequiredService<ProcFs>().System);
         services.AddSingleton<ProcessReader>();
         services.AddSingleton(sp => new TrackerFactory(
             sp.GetRequiredService<ProcessReader>(),

@@ -7,17 +7,16 @@ namespace Agent.Sampling;
 /// per tick (on first use, shared by every target), the agent's own pid in that procfs, and which
 /// processes other targets already follow.
 /// </summary>
-internal sealed class SelectionContext(ProcFs fs, int selfPid, Func<int, bool>? isClaimed = null, ProcSystem? system = null)
+internal sealed class SelectionContext(ProcFs fs, int selfPid, Func<int, bool>? isClaimed = null)
 {
     private ProcessTable? _table;
     private List<ProcessEntry>? _topLevel;
     private HashSet<int>? _ancestors;
-    private ProcSystem? _system = system;
 
     public ProcFs Fs => fs;
 
     /// <summary>Clock ticks, page size and the boot clock of this procfs.</summary>
-    public ProcSystem System => _system ??= new ProcSystem(fs);
+    public ProcSystem System => fs.System;
 
     /// <summary>The agent itself: never a target unless the agent watches itself.</summary>
     public int SelfPid => selfPid;

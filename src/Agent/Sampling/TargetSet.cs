@@ -45,7 +45,7 @@ internal sealed class TargetSet
             Claim(t.Current, +1);
         }
 
-        var context = new SelectionContext(_reader.Fs, _selfPid, pid => _claimed.GetValueOrDefault(pid) > 0, _reader.System);
+        var context = new SelectionContext(_reader.Fs, _selfPid, pid => _claimed.GetValueOrDefault(pid) > 0);
         var snapshots = new List<TargetSnapshot>(_trackers.Count);
         foreach (var t in _trackers)
         {

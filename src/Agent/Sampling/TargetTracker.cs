@@ -76,7 +76,7 @@ internal sealed class TargetTracker
     public ProcessIdentity? Current => _current;
 
     /// <summary>One tick with a context of its own (a single target; tests and benchmarks).</summary>
-    public TargetSnapshot Tick() => Tick(new SelectionContext(_reader.Fs, Environment.ProcessId, system: _reader.System));
+    public TargetSnapshot Tick() => Tick(new SelectionContext(_reader.Fs, Environment.ProcessId));
 
     public TargetSnapshot Tick(SelectionContext context)
     {

@@ -150,7 +150,7 @@ internal sealed class StatusBuilder(
     /// <summary>The last kept window and the last 15 minutes merged, as flame graphs; null without profiles.</summary>
     private List<FlameSection>? Profiles(string target)
     {
-        if (profiles is null || profiles.Latest(target) is not [var last])
+        if (profiles is null || profiles.Latest(target) is not { } last)
         {
             return null;
         }

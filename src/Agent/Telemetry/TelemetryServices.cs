@@ -21,6 +21,7 @@ internal static class TelemetryServices
         services.AddSingleton<FederationMetrics>();
         services.AddSingleton<TrafficMetrics>();
         services.AddSingleton<TriggerMetrics>();
+        services.AddSingleton<ProfilingMetrics>();
         if (diagnostics)
         {
             // Only with diagnostics on: it reads the artifact store, which exists only then (a
@@ -31,7 +32,7 @@ internal static class TelemetryServices
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("sidecar-agent", serviceVersion: typeof(TelemetryServices).Assembly.GetName().Version?.ToString(3)))
             .WithMetrics(m => SelfMetrics.Configure(m, telemetry.SelfMetrics)
-                .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName, TrafficMetrics.MeterName)
+                .AddMeter(TargetMetrics.MeterName, ContainerMetrics.MeterName, ProbeMetrics.MeterName, RuntimeMetrics.MeterName, FederationMetrics.MeterName, TriggerMetrics.MeterName, DiagnosticsMetrics.MeterName, TrafficMetrics.MeterName, ProfilingMetrics.MeterName)
                 .AddView(streams.For)
                 .AddPrometheusExporter(o =>
                 {
@@ -58,6 +59,7 @@ internal static class TelemetryServices
         _ = services.GetRequiredService<TrafficMetrics>();
         _ = services.GetRequiredService<SelfMetrics>();
         _ = services.GetRequiredService<TriggerMetrics>();
+        _ = services.GetRequiredService<ProfilingMetrics>();
         if (services.GetRequiredService<DiagnosticsSettings>().Enabled)
         {
             _ = services.GetRequiredService<DiagnosticsMetrics>();
