@@ -25,16 +25,11 @@ import time
 import urllib.request
 
 import psutil
+from benchlib import free_port, cpu as cpu_seconds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 started = []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dockerfile_env():
@@ -85,12 +80,6 @@ def wait_http(url, deadline=30.0):
             pass
         time.sleep(0.002)
     raise RuntimeError("no 200 from " + url)
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
 
 
 def rss_bytes(pid):

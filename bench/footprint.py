@@ -31,18 +31,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare import ROOT, dockerfile_env, free_port, get, wait_http  # noqa: E402
+from benchlib import status
 
 GIB = 1 << 30
-
-
-def status(pid):
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            if k in ("VmRSS", "RssAnon", "RssFile", "Threads"):
-                out[k] = int(v.split()[0])
-    return out
 
 
 def mappings(pid):

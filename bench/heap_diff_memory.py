@@ -12,29 +12,13 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
+from benchlib import free_port, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "bench-diagnostics-token-0123456789"
-
-
-def status(pid):
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "VmHWM"):
-                values[key] = int(rest.split()[0])
-    return values
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port, method, path):

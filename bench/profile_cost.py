@@ -14,26 +14,14 @@ import argparse
 import gzip
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
+from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TOKEN = "bench-diag-t0ken-0123456789"
-
-
-def cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Target:

@@ -20,32 +20,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from benchlib import cpu, status, loadavg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = os.path.join(ROOT, "tests", "fixtures", "targets")
 HOOK = os.path.join(ROOT, "src", "python-hook")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def status(pid):
-    values = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "VmHWM"):
-                values[key] = int(rest.split()[0])
-    return values
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def ask(pid, request, timeout=120):

@@ -10,34 +10,17 @@ environment the Dockerfile ships (DOTNET_gcServer=0, DOTNET_GCGen0MaxBudget=1000
 """
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from benchlib import free_port, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def status(pid):
-    """VmRSS, RssAnon, RssFile (kB) and Threads from /proc/<pid>/status."""
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "RssFile", "Threads"):
-                out[key] = int(value.split()[0])
-    return out
-
-
 def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def metric(body, name):

@@ -8,24 +8,12 @@ Needs: the built test target (dotnet build tests/DotnetTarget -c Release), pytho
 """
 import argparse
 import os
-import socket
 import subprocess
 import time
+from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def measure(pid, seconds):

@@ -19,28 +19,16 @@ import argparse
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import tempfile
 import time
 import urllib.request
+from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DOTNET_TRACE = os.path.expanduser("~/.cache/sidecar-agent/dotnet-trace-10.0.750501/dotnet-trace")
-
-
-def cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def poll(what, check, seconds=60):
