@@ -38,14 +38,7 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         using var http = DiagnosticsTests.Authorized(agent);
 
         var before = await target.Command("state");
-        var bytes = await Poll.Until(
-            async () =>
-            {
-                using var r = await http.GetAsync("/diag/profile?target=app&seconds=3");
-                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
-            },
-            TimeSpan.FromSeconds(60),
-            "a 200 from /diag/profile once the agent sees the target");
+        var bytes = await FirstProfile(http, "/diag/profile?target=app&seconds=3", "a 200 from /diag/profile once the agent sees the target");
         var after = await target.Command("state");
 
         var top = await PprofTop(bytes);
@@ -61,14 +54,7 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         await using var agent = await StartAgent(target.Pid, new() { ["Profiling:Enabled"] = "true", ["Profiling:Interval"] = "00:00:10", ["Profiling:Window"] = "00:00:02" });
         using var http = DiagnosticsTests.Authorized(agent);
 
-        var bytes = await Poll.Until(
-            async () =>
-            {
-                using var r = await http.GetAsync("/diag/profile?target=app&since=15m");
-                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
-            },
-            TimeSpan.FromSeconds(60),
-            "a kept window (one every 10 s) served by since=15m");
+        var bytes = await FirstProfile(http, "/diag/profile?target=app&since=15m", "a kept window (one every 10 s) served by since=15m");
         var after = await target.Command("state");
         AssertHotAboveWarm(await PprofTop(bytes), after["hotms"] - before["hotms"], after["warmms"] - before["warmms"]);
 
@@ -172,14 +158,7 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         using var http = DiagnosticsTests.Authorized(agent);
 
         using var before = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
-        var bytes = await Poll.Until(
-            async () =>
-            {
-                using var r = await http.GetAsync("/diag/profile?target=app&seconds=3");
-                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
-            },
-            TimeSpan.FromSeconds(60),
-            "a 200 from /diag/profile once the agent sees the Python target");
+        var bytes = await FirstProfile(http, "/diag/profile?target=app&seconds=3", "a 200 from /diag/profile once the agent sees the Python target");
         using var after = System.Text.Json.JsonDocument.Parse(await PythonHookApp.Command(app, "state", "{"));
 
         long Own(string key) => after.RootElement.GetProperty(key).GetInt64() - before.RootElement.GetProperty(key).GetInt64();
@@ -294,6 +273,17 @@ public sealed partial class ProfilingTests(ITestOutputHelper output) : IAsyncLif
         double Result(string result) => metrics.Single(s => s.Name == "agent_profile_pushes_total" && s["result"] == result).Value;
         return (Result("pushed"), Result("failed"), Result("dropped"));
     }
+
+    /// <summary>The first 200 from a profile route, polled for up to 60 s (the agent finds the target, a kept window exists).</summary>
+    private static Task<byte[]> FirstProfile(HttpClient http, string url, string what) =>
+        Poll.Until(
+            async () =>
+            {
+                using var r = await http.GetAsync(url);
+                return r.StatusCode == HttpStatusCode.OK ? await r.Content.ReadAsByteArrayAsync() : null;
+            },
+            TimeSpan.FromSeconds(60),
+            what);
 
     // Lines, not matches: a JSON log line holds the message and its template.
     private static int PushLines(AgentProcess agent) => agent.Process.Stderr.Split('\n').Count(l => l.Contains("Pushing a profile to", StringComparison.Ordinal));
