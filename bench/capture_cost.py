@@ -21,7 +21,6 @@ import time
 from benchlib import free_port, cpu, loadavg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 TOKEN = "bench-diagnostics-token-0123456789"
 
 

@@ -28,7 +28,6 @@ import psutil
 from benchlib import free_port, cpu as cpu_seconds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 started = []
 
 

@@ -20,7 +20,6 @@ import urllib.request
 from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 TOKEN = "bench-diag-t0ken-0123456789"
 
 

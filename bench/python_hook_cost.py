@@ -25,7 +25,6 @@ from benchlib import cpu, status, loadavg
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = os.path.join(ROOT, "tests", "fixtures", "targets")
 HOOK = os.path.join(ROOT, "src", "python-hook")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def ask(pid, request, timeout=120):

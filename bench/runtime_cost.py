@@ -13,7 +13,6 @@ import time
 from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def measure(pid, seconds):

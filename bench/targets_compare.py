@@ -28,7 +28,6 @@ import time
 import urllib.request
 from benchlib import free_port, cpu as cpu_seconds
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 started = []
 
 

@@ -27,7 +27,6 @@ import urllib.request
 from benchlib import free_port, cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 DOTNET_TRACE = os.path.expanduser("~/.cache/sidecar-agent/dotnet-trace-10.0.750501/dotnet-trace")
 
 

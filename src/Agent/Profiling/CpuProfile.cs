@@ -34,9 +34,6 @@ internal sealed record CpuProfile(DateTimeOffset Start, TimeSpan Duration, TimeS
 
     public long TotalSamples => Samples.Sum(s => s.Count);
 
-    /// <summary>The heap this profile holds, estimated (<see cref="ProfileSize"/>).</summary>
-    public long EstimatedBytes { get; } = ProfileSize.Of(Samples);
-
     /// <summary>Several windows as one profile: stacks added up, from the first start to the last end.</summary>
     public static CpuProfile Merge(IReadOnlyList<CpuProfile> windows)
     {

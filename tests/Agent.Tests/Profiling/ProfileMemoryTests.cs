@@ -57,7 +57,7 @@ public class ProfileMemoryTests(ITestOutputHelper output)
         }
 
         var kept = store.Since("app", ProfilingSettings.Kept);
-        Assert.InRange(kept.Sum(k => k.EstimatedBytes), ProfileStore.MaxBytesPerTarget - CpuProfile.MaxWindowBytes, ProfileStore.MaxBytesPerTarget);
+        Assert.InRange(kept.Sum(k => ProfileSize.Of(k.Samples)), ProfileStore.MaxBytesPerTarget - CpuProfile.MaxWindowBytes, ProfileStore.MaxBytesPerTarget);
         Assert.Equal(time.GetUtcNow() - TimeSpan.FromSeconds(10), kept[^1].Start);
         Assert.True(kept.Count < 20);
         Assert.Equal(kept.OrderBy(k => k.Start), kept);
@@ -80,7 +80,7 @@ public class ProfileMemoryTests(ITestOutputHelper output)
         }
 
         var held = GC.GetTotalMemory(forceFullCollection: true) - before;
-        var estimated = store.Since("app", ProfilingSettings.Kept).Sum(k => k.EstimatedBytes);
+        var estimated = store.Since("app", ProfilingSettings.Kept).Sum(k => ProfileSize.Of(k.Samples));
         GC.KeepAlive(store);
 
         var report = $"{store.Since("app", ProfilingSettings.Kept).Count} windows kept: {held:N0} bytes held on the heap, {estimated:N0} estimated";
